@@ -1,0 +1,1 @@
+"""Storyroom: customer-story sessions, attendance by level, recaps to executives."""

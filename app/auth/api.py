@@ -1,0 +1,102 @@
+"""Tokens and users over the JSON API."""
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, status
+from fastapi.security import OAuth2PasswordRequestForm
+from sqlmodel import col, func, select
+
+from app.auth import service
+from app.auth.schemas import (
+    ApiTokenCreate,
+    ApiTokenCreated,
+    ApiTokenRead,
+    TokenResponse,
+    UserCreate,
+    UserRead,
+    UserUpdate,
+)
+from app.config import get_settings
+from app.db import SessionDep
+from app.deps import AdminUser, CurrentUser, Page, PaginationDep
+from app.errors import NotFound
+from app.models import ApiToken, User
+
+public_router = APIRouter(prefix="/auth", tags=["auth"])
+router = APIRouter(tags=["auth"])
+
+
+@public_router.post("/token")
+def login_for_token(
+    session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]
+) -> TokenResponse:
+    """Exchange an email (as `username`) and password for a bearer token."""
+    user = service.authenticate(session, email=form.username, password=form.password)
+    token, plain = service.issue_token(
+        session, user=user, name="login", ttl=timedelta(hours=get_settings().token_ttl_hours)
+    )
+    return TokenResponse(access_token=plain, expires_at=token.expires_at)
+
+
+@router.get("/auth/me")
+def read_me(user: CurrentUser) -> UserRead:
+    """The signed-in user."""
+    return UserRead.model_validate(user)
+
+
+@router.get("/tokens")
+def list_tokens(session: SessionDep, user: CurrentUser) -> list[ApiTokenRead]:
+    """The signed-in user's API tokens (their secrets are never shown again)."""
+    tokens = session.exec(
+        select(ApiToken).where(ApiToken.user_id == user.id).order_by(col(ApiToken.id))
+    ).all()
+    return [ApiTokenRead.model_validate(token) for token in tokens]
+
+
+@router.post("/tokens", status_code=status.HTTP_201_CREATED)
+def create_token(session: SessionDep, user: CurrentUser, body: ApiTokenCreate) -> ApiTokenCreated:
+    """Create an API token for the signed-in user; the response is the only time it is shown."""
+    token, plain = service.issue_token(session, user=user, name=body.name)
+    return ApiTokenCreated(**ApiTokenRead.model_validate(token).model_dump(), token=plain)
+
+
+@router.delete("/tokens/{token_id}")
+def revoke_token(session: SessionDep, user: CurrentUser, token_id: int) -> ApiTokenRead:
+    """Revoke a token at once."""
+    return ApiTokenRead.model_validate(service.revoke_token(session, token_id=token_id, user=user))
+
+
+@router.get("/users")
+def list_users(session: SessionDep, _: AdminUser, page: PaginationDep) -> Page[UserRead]:
+    """Every account (admins only)."""
+    total = session.exec(select(func.count()).select_from(User)).one()
+    users = session.exec(
+        select(User).order_by(col(User.email)).limit(page.limit).offset(page.offset)
+    )
+    return Page(
+        items=[UserRead.model_validate(u) for u in users],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.post("/users", status_code=status.HTTP_201_CREATED)
+def create_user(session: SessionDep, _: AdminUser, body: UserCreate) -> UserRead:
+    """Create an account (admins only)."""
+    user = service.create_user(
+        session, email=body.email, password=body.password, role=body.role, name=body.name
+    )
+    return UserRead.model_validate(user)
+
+
+@router.patch("/users/{user_id}")
+def update_user(session: SessionDep, _: AdminUser, user_id: int, body: UserUpdate) -> UserRead:
+    """Change a user's name, role or whether the account is active (admins only)."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"There is no user with id {user_id}.")
+    for field, value in body.model_dump(exclude_unset=True, exclude_none=True).items():
+        setattr(user, field, value)
+    return UserRead.model_validate(user)

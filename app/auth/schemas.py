@@ -1,0 +1,55 @@
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from app.models import Role
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105 (the OAuth2 scheme name)
+    expires_at: datetime | None
+
+
+class UserRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    email: str
+    name: str
+    role: Role
+    active: bool
+    last_login_at: datetime | None
+
+
+class UserCreate(BaseModel):
+    email: EmailStr
+    name: str = Field(default="", max_length=200)
+    password: str = Field(min_length=10, max_length=200)
+    role: Role
+
+
+class UserUpdate(BaseModel):
+    name: str | None = Field(default=None, max_length=200)
+    role: Role | None = None
+    active: bool | None = None
+
+
+class ApiTokenRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiTokenCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+
+
+class ApiTokenCreated(ApiTokenRead):
+    token: str
+    """Shown once: only its digest is stored."""

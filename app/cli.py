@@ -1,0 +1,189 @@
+"""The `storyroom` command: run, serve, worker, db, users, tokens, import, demo."""
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+
+from app.config import get_settings
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+app = typer.Typer(no_args_is_help=True, help="Storyroom: customer-story sessions and recaps.")
+db_app = typer.Typer(no_args_is_help=True, help="Database schema and maintenance.")
+users_app = typer.Typer(no_args_is_help=True, help="User accounts.")
+tokens_app = typer.Typer(no_args_is_help=True, help="API bearer tokens.")
+import_app = typer.Typer(no_args_is_help=True, help="Import files.")
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(import_app, name="import")
+
+console = Console()
+err = Console(stderr=True)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _alembic_config() -> "Config":
+    from alembic.config import Config
+
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("sqlalchemy.url", get_settings().database_url)
+    return config
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply migrations up to REVISION (default: the latest)."""
+    from alembic import command
+
+    command.upgrade(_alembic_config(), revision)
+    console.print(f"[green]Database at {revision}[/green]")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str) -> None:
+    """Revert migrations down to REVISION ("base" empties the database)."""
+    from alembic import command
+
+    command.downgrade(_alembic_config(), revision)
+    console.print(f"Database at {revision}")
+
+
+@users_app.command("create")
+def users_create(
+    email: str,
+    role: Annotated[str, typer.Option(help="admin, organizer or viewer")] = "organizer",
+    password: Annotated[str | None, typer.Option(help="Default: generated and printed")] = None,
+    name: str = "",
+) -> None:
+    """Create a user account."""
+    from app.auth import service
+    from app.db import open_session
+    from app.errors import AppError
+    from app.models import Role
+
+    try:
+        role_value = Role(role)
+    except ValueError:
+        err.print(f"[red]Unknown role {role!r}: use admin, organizer or viewer.[/red]")
+        raise typer.Exit(2) from None
+    generated = password is None
+    password = password or secrets.token_urlsafe(12)
+    with open_session() as session:
+        try:
+            service.create_user(session, email=email, password=password, role=role_value, name=name)
+        except AppError as exc:
+            err.print(f"[red]{exc.detail}[/red]")
+            raise typer.Exit(1) from None
+        session.commit()
+    console.print(f"Created {role_value.value} {email.lower()}")
+    if generated:
+        console.print(f"Password: [bold]{password}[/bold]")
+
+
+@tokens_app.command("create")
+def tokens_create(email: str, name: str = "cli") -> None:
+    """Create an API token for EMAIL and print it once."""
+    from app.auth import service
+    from app.db import open_session
+
+    with open_session() as session:
+        user = service.get_user_by_email(session, email)
+        if user is None:
+            err.print(f"[red]No user with the email {email}.[/red]")
+            raise typer.Exit(1)
+        _, plain = service.issue_token(session, user=user, name=name)
+        session.commit()
+    console.print(plain)
+
+
+@app.command()
+def worker(workers: Annotated[int, typer.Option(help="Worker threads")] = 2) -> None:
+    """Run the background worker (jobs and periodic tasks)."""
+    from app.worker import huey, load_tasks
+
+    load_tasks()
+    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
+    consumer.run()
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: Annotated[int, typer.Option(help="Web processes")] = 1,
+) -> None:
+    """Serve the web app (production: several processes)."""
+    import uvicorn
+
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        loop="uvloop",
+        http="httptools",
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+def _ensure_admin() -> str:
+    """On a laptop: one admin account whose password is kept under var/ so it can be shown again."""
+    from app.auth import service
+    from app.db import open_session
+    from app.models import Role
+
+    settings = get_settings()
+    email = "admin@storyroom.local"
+    password_file = settings.var_dir / "admin-password.txt"
+    with open_session() as session:
+        if service.get_user_by_email(session, email) is None:
+            password = secrets.token_urlsafe(12)
+            service.create_user(
+                session, email=email, password=password, role=Role.admin, name="Admin"
+            )
+            session.commit()
+            password_file.write_text(password)
+            password_file.chmod(0o600)
+    password = password_file.read_text().strip() if password_file.exists() else "(set by you)"
+    return f"{email} / {password}"
+
+
+@app.command()
+def run(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Development: migrate, load the demo on an empty database, then serve web + worker."""
+    db_upgrade("head")
+    from app.demo import load_demo_if_empty
+
+    load_demo_if_empty()
+    login = _ensure_admin()
+    console.rule("[bold]Storyroom")
+    console.print(f"Open http://{host}:{port}  ·  sign in as [bold]{login}[/bold]")
+    console.print("Ctrl-C stops the web server and the worker.")
+    worker_process = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "worker"], env=os.environ.copy()
+    )
+    try:
+        import uvicorn
+
+        uvicorn.run("app.main:create_app", factory=True, host=host, port=port, log_level="info")
+    finally:
+        worker_process.send_signal(signal.SIGINT)
+        try:
+            worker_process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker_process.kill()
+
+
+if __name__ == "__main__":
+    app()

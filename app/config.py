@@ -1,0 +1,86 @@
+"""One Settings object, read from STORYROOM_* environment variables and `.env`."""
+
+import secrets
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "development"}
+
+
+class Environment(StrEnum):
+    development = "development"
+    production = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="STORYROOM_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    environment: Environment = Environment.development
+    var_dir: Path = Path("var")
+    database_url: str = ""
+    """Default: a SQLite file under var_dir."""
+    secret_key: str = ""
+    """Signs session cookies and public links. Generated under var_dir in development."""
+    base_url: str = "http://127.0.0.1:8000"
+    company_name: str = "Storyroom"
+
+    queue_url: str = ""
+    """`redis://…` for a Redis-backed queue; default: a SQLite queue file under var_dir."""
+
+    smtp_url: str = ""
+    """`smtp://`, `smtp+starttls://` or `smtps://user:pass@host:port`; empty writes .eml files."""
+    mail_from: str = "Storyroom <storyroom@localhost>"
+
+    upload_max_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+    attendance_min_minutes: int = Field(default=5, ge=0)
+    token_ttl_hours: int = Field(default=12, gt=0)
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> "Settings":
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.var_dir / 'storyroom.db'}"
+        if not self.queue_url:
+            self.queue_url = f"sqlite:///{self.var_dir / 'queue.db'}"
+        if self.secret_key.strip().lower() in PLACEHOLDER_SECRETS:
+            if self.environment is Environment.production:
+                raise ValueError(
+                    "STORYROOM_SECRET_KEY must be set to a long random value in production "
+                    "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)."
+                )
+            self.secret_key = _development_secret(self.var_dir)
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.var_dir / "outbox"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+
+def _development_secret(var_dir: Path) -> str:
+    """Keep one generated secret per checkout so logins survive restarts."""
+    path = var_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,91 @@
+"""Cross-domain dependencies: who is asking, what they may do, and pagination."""
+
+from typing import Annotated, Generic, TypeVar
+
+from fastapi import Depends, Query, Request
+from fastapi.security import OAuth2PasswordBearer
+from pydantic import BaseModel
+
+from app.auth import service as auth_service
+from app.auth.security import same_secret
+from app.db import SessionDep
+from app.errors import Forbidden, LoginRequired, NotAuthenticated
+from app.models import Role, User
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+SESSION_USER_KEY = "user_id"
+SESSION_CSRF_KEY = "csrf"
+
+_bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+async def current_user(
+    request: Request, session: SessionDep, token: Annotated[str | None, Depends(_bearer)]
+) -> User:
+    """The signed-in user: a bearer token for the API, the session cookie for pages."""
+    if request.url.path.startswith("/api/"):
+        user = auth_service.user_for_token(session, token) if token else None
+        if user is None:
+            raise NotAuthenticated("Send a valid bearer token (POST /api/v1/auth/token).")
+        return user
+    user_id = request.session.get(SESSION_USER_KEY)
+    user = session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or not user.active:
+        request.session.clear()
+        raise LoginRequired(
+            request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        )
+    if request.method not in SAFE_METHODS:
+        form = await request.form()
+        if not same_secret(
+            str(form.get("csrf_token") or ""), request.session.get(SESSION_CSRF_KEY)
+        ):
+            raise Forbidden(
+                "The form expired or was not sent from Storyroom. Reload the page and try again."
+            )
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def authorize(request: Request, user: CurrentUser) -> User:
+    """Router-wide guard: anyone signed in may read; only organizers and admins may write."""
+    if request.method not in SAFE_METHODS and not user.role.can_write:
+        raise Forbidden("Viewers can look but not change anything; ask an organizer or admin.")
+    return user
+
+
+def require_admin(user: CurrentUser) -> User:
+    if user.role is not Role.admin:
+        raise Forbidden("Only an admin can do this.")
+    return user
+
+
+AdminUser = Annotated[User, Depends(require_admin)]
+
+
+class Pagination(BaseModel):
+    limit: int
+    offset: int
+
+
+def pagination(
+    limit: Annotated[int, Query(ge=1, le=500, description="Items per page.")] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip.")] = 0,
+) -> Pagination:
+    return Pagination(limit=limit, offset=offset)
+
+
+PaginationDep = Annotated[Pagination, Depends(pagination)]
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list; `total` counts every item that matches the filters."""
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int

@@ -1,0 +1,101 @@
+"""Expected failures, each with a status code and a message a person can act on."""
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+class AppError(Exception):
+    status_code = 400
+
+    def __init__(self, detail: Any, *, status_code: int | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        if status_code is not None:
+            self.status_code = status_code
+
+
+class NotFound(AppError):
+    status_code = 404
+
+
+class Conflict(AppError):
+    status_code = 409
+
+
+class Invalid(AppError):
+    status_code = 422
+
+
+class PayloadTooLarge(AppError):
+    status_code = 413
+
+
+class NotAuthenticated(AppError):
+    status_code = 401
+
+
+class Forbidden(AppError):
+    status_code = 403
+
+
+class LoginRequired(Exception):
+    """A page needs a signed-in user: send the browser to the login form."""
+
+    def __init__(self, next_url: str) -> None:
+        self.next_url = next_url
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path.endswith(".ics")
+
+
+def _error_page(request: Request, status_code: int, detail: Any) -> Response:
+    from app.templating import templates
+
+    message = detail if isinstance(detail, str) else "The request could not be processed."
+    return templates.TemplateResponse(
+        request,
+        "pages/error.html",
+        {"status_code": status_code, "message": message},
+        status_code=status_code,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def app_error(request: Request, exc: AppError) -> Response:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        if _wants_json(request):
+            return JSONResponse({"detail": exc.detail}, exc.status_code, headers=headers)
+        return _error_page(request, exc.status_code, exc.detail)
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        from urllib.parse import quote
+
+        return RedirectResponse(f"/login?next={quote(exc.next_url, safe='/')}", status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if _wants_json(request):
+            return JSONResponse(
+                {"detail": exc.detail}, exc.status_code, headers=getattr(exc, "headers", None)
+            )
+        return _error_page(request, exc.status_code, exc.detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {"loc": list(error["loc"]), "msg": error["msg"], "type": error["type"]}
+            for error in exc.errors()
+        ]
+        if _wants_json(request):
+            return JSONResponse({"detail": errors}, 422)
+        message = "; ".join(
+            f"{'.'.join(str(part) for part in e['loc'][1:])}: {e['msg']}" for e in errors
+        )
+        return _error_page(request, 422, message)

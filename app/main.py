@@ -1,0 +1,60 @@
+"""The FastAPI application: routers, middleware, static files and error handlers."""
+
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from app.attendance import api as attendance_api
+from app.attendance import pages as attendance_pages
+from app.auth import api as auth_api
+from app.auth import pages as auth_pages
+from app.config import get_settings
+from app.deps import authorize
+from app.errors import install_error_handlers
+from app.people import api as people_api
+from app.people import pages as people_pages
+from app.story_sessions import api as story_sessions_api
+from app.story_sessions import pages as story_sessions_pages
+from app.system import api as system_api
+from app.templating import TEMPLATE_DIR
+from app.worker import load_tasks
+
+STATIC_DIR = TEMPLATE_DIR.parent / "app" / "static"
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    load_tasks()
+    app = FastAPI(
+        title="Storyroom",
+        version="1",
+        summary="Customer-story sessions, attendance by level, and recaps for executives.",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="storyroom_session",
+        max_age=14 * 24 * 3600,
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
+    install_error_handlers(app)
+
+    # Everything on these two routers needs a signed-in user; writes need organizer or admin.
+    api = APIRouter(prefix="/api/v1", dependencies=[Depends(authorize)])
+    pages = APIRouter(dependencies=[Depends(authorize)], include_in_schema=False)
+    for module in (auth_api, people_api, story_sessions_api, attendance_api):
+        api.include_router(module.router)
+    for module in (auth_pages, people_pages, story_sessions_pages, attendance_pages):
+        pages.include_router(module.router)
+
+    # Public: sign-in, health, and links whose signature is their authorization.
+    app.include_router(auth_api.public_router, prefix="/api/v1")
+    app.include_router(auth_pages.public_router)
+    app.include_router(system_api.router)
+    app.include_router(api)
+    app.include_router(pages)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

@@ -1,0 +1,65 @@
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel, UniqueConstraint
+
+from app.models.base import enum_type, instant_field, utcnow
+
+
+class AttendanceSource(StrEnum):
+    check_in = "check_in"
+    manual = "manual"
+    zoom = "zoom"
+    teams = "teams"
+    meet = "meet"
+    webex = "webex"
+    csv = "csv"
+
+
+class AttendanceImport(SQLModel, table=True):
+    """One uploaded report; `report_json` keeps what the importer decided and warned about."""
+
+    __tablename__ = "attendance_import"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="story_session.id", index=True, ondelete="CASCADE")
+    source: AttendanceSource = Field(sa_type=enum_type(AttendanceSource))
+    format: str = Field(max_length=60)
+    filename: str = Field(max_length=255)
+    sha256: str = Field(max_length=64)
+    report_json: str = Field(default="{}")
+    created_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    created_at: datetime = instant_field(default_factory=utcnow)
+
+
+class Attendance(SQLModel, table=True):
+    """One person (or one unmatched attendee) in one session.
+
+    Level and department are copied from the directory at import time, so history stays
+    true after promotions and reorganisations.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("session_id", "person_id", name="uq_attendance_session_id_person_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="story_session.id", index=True, ondelete="CASCADE")
+    person_id: int | None = Field(
+        default=None, foreign_key="person.id", index=True, ondelete="SET NULL"
+    )
+    import_id: int | None = Field(
+        default=None, foreign_key="attendance_import.id", index=True, ondelete="SET NULL"
+    )
+    source: AttendanceSource = Field(sa_type=enum_type(AttendanceSource))
+    raw_name: str = Field(default="", max_length=300)
+    raw_email: str = Field(default="", max_length=320)
+    first_join: datetime | None = instant_field(default=None, nullable=True)
+    last_leave: datetime | None = instant_field(default=None, nullable=True)
+    minutes_present: int = 0
+    attended: bool = Field(default=False, index=True)
+    """Present at least the configured minimum when imported."""
+    level_id: int | None = Field(default=None, foreign_key="level.id", index=True)
+    department: str = Field(default="", max_length=200)
+    external: bool = False
+    """An unmatched attendee the organizer confirmed is not an employee."""

@@ -1,0 +1,92 @@
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+from app.models.base import Timestamped, enum_type, instant_field
+
+
+class Platform(StrEnum):
+    zoom = "zoom"
+    teams = "teams"
+    meet = "meet"
+    webex = "webex"
+    in_person = "in_person"
+
+
+class SessionStatus(StrEnum):
+    scheduled = "scheduled"
+    completed = "completed"
+    cancelled = "cancelled"
+
+
+class Consent(StrEnum):
+    """How a storyteller agreed to be quoted."""
+
+    named = "named"
+    company_only = "company_only"
+    anonymous = "anonymous"
+    none = "none"
+
+
+class Customer(Timestamped, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+
+
+class Series(Timestamped, table=True):
+    """A recurring programme: an RFC 5545 RRULE read in `timezone`, from `first_start_local`."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    description: str = Field(default="", max_length=5000)
+    rrule: str = Field(max_length=500)
+    timezone: str = Field(max_length=64)
+    first_start_local: datetime
+    """Wall-clock DTSTART in `timezone` (naive on purpose: the local time is what recurs)."""
+    duration_minutes: int
+    platform: Platform = Field(sa_type=enum_type(Platform))
+    join_url: str = Field(default="", max_length=2000)
+    host_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    organizer_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+
+
+class StorySession(Timestamped, table=True):
+    """One customer-story session."""
+
+    __tablename__ = "story_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    description: str = Field(default="", max_length=5000)
+    customer_id: int | None = Field(
+        default=None, foreign_key="customer.id", index=True, ondelete="SET NULL"
+    )
+    series_id: int | None = Field(
+        default=None, foreign_key="series.id", index=True, ondelete="SET NULL"
+    )
+    starts_at: datetime = instant_field(index=True)
+    timezone: str = Field(max_length=64)
+    """The organizer's IANA zone: how the start is shown and how zone-less report times are read."""
+    duration_minutes: int
+    platform: Platform = Field(sa_type=enum_type(Platform))
+    join_url: str = Field(default="", max_length=2000)
+    host_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    organizer_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    status: SessionStatus = Field(
+        default=SessionStatus.scheduled, sa_type=enum_type(SessionStatus), index=True
+    )
+    sequence: int = 0
+    """iCalendar SEQUENCE: raised on every change attendees should see."""
+
+
+class SessionSpeaker(SQLModel, table=True):
+    """A customer storyteller in one session, with their consent for quoting."""
+
+    __tablename__ = "session_speaker"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="story_session.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=200)
+    title: str = Field(default="", max_length=200)
+    consent: Consent = Field(default=Consent.none, sa_type=enum_type(Consent))

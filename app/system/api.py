@@ -1,0 +1,39 @@
+"""Health and readiness, for load balancers and orchestrators."""
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from app.db import get_engine
+from app.worker import huey
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz", responses={503: {"description": "A dependency is unreachable."}})
+def readyz() -> JSONResponse:
+    """The database and the queue are reachable."""
+    checks: dict[str, Any] = {}
+    try:
+        with get_engine().connect() as connection:
+            connection.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:  # any failure means "not ready", reported by type only
+        checks["database"] = f"unreachable ({type(exc).__name__})"
+    try:
+        huey.pending_count()
+        checks["queue"] = "ok"
+    except Exception as exc:
+        checks["queue"] = f"unreachable ({type(exc).__name__})"
+    ready = all(value == "ok" for value in checks.values())
+    return JSONResponse(
+        {"status": "ok" if ready else "unavailable", "checks": checks}, 200 if ready else 503
+    )
