@@ -16,6 +16,7 @@ from app.people import pages as people_pages
 from app.story_sessions import api as story_sessions_api
 from app.story_sessions import pages as story_sessions_pages
 from app.system import api as system_api
+from app.system import pages as system_pages
 from app.templating import TEMPLATE_DIR
 from app.worker import load_tasks
 
@@ -29,8 +30,10 @@ def create_app() -> FastAPI:
         title="Storyroom",
         version="1",
         summary="Customer-story sessions, attendance by level, and recaps for executives.",
-        docs_url="/docs",
+        # Served by app.system.pages, behind sign-in.
+        docs_url=None,
         redoc_url=None,
+        openapi_url=None,
     )
     app.add_middleware(
         SessionMiddleware,
@@ -47,7 +50,7 @@ def create_app() -> FastAPI:
     pages = APIRouter(dependencies=[Depends(authorize)], include_in_schema=False)
     for module in (auth_api, people_api, story_sessions_api, attendance_api):
         api.include_router(module.router)
-    for module in (auth_pages, people_pages, story_sessions_pages, attendance_pages):
+    for module in (auth_pages, system_pages, people_pages, story_sessions_pages, attendance_pages):
         pages.include_router(module.router)
 
     # Public: sign-in, health, and links whose signature is their authorization.

@@ -16,7 +16,9 @@ os.environ["STORYROOM_ENVIRONMENT"] = "development"
 os.environ["STORYROOM_DATABASE_URL"] = (
     os.environ.get("STORYROOM_TEST_DATABASE_URL") or f"sqlite:///{_TMP / 'test.db'}"
 )
-os.environ["STORYROOM_QUEUE_URL"] = f"sqlite:///{_TMP / 'queue.db'}"
+os.environ["STORYROOM_QUEUE_URL"] = (
+    os.environ.get("STORYROOM_TEST_REDIS_URL") or f"sqlite:///{_TMP / 'queue.db'}"
+)
 os.environ.pop("STORYROOM_SMTP_URL", None)
 
 import pytest  # noqa: E402
