@@ -1,5 +1,81 @@
-"""The demo organisation (placeholder until the demo loader lands)."""
+"""The demo organisation: Northwind Outfitters (demo), loaded into an empty database.
+
+Each module loads one part and returns what the next needs; later issues add attendance,
+recaps and distribution lists as further steps of `load_demo`.
+"""
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from app.db import open_session
+from app.demo.people import LAYERS, load_people
+from app.demo.story_sessions import load_sessions
+from app.models import Person, utcnow
+
+COMPANY = "Northwind Outfitters (demo)"
+SEED = 20261124
+STEP_COUNT = len(LAYERS) + 2
+"""How many times `load_demo` reports progress: once per layer of people, customers, sessions."""
 
 
-def load_demo_if_empty() -> None:
-    return None
+@dataclass(frozen=True)
+class DemoSummary:
+    company: str
+    people: int
+    departments: int
+    customers: int
+    sessions: int
+    completed: int
+    scheduled: int
+    cancelled: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.company}: {self.people:,} people in {self.departments} departments, "
+            f"{self.customers} customers, {self.sessions} sessions "
+            f"({self.completed} completed, {self.scheduled} upcoming, {self.cancelled} cancelled)"
+        )
+
+
+def people_count(session: Session) -> int:
+    """How many people the directory holds (the demo loads only into an empty one)."""
+    return session.exec(select(func.count()).select_from(Person)).one()
+
+
+def load_demo(
+    session: Session,
+    *,
+    now: datetime | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> DemoSummary:
+    """Load the demo organisation (people, customers, a year of sessions); the caller commits."""
+    now = now or utcnow()
+    report = progress or (lambda _: None)
+    rng = random.Random(SEED)  # noqa: S311 - deterministic demo data, not security
+    people = load_people(session, rng=rng, progress=report)
+    sessions = load_sessions(session, people=people, rng=rng, now=now, progress=report)
+    return DemoSummary(
+        company=COMPANY,
+        people=people.count,
+        departments=people.departments,
+        customers=sessions.customers,
+        sessions=len(sessions.completed_ids + sessions.scheduled_ids + sessions.cancelled_ids),
+        completed=len(sessions.completed_ids),
+        scheduled=len(sessions.scheduled_ids),
+        cancelled=len(sessions.cancelled_ids),
+    )
+
+
+def load_demo_if_empty() -> DemoSummary | None:
+    """On first start: load the demo when the directory is empty; None when it was not."""
+    with open_session() as session:
+        if people_count(session):
+            return None
+        summary = load_demo(session)
+        session.commit()
+        return summary
