@@ -6,15 +6,12 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
 from app.config import get_settings
-
-if TYPE_CHECKING:
-    from alembic.config import Config
 
 app = typer.Typer(no_args_is_help=True, help="Storyroom: customer-story sessions and recaps.")
 db_app = typer.Typer(no_args_is_help=True, help="Database schema and maintenance.")
@@ -28,23 +25,14 @@ app.add_typer(import_app, name="import")
 
 console = Console()
 err = Console(stderr=True)
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _alembic_config() -> "Config":
-    from alembic.config import Config
-
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("sqlalchemy.url", get_settings().database_url)
-    return config
 
 
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
     """Apply migrations up to REVISION (default: the latest)."""
-    from alembic import command
+    from app.db import migrate
 
-    command.upgrade(_alembic_config(), revision)
+    migrate(get_settings().database_url, revision)
     console.print(f"[green]Database at {revision}[/green]")
 
 
@@ -52,8 +40,9 @@ def db_upgrade(revision: str = "head") -> None:
 def db_downgrade(revision: str) -> None:
     """Revert migrations down to REVISION ("base" empties the database)."""
     from alembic import command
+    from app.db import alembic_config
 
-    command.downgrade(_alembic_config(), revision)
+    command.downgrade(alembic_config(get_settings().database_url), revision)
     console.print(f"Database at {revision}")
 
 
@@ -103,6 +92,81 @@ def tokens_create(email: str, name: str = "cli") -> None:
         _, plain = service.issue_token(session, user=user, name=name)
         session.commit()
     console.print(plain)
+
+
+@import_app.command("people")
+def import_people(
+    file: Annotated[Path, typer.Argument(help="The HR export, as CSV")],
+    deactivate_missing: Annotated[
+        bool, typer.Option("--deactivate-missing", help="Deactivate people not in the file")
+    ] = False,
+    skip_bad_rows: Annotated[
+        bool, typer.Option("--skip-bad-rows", help="Import the good rows, report the bad ones")
+    ] = False,
+) -> None:
+    """Import the employee directory from an HR CSV export (all rows, or none)."""
+    from app.people.cli import run_import
+
+    status = run_import(
+        file,
+        deactivate_missing=deactivate_missing,
+        skip_bad_rows=skip_bad_rows,
+        console=console,
+        err=err,
+    )
+    if status:
+        raise typer.Exit(status)
+
+
+@import_app.command("attendance")
+def import_attendance(
+    session_id: Annotated[int, typer.Argument(help="The session's id")],
+    file: Annotated[Path, typer.Argument(help="The platform's attendance report")],
+    date_order: Annotated[
+        str, typer.Option(help="auto, dmy or mdy: only needed when dates are ambiguous")
+    ] = "auto",
+) -> None:
+    """Import a session's attendance report (Zoom, Teams, Meet, Webex or a plain CSV)."""
+    from app.attendance.cli import run_import
+
+    raise typer.Exit(run_import(session_id, file, date_order=date_order, console=console, err=err))
+
+
+@app.command()
+def demo(
+    force: Annotated[
+        bool, typer.Option("--force", help="Load even though the directory already has people")
+    ] = False,
+) -> None:
+    """Load the demo organisation, Northwind Outfitters (demo), into the database."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from app.db import open_session
+    from app.demo import STEP_COUNT, load_demo, people_count
+    from app.errors import AppError
+
+    with open_session() as session:
+        existing = people_count(session)
+        if existing and not force:
+            people = f"{existing:,} {'person' if existing == 1 else 'people'}"
+            err.print(
+                f"[red]The directory already has {people}; the demo is meant for an empty "
+                "database. Run `storyroom demo --force` to add it beside them.[/red]"
+            )
+            raise typer.Exit(1)
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+        with Progress(*columns, console=console, transient=True) as progress:
+            task = progress.add_task("Loading the demo", total=STEP_COUNT)
+            try:
+                summary = load_demo(
+                    session,
+                    progress=lambda done: progress.update(task, advance=1, description=done),
+                )
+            except AppError as exc:
+                err.print(f"[red]{exc.detail}[/red]")
+                raise typer.Exit(1) from None
+        session.commit()
+    console.print(f"[green]Loaded {summary}.[/green]")
 
 
 @app.command()
@@ -165,7 +229,8 @@ def run(host: str = "127.0.0.1", port: int = 8000) -> None:
     db_upgrade("head")
     from app.demo import load_demo_if_empty
 
-    load_demo_if_empty()
+    if summary := load_demo_if_empty():
+        console.print(f"Loaded the demo organisation: {summary}.")
     login = _ensure_admin()
     console.rule("[bold]Storyroom")
     console.print(f"Open http://{host}:{port}  ·  sign in as [bold]{login}[/bold]")

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Generic, TypeVar
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 from pydantic import BaseModel
 
@@ -13,6 +13,8 @@ from app.errors import Forbidden, LoginRequired, NotAuthenticated
 from app.models import Role, User
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+MAX_ID = 2_147_483_647
+"""The largest id an integer primary key holds on PostgreSQL: larger ones are simply unknown."""
 SESSION_USER_KEY = "user_id"
 SESSION_CSRF_KEY = "csrf"
 
@@ -63,6 +65,9 @@ def require_admin(user: CurrentUser) -> User:
 
 
 AdminUser = Annotated[User, Depends(require_admin)]
+
+
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="A numeric id.")]
 
 
 class Pagination(BaseModel):

@@ -1,9 +1,22 @@
 """Plain factory functions: each creates exactly what it says and flushes, nothing more."""
 
-from sqlmodel import Session
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
 
 from app.auth.security import hash_password
-from app.models import Role, User
+from app.models import (
+    Customer,
+    Level,
+    Person,
+    Platform,
+    Role,
+    Series,
+    SessionStatus,
+    StorySession,
+    User,
+    utcnow,
+)
 
 PASSWORD = "correct horse battery"
 _PASSWORD_HASH = hash_password(PASSWORD)  # hashing is slow on purpose: do it once
@@ -18,3 +31,78 @@ def create_user(
     session.add(user)
     session.flush()
     return user
+
+
+def create_session(
+    session: Session,
+    *,
+    title: str = "How Acme runs its support desk",
+    starts_at: datetime | None = None,
+    timezone: str = "Europe/Paris",
+    duration_minutes: int = 60,
+    platform: Platform = Platform.zoom,
+    join_url: str = "https://zoom.example.com/j/123",
+    status: SessionStatus = SessionStatus.scheduled,
+    customer: Customer | None = None,
+    series: Series | None = None,
+    host_id: int | None = None,
+    organizer_id: int | None = None,
+    description: str = "",
+) -> StorySession:
+    """A session; by default scheduled a week from now."""
+    story_session = StorySession(
+        title=title,
+        description=description,
+        starts_at=starts_at or utcnow() + timedelta(days=7),
+        timezone=timezone,
+        duration_minutes=duration_minutes,
+        platform=platform,
+        join_url=join_url,
+        status=status,
+        customer_id=customer.id if customer else None,
+        series_id=series.id if series else None,
+        host_id=host_id,
+        organizer_id=organizer_id,
+    )
+    session.add(story_session)
+    session.flush()
+    return story_session
+
+
+def create_customer(session: Session, *, name: str = "Acme Logistics") -> Customer:
+    customer = Customer(name=name)
+    session.add(customer)
+    session.flush()
+    return customer
+
+
+def get_level(session: Session, key: str) -> Level:
+    """A seeded level by key (levels come from the migration, not from factories)."""
+    return session.exec(select(Level).where(Level.key == key)).one()
+
+
+def create_person(
+    session: Session,
+    *,
+    email: str = "ada@example.com",
+    name: str = "Ada Lovelace",
+    title: str = "",
+    department: str = "",
+    level_key: str = "ic",
+    manager: Person | None = None,
+    employee_id: str | None = None,
+    active: bool = True,
+) -> Person:
+    person = Person(
+        email=email.lower(),
+        name=name,
+        title=title,
+        department=department,
+        level_id=get_level(session, level_key).id or 0,
+        manager_id=manager.id if manager else None,
+        employee_id=employee_id,
+        active=active,
+    )
+    session.add(person)
+    session.flush()
+    return person

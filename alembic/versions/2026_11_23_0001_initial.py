@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 20:23:52.886350
+Create Date: 2026-11-23 20:46:54.806045
 """
 
 from collections.abc import Sequence
@@ -142,7 +142,7 @@ def upgrade() -> None:
         sa.Column("description", sqlmodel.sql.sqltypes.AutoString(length=5000), nullable=False),
         sa.Column("rrule", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
         sa.Column("timezone", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("first_start_local", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("first_start_local", sa.DateTime(), nullable=False),
         sa.Column("duration_minutes", sa.Integer(), nullable=False),
         sa.Column(
             "platform",
@@ -161,6 +161,13 @@ def upgrade() -> None:
         sa.Column("join_url", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
         sa.Column("host_id", sa.Integer(), nullable=True),
         sa.Column("organizer_id", sa.Integer(), nullable=True),
+        sa.Column("customer_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["customer_id"],
+            ["customer.id"],
+            name=op.f("fk_series_customer_id_customer"),
+            ondelete="SET NULL",
+        ),
         sa.ForeignKeyConstraint(
             ["host_id"], ["person.id"], name=op.f("fk_series_host_id_person"), ondelete="SET NULL"
         ),

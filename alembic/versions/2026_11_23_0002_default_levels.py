@@ -31,7 +31,7 @@ DEFAULT_LEVELS = [
         "name": "C-suite",
         "position": 1,
         "is_executive": True,
-        "title_pattern": r"\bchief\b|^c[a-z]?o\b|^(?!.*\bvice\b).*\bpresident\b|\bfounder\b",
+        "title_pattern": r"\bchief\b|^c[a-z]o\b|^(?!.*\bvice\b).*\bpresident\b|\bfounder\b",
     },
     {
         "key": "vp",

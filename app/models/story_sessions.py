@@ -1,6 +1,7 @@
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import DateTime
 from sqlmodel import Field, SQLModel
 
 from app.models.base import Timestamped, enum_type, instant_field
@@ -42,13 +43,14 @@ class Series(Timestamped, table=True):
     description: str = Field(default="", max_length=5000)
     rrule: str = Field(max_length=500)
     timezone: str = Field(max_length=64)
-    first_start_local: datetime
+    first_start_local: datetime = Field(sa_type=DateTime(timezone=False))
     """Wall-clock DTSTART in `timezone` (naive on purpose: the local time is what recurs)."""
     duration_minutes: int
     platform: Platform = Field(sa_type=enum_type(Platform))
     join_url: str = Field(default="", max_length=2000)
     host_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     organizer_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    customer_id: int | None = Field(default=None, foreign_key="customer.id", ondelete="SET NULL")
 
 
 class StorySession(Timestamped, table=True):

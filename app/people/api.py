@@ -1,3 +1,169 @@
-from fastapi import APIRouter
+"""Levels, people, aliases and the directory import over the JSON API."""
 
-router = APIRouter()
+from typing import Annotated
+
+from fastapi import APIRouter, Body, File, Form, Query, Response, UploadFile, status
+from sqlmodel import Session
+
+from app.config import get_settings
+from app.db import SessionDep
+from app.deps import Page, PaginationDep
+from app.models import Person
+from app.people import service
+from app.people.dependencies import AliasId, ValidPerson
+from app.people.importer import import_people
+from app.people.schemas import (
+    AliasCreate,
+    AliasRead,
+    ImportReport,
+    LevelIn,
+    LevelRead,
+    PersonCreate,
+    PersonRead,
+    PersonUpdate,
+)
+from app.uploads import read_upload
+
+router = APIRouter(tags=["people"])
+
+
+@router.get("/levels")
+def list_levels(session: SessionDep, page: PaginationDep) -> Page[LevelRead]:
+    """The level ladder, the most senior first."""
+    levels = service.get_levels(session)
+    return Page(
+        items=[
+            LevelRead.model_validate(level)
+            for level in levels[page.offset : page.offset + page.limit]
+        ],
+        total=len(levels),
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.put("/levels")
+def replace_levels(
+    session: SessionDep, body: Annotated[list[LevelIn], Body(min_length=1, max_length=50)]
+) -> list[LevelRead]:
+    """Replace the whole ordered ladder; a level still in use cannot be removed."""
+    return [
+        LevelRead.model_validate(level) for level in service.replace_levels(session, levels=body)
+    ]
+
+
+@router.get("/people")
+def list_people(
+    session: SessionDep,
+    page: PaginationDep,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Part of a name, email or title.")
+    ] = None,
+    department: Annotated[str | None, Query(max_length=200)] = None,
+    level: Annotated[str | None, Query(max_length=40, description="A level key.")] = None,
+    active: bool | None = None,
+) -> Page[PersonRead]:
+    """People in the directory, by name, filtered."""
+    people, total = service.list_people(
+        session,
+        q=q,
+        department=department,
+        level=level,
+        active=active,
+        limit=page.limit,
+        offset=page.offset,
+    )
+    return Page(
+        items=service.person_views(session, people),
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.post("/people", status_code=status.HTTP_201_CREATED)
+def create_person(session: SessionDep, body: PersonCreate) -> PersonRead:
+    """Add a person; without a level key the level is inferred from the title."""
+    return _view(session, service.create_person(session, data=body))
+
+
+@router.post(
+    "/people/import",
+    responses={
+        413: {"description": "The file is larger than the upload limit."},
+        422: {"description": "Not a usable CSV, or rows with errors: `detail` is the report."},
+    },
+)
+async def import_directory(
+    session: SessionDep,
+    file: Annotated[UploadFile, File(description="The HR export, as CSV.")],
+    deactivate_missing: Annotated[
+        bool, Query(description="Deactivate active people who are not in the file.")
+    ] = False,
+    skip_bad_rows: Annotated[
+        bool, Query(description="Import the good rows and report the bad ones.")
+    ] = False,
+    deactivate_missing_form: Annotated[
+        bool | None, Form(alias="deactivate_missing", description="Same as the query option.")
+    ] = None,
+    skip_bad_rows_form: Annotated[
+        bool | None, Form(alias="skip_bad_rows", description="Same as the query option.")
+    ] = None,
+) -> ImportReport:
+    """Import the employee directory from an HR CSV export, all rows or none."""
+    data = await read_upload(file, max_bytes=get_settings().upload_max_bytes)
+    return import_people(
+        session,
+        data=data,
+        deactivate_missing=deactivate_missing or bool(deactivate_missing_form),
+        skip_bad_rows=skip_bad_rows or bool(skip_bad_rows_form),
+    )
+
+
+@router.get("/people/{person_id}")
+def read_person(session: SessionDep, person: ValidPerson) -> PersonRead:
+    """One person, with level and manager."""
+    return _view(session, person)
+
+
+@router.patch("/people/{person_id}")
+def update_person(session: SessionDep, person: ValidPerson, body: PersonUpdate) -> PersonRead:
+    """Change some of a person's fields; an old email stays as an alias."""
+    return _view(session, service.update_person(session, person=person, changes=body))
+
+
+@router.get("/people/{person_id}/aliases")
+def list_aliases(session: SessionDep, person: ValidPerson, page: PaginationDep) -> Page[AliasRead]:
+    """The other emails and display names that identify this person."""
+    aliases = service.list_aliases(session, person_id=person.id or 0)
+    return Page(
+        items=[
+            AliasRead.model_validate(alias)
+            for alias in aliases[page.offset : page.offset + page.limit]
+        ],
+        total=len(aliases),
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.post("/people/{person_id}/aliases", status_code=status.HTTP_201_CREATED)
+def add_alias(session: SessionDep, person: ValidPerson, body: AliasCreate) -> AliasRead:
+    """Add an email or display name alias; one used by someone else is refused."""
+    alias = service.add_alias(session, person_id=person.id or 0, kind=body.kind, value=body.value)
+    return AliasRead.model_validate(alias)
+
+
+@router.delete("/people/{person_id}/aliases/{alias_id}", status_code=status.HTTP_204_NO_CONTENT)
+def remove_alias(
+    session: SessionDep,
+    person: ValidPerson,
+    alias_id: AliasId,
+) -> Response:
+    """Remove an alias."""
+    service.remove_alias(session, person_id=person.id or 0, alias_id=alias_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _view(session: Session, person: Person) -> PersonRead:
+    return service.person_views(session, [person])[0]

@@ -1,3 +1,464 @@
-from fastapi import APIRouter
+"""Pages for the directory: people, their aliases, the level ladder and the HR import."""
 
-router = APIRouter()
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlmodel import Session
+
+from app.config import get_settings
+from app.db import SessionDep
+from app.deps import CurrentUser, PaginationDep
+from app.errors import AppError, Forbidden, Invalid
+from app.models import AliasKind, Person, User
+from app.people import service
+from app.people.dependencies import AliasId, ValidPerson
+from app.people.importer import import_people
+from app.people.schemas import ImportReport, LevelIn, PersonCreate, PersonUpdate
+from app.templating import templates
+from app.uploads import read_upload
+
+router = APIRouter(include_in_schema=False)
+
+MAX_LEVEL_ROWS = 50
+
+
+def _render(
+    request: Request, name: str, context: dict[str, Any], status_code: int = 200
+) -> Response:
+    return templates.TemplateResponse(
+        request, f"pages/people/{name}", context, status_code=status_code
+    )
+
+
+def _messages(exc: ValidationError) -> list[str]:
+    return [
+        f"{'.'.join(str(part) for part in error['loc']).replace('_', ' ')}: {error['msg']}"
+        for error in exc.errors()
+    ]
+
+
+def _ensure_writer(user: User) -> None:
+    if not user.role.can_write:
+        raise Forbidden("Viewers can look but not change anything; ask an organizer or admin.")
+
+
+# -- levels ----------------------------------------------------------------------------------
+
+
+def _level_rows(session: Session) -> list[dict[str, Any]]:
+    return [
+        {
+            "key": level.key,
+            "name": level.name,
+            "is_executive": level.is_executive,
+            "title_pattern": level.title_pattern,
+            "position": level.position,
+            "remove": False,
+        }
+        for level in service.get_levels(session)
+    ]
+
+
+@router.get("/levels", response_class=HTMLResponse)
+def levels_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    """The level ladder, which levels are executive, and the title rules."""
+    return _render(
+        request,
+        "levels.html",
+        {"user": user, "levels": service.get_levels(session), "rows": _level_rows(session)},
+    )
+
+
+@router.post("/levels", response_class=HTMLResponse)
+async def levels_submit(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    """Save the edited ladder."""
+    form = await request.form()
+    rows: list[dict[str, Any]] = []
+    for index in range(MAX_LEVEL_ROWS + 1):
+        if f"levels-{index}-key" not in form:
+            break
+        cells = {
+            name: str(form.get(f"levels-{index}-{name}") or "").strip()
+            for name in ("key", "name", "is_executive", "title_pattern", "position", "remove")
+        }
+        try:
+            position = int(cells["position"] or index + 1)
+        except ValueError:
+            position = index + 1
+        rows.append(
+            {
+                "key": cells["key"],
+                "name": cells["name"],
+                "is_executive": bool(cells["is_executive"]),
+                "title_pattern": cells["title_pattern"],
+                "position": position,
+                "remove": bool(cells["remove"]),
+            }
+        )
+    kept = sorted(
+        (row for row in rows if not row["remove"] and (row["key"] or row["name"])),
+        key=lambda row: row["position"],
+    )
+    errors: list[str] = []
+    status_code = 422
+    try:
+        levels = [
+            LevelIn(
+                key=row["key"],
+                name=row["name"],
+                is_executive=row["is_executive"],
+                title_pattern=row["title_pattern"],
+            )
+            for row in kept
+        ]
+        service.replace_levels(session, levels=levels)
+    except ValidationError as exc:
+        errors = _messages(exc)
+    except AppError as exc:
+        errors = [str(exc.detail)]
+        status_code = exc.status_code
+    if errors:
+        session.rollback()
+        return _render(
+            request,
+            "levels.html",
+            {"user": user, "levels": service.get_levels(session), "rows": rows, "errors": errors},
+            status_code=status_code,
+        )
+    return RedirectResponse("/levels", status_code=303)
+
+
+# -- people ----------------------------------------------------------------------------------
+
+
+@router.get("/people", response_class=HTMLResponse)
+def people_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    page: PaginationDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    department: Annotated[str, Query(max_length=200)] = "",
+    level: Annotated[str, Query(max_length=40)] = "",
+    active: Annotated[str, Query(pattern="^(|yes|no|all)$")] = "",
+) -> Response:
+    """Search and browse the directory."""
+    active_filter = {"yes": True, "no": False, "all": None}.get(active or "yes")
+    people, total = service.list_people(
+        session,
+        q=q,
+        department=department,
+        level=level,
+        active=active_filter,
+        limit=page.limit,
+        offset=page.offset,
+    )
+    previous_offset = max(page.offset - page.limit, 0)
+    return _render(
+        request,
+        "list.html",
+        {
+            "user": user,
+            "people": service.person_views(session, people),
+            "total": total,
+            "page": page,
+            "filters": {"q": q, "department": department, "level": level, "active": active},
+            "departments": service.departments(session),
+            "levels": service.get_levels(session),
+            "previous_url": str(request.url.include_query_params(offset=previous_offset))
+            if page.offset
+            else None,
+            "next_url": str(request.url.include_query_params(offset=page.offset + page.limit))
+            if page.offset + page.limit < total
+            else None,
+        },
+    )
+
+
+def _person_form(
+    request: Request,
+    session: Session,
+    user: User,
+    *,
+    values: dict[str, Any],
+    person: Person | None = None,
+    errors: list[str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return _render(
+        request,
+        "form.html",
+        {
+            "user": user,
+            "person": person,
+            "values": values,
+            "levels": service.get_levels(session),
+            "errors": errors or [],
+        },
+        status_code=status_code,
+    )
+
+
+def _manager_id(session: Session, manager_email: str) -> int | None:
+    if not manager_email.strip():
+        return None
+    manager = service.person_by_email(session, manager_email)
+    if manager is None:
+        raise Invalid(f"There is no person with the email {manager_email.strip()}.")
+    return manager.id
+
+
+FormText = Annotated[str, Form(max_length=400)]
+
+
+@router.get("/people/new", response_class=HTMLResponse)
+def new_person_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    """The form to add a person."""
+    _ensure_writer(user)
+    return _person_form(request, session, user, values={"active": True})
+
+
+@router.post("/people/new", response_class=HTMLResponse)
+def new_person_submit(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    email: FormText = "",
+    name: FormText = "",
+    title: FormText = "",
+    department: FormText = "",
+    employee_id: FormText = "",
+    manager_email: FormText = "",
+    level: FormText = "",
+    active: FormText = "",
+) -> Response:
+    """Add a person, then show them."""
+    values = {
+        "email": email,
+        "name": name,
+        "title": title,
+        "department": department,
+        "employee_id": employee_id,
+        "manager_email": manager_email,
+        "level": level,
+        "active": bool(active),
+    }
+    try:
+        data = PersonCreate(
+            email=email,
+            name=name,
+            title=title,
+            department=department,
+            employee_id=employee_id or None,
+            manager_id=_manager_id(session, manager_email),
+            level=level or None,
+            active=bool(active),
+        )
+        person = service.create_person(session, data=data)
+    except ValidationError as exc:
+        session.rollback()
+        return _person_form(
+            request, session, user, values=values, errors=_messages(exc), status_code=422
+        )
+    except AppError as exc:
+        session.rollback()
+        return _person_form(
+            request,
+            session,
+            user,
+            values=values,
+            errors=[str(exc.detail)],
+            status_code=exc.status_code,
+        )
+    return RedirectResponse(f"/people/{person.id}", status_code=303)
+
+
+@router.get("/people/import", response_class=HTMLResponse)
+def import_page(request: Request, user: CurrentUser) -> Response:
+    """The form to upload the HR export."""
+    _ensure_writer(user)
+    return _render(request, "import.html", {"user": user, "report": None, "options": {}})
+
+
+@router.post("/people/import", response_class=HTMLResponse)
+async def import_submit(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    file: Annotated[UploadFile, File()],
+    deactivate_missing: Annotated[bool, Form()] = False,
+    skip_bad_rows: Annotated[bool, Form()] = False,
+) -> Response:
+    """Import the uploaded file and show what happened."""
+    options = {"deactivate_missing": deactivate_missing, "skip_bad_rows": skip_bad_rows}
+    context: dict[str, Any] = {"user": user, "options": options, "filename": file.filename}
+    try:
+        data = await read_upload(file, max_bytes=get_settings().upload_max_bytes)
+        context["report"] = import_people(
+            session, data=data, deactivate_missing=deactivate_missing, skip_bad_rows=skip_bad_rows
+        )
+    except AppError as exc:
+        session.rollback()
+        if isinstance(exc.detail, dict):
+            context["report"] = ImportReport.model_validate(exc.detail)
+            context["failed"] = True
+        else:
+            context["report"] = None
+            context["error"] = str(exc.detail)
+        return _render(request, "import.html", context, status_code=exc.status_code)
+    return _render(request, "import.html", context)
+
+
+@router.get("/people/{person_id}", response_class=HTMLResponse)
+def person_page(
+    request: Request, session: SessionDep, user: CurrentUser, person: ValidPerson
+) -> Response:
+    """One person: details, manager, direct reports and aliases."""
+    return _person_page(request, session, user, person)
+
+
+def _person_page(
+    request: Request,
+    session: Session,
+    user: User,
+    person: Person,
+    *,
+    alias_values: dict[str, str] | None = None,
+    errors: list[str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return _render(
+        request,
+        "detail.html",
+        {
+            "user": user,
+            "person": service.person_views(session, [person])[0],
+            "reports": service.direct_reports(session, person_id=person.id or 0),
+            "aliases": service.list_aliases(session, person_id=person.id or 0),
+            "alias_kinds": list(AliasKind),
+            "alias_values": alias_values or {"kind": "email", "value": ""},
+            "errors": errors or [],
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/people/{person_id}/edit", response_class=HTMLResponse)
+def edit_person_page(
+    request: Request, session: SessionDep, user: CurrentUser, person: ValidPerson
+) -> Response:
+    """The form to change a person."""
+    _ensure_writer(user)
+    view = service.person_views(session, [person])[0]
+    values = {
+        "email": view.email,
+        "name": view.name,
+        "title": view.title,
+        "department": view.department,
+        "employee_id": view.employee_id or "",
+        "manager_email": view.manager.email if view.manager else "",
+        "level": view.level.key,
+        "active": view.active,
+    }
+    return _person_form(request, session, user, values=values, person=person)
+
+
+@router.post("/people/{person_id}/edit", response_class=HTMLResponse)
+def edit_person_submit(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    person: ValidPerson,
+    email: FormText = "",
+    name: FormText = "",
+    title: FormText = "",
+    department: FormText = "",
+    employee_id: FormText = "",
+    manager_email: FormText = "",
+    level: FormText = "",
+    active: FormText = "",
+) -> Response:
+    """Save a person's changes, then show them."""
+    values = {
+        "email": email,
+        "name": name,
+        "title": title,
+        "department": department,
+        "employee_id": employee_id,
+        "manager_email": manager_email,
+        "level": level,
+        "active": bool(active),
+    }
+    try:
+        changes = PersonUpdate(
+            email=email,
+            name=name,
+            title=title,
+            department=department,
+            employee_id=employee_id or None,
+            manager_id=_manager_id(session, manager_email),
+            level=level or None,
+            active=bool(active),
+        )
+        service.update_person(session, person=person, changes=changes)
+    except ValidationError as exc:
+        errors, status_code = _messages(exc), 422
+    except AppError as exc:
+        errors, status_code = [str(exc.detail)], exc.status_code
+    else:
+        return RedirectResponse(f"/people/{person.id}", status_code=303)
+    session.rollback()
+    return _person_form(
+        request,
+        session,
+        user,
+        values=values,
+        person=service.get_person(session, person.id or 0),
+        errors=errors,
+        status_code=status_code,
+    )
+
+
+@router.post("/people/{person_id}/aliases", response_class=HTMLResponse)
+def add_alias_submit(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    person: ValidPerson,
+    kind: Annotated[str, Form(max_length=20)] = "email",
+    value: FormText = "",
+) -> Response:
+    """Add an alias to a person."""
+    try:
+        service.add_alias(session, person_id=person.id or 0, kind=_alias_kind(kind), value=value)
+    except AppError as exc:
+        session.rollback()
+        person = service.get_person(session, person.id or 0)
+        return _person_page(
+            request,
+            session,
+            user,
+            person,
+            alias_values={"kind": kind, "value": value},
+            errors=[str(exc.detail)],
+            status_code=exc.status_code,
+        )
+    return RedirectResponse(f"/people/{person.id}", status_code=303)
+
+
+def _alias_kind(kind: str) -> AliasKind:
+    try:
+        return AliasKind(kind)
+    except ValueError:
+        raise Invalid("Choose an email or a name alias.") from None
+
+
+@router.post("/people/{person_id}/aliases/{alias_id}/delete")
+def remove_alias_submit(
+    session: SessionDep, _: CurrentUser, person: ValidPerson, alias_id: AliasId
+) -> Response:
+    """Remove an alias from a person."""
+    service.remove_alias(session, person_id=person.id or 0, alias_id=alias_id)
+    return RedirectResponse(f"/people/{person.id}", status_code=303)

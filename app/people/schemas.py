@@ -1,0 +1,132 @@
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from app.models import AliasKind
+
+
+class _Input(BaseModel):
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # PostgreSQL cannot store NUL in text; say so instead of failing on insert.
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        return value
+
+
+class LevelRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    key: str
+    name: str
+    position: int
+    """1 is the most senior."""
+    is_executive: bool
+    title_pattern: str
+    """A case-insensitive regular expression over job titles; empty never matches."""
+
+
+class LevelIn(_Input):
+    """One level of the ladder; existing keys keep their ids, the list order is the position."""
+
+    key: str = Field(min_length=1, max_length=40, examples=["director"])
+    name: str = Field(min_length=1, max_length=80, examples=["Director"])
+    is_executive: bool = False
+    title_pattern: str = Field(default="", max_length=500, examples=[r"\bdirector\b"])
+
+
+class LevelRef(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    key: str
+    name: str
+    is_executive: bool
+
+
+class PersonRef(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    email: str
+    name: str
+
+
+class PersonRead(BaseModel):
+    id: int
+    email: str
+    name: str
+    title: str
+    department: str
+    employee_id: str | None
+    active: bool
+    level: LevelRef
+    manager: PersonRef | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class PersonCreate(_Input):
+    email: str = Field(min_length=3, max_length=320, examples=["ada.lovelace@example.com"])
+    name: str = Field(min_length=1, max_length=200)
+    title: str = Field(default="", max_length=200)
+    department: str = Field(default="", max_length=200)
+    employee_id: str | None = Field(default=None, max_length=100)
+    manager_id: int | None = None
+    level: str | None = Field(
+        default=None, max_length=40, description="A level key; default: inferred from the title."
+    )
+    active: bool = True
+
+
+class PersonUpdate(_Input):
+    """Only the fields sent change; send `manager_id: null` to clear the manager."""
+
+    email: str | None = Field(default=None, min_length=3, max_length=320)
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    title: str | None = Field(default=None, max_length=200)
+    department: str | None = Field(default=None, max_length=200)
+    employee_id: str | None = Field(default=None, max_length=100)
+    manager_id: int | None = None
+    level: str | None = Field(default=None, max_length=40, description="A level key.")
+    active: bool | None = None
+
+
+class AliasRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    person_id: int
+    kind: AliasKind
+    value: str
+    normalized: str
+    created_at: datetime
+
+
+class AliasCreate(_Input):
+    kind: AliasKind
+    value: str = Field(min_length=1, max_length=320)
+
+
+class RowError(BaseModel):
+    line: int
+    """The line in the file (the header is line 1)."""
+    column: str | None
+    """The column's header as written in the file."""
+    message: str
+
+
+class ImportReport(BaseModel):
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deactivated: int = 0
+    skipped: int = 0
+    """Rows with errors left out (only with skip_bad_rows)."""
+    columns: dict[str, str] = {}
+    """Which header was read for each field, e.g. {"email": "Work Email"}."""
+    errors: list[RowError] = []

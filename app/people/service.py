@@ -1,0 +1,444 @@
+"""Levels, people and their aliases: the directory every other domain looks people up in."""
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+
+from sqlalchemy import ColumnElement
+from sqlmodel import Session, col, func, or_, select
+
+from app.errors import Conflict, Invalid, NotFound
+from app.models import AliasKind, Attendance, Level, Person, PersonAlias
+from app.people.schemas import LevelIn, LevelRef, PersonCreate, PersonRead, PersonRef, PersonUpdate
+
+FALLBACK_LEVEL_KEY = "ic"
+UNKNOWN_LEVEL_KEY = "unknown"
+LEVEL_KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+EMAIL_RE = re.compile(r"^[^@\s,;<>\"()\[\]]+@[^@\s,;<>\"()\[\]]+\.[^@\s,;<>\"()\[\]]+$")
+MAX_ID = 2_147_483_647
+"""The largest id a 32-bit integer column holds (PostgreSQL refuses more)."""
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": "'"})
+_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2212", "-"))
+_NOT_NAME_CHARS = re.compile(r"[^\w\s'-]|_")
+_LOOSE_JOINERS = re.compile(r"(?<!\w)['-]+|['-]+(?!\w)")
+_SPACES = re.compile(r"\s+")
+
+
+# -- normalisation ---------------------------------------------------------------------------
+
+
+def normalize_email(value: str) -> str:
+    """The form emails are stored and compared in: trimmed and lower-case."""
+    return value.strip().lower()
+
+
+def is_email(value: str) -> bool:
+    """Whether a (normalized) value looks like an email address."""
+    return len(value) <= 320 and EMAIL_RE.match(value) is not None
+
+
+def normalize_name(value: str) -> str:
+    """A display name for matching: case and accents folded, punctuation and spacing tidied."""
+    text = unicodedata.normalize("NFKD", value.casefold())
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    text = text.translate(_APOSTROPHES).translate(_DASHES)
+    text = _NOT_NAME_CHARS.sub(" ", text)
+    # Hyphens and apostrophes belong to a name only inside it: "Mary-Jane", "O'Neil".
+    text = _LOOSE_JOINERS.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+# -- levels ----------------------------------------------------------------------------------
+
+
+def get_levels(session: Session) -> list[Level]:
+    """Every level, the most senior first."""
+    return list(session.exec(select(Level).order_by(col(Level.position), col(Level.id))).all())
+
+
+def level_by_key(session: Session, key: str) -> Level:
+    """The level with this key, or a 422 listing the keys there are."""
+    level = session.exec(select(Level).where(Level.key == key.strip().lower())).first()
+    if level is None:
+        keys = ", ".join(lvl.key for lvl in get_levels(session))
+        raise Invalid(f"There is no level {key!r}; the levels are: {keys}.")
+    return level
+
+
+@lru_cache(maxsize=256)
+def _title_regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+def infer_level(levels: Sequence[Level], title: str) -> Level:
+    """The first level (by position) whose title rule matches, else individual contributor."""
+    ordered = sorted(levels, key=lambda level: level.position)
+    for level in ordered:
+        if level.title_pattern and _title_regex(level.title_pattern).search(title):
+            return level
+    by_key = {level.key: level for level in ordered}
+    fallback = by_key.get(FALLBACK_LEVEL_KEY) or by_key.get(UNKNOWN_LEVEL_KEY)
+    if fallback is None:
+        raise Invalid("The level ladder has neither an 'ic' nor an 'unknown' level.")
+    return fallback
+
+
+def _level_for_new(levels: Sequence[Level], title: str) -> Level:
+    """Inferred from the title; a person without one is honestly 'unknown'."""
+    if title.strip():
+        return infer_level(levels, title)
+    return next(level for level in levels if level.key == UNKNOWN_LEVEL_KEY)
+
+
+def _check_ladder(levels: Sequence[LevelIn]) -> None:
+    keys: set[str] = set()
+    names: set[str] = set()
+    for position, level in enumerate(levels, start=1):
+        label = f"Level {position} ({level.name!r})"
+        if not LEVEL_KEY_RE.match(level.key):
+            raise Invalid(
+                f"{label}: the key {level.key!r} must be lower-case letters, digits, '-' or '_'."
+            )
+        if level.key in keys:
+            raise Invalid(f"{label}: the key {level.key!r} appears twice.")
+        if level.name.strip().casefold() in names:
+            raise Invalid(f"{label}: the name {level.name!r} appears twice.")
+        keys.add(level.key)
+        names.add(level.name.strip().casefold())
+        try:
+            re.compile(level.title_pattern, re.IGNORECASE)
+        except re.error as exc:
+            raise Invalid(
+                f"{label}: the title rule {level.title_pattern!r} is not a valid regular "
+                f"expression ({exc})."
+            ) from None
+    if UNKNOWN_LEVEL_KEY not in keys:
+        raise Invalid(
+            "The level 'unknown' must stay: people and attendees without a known level count there."
+        )
+
+
+def replace_levels(session: Session, *, levels: Sequence[LevelIn]) -> list[Level]:
+    """Replace the ladder with `levels`, in order; existing keys keep their ids."""
+    _check_ladder(levels)
+    current = {level.key: level for level in get_levels(session)}
+    wanted = {level.key for level in levels}
+    removed = [level for key, level in current.items() if key not in wanted]
+    for level in removed:
+        people = session.exec(
+            select(func.count()).select_from(Person).where(Person.level_id == level.id)
+        ).one()
+        if people:
+            noun = "person has" if people == 1 else "people have"
+            raise Conflict(
+                f"The level {level.name!r} cannot be removed: {people} {noun} it. "
+                "Move them to another level first."
+            )
+        attendances = session.exec(
+            select(func.count()).select_from(Attendance).where(Attendance.level_id == level.id)
+        ).one()
+        if attendances:
+            raise Conflict(
+                f"The level {level.name!r} cannot be removed: {attendances} past attendances "
+                "were recorded at it. Rename it instead."
+            )
+    for level in removed:
+        session.delete(level)
+    # Names are unique: park the kept levels on placeholders so a swap cannot collide mid-flush.
+    for key, level in current.items():
+        if key in wanted:
+            level.name = f"~{level.id}"
+    session.flush()
+    for position, incoming in enumerate(levels, start=1):
+        level = current.get(incoming.key) or Level(key=incoming.key, name="", position=position)
+        level.name = incoming.name.strip()
+        level.position = position
+        level.is_executive = incoming.is_executive
+        level.title_pattern = incoming.title_pattern.strip()
+        session.add(level)
+    session.flush()
+    return get_levels(session)
+
+
+# -- people ----------------------------------------------------------------------------------
+
+
+def get_person(session: Session, person_id: int) -> Person:
+    """The person with this id, or a 404."""
+    person = session.get(Person, person_id) if 0 < person_id <= MAX_ID else None
+    if person is None:
+        raise NotFound(f"There is no person with id {person_id}.")
+    return person
+
+
+def person_by_email(session: Session, email: str) -> Person | None:
+    """The person whose primary email this is (case-insensitively), if any."""
+    return session.exec(select(Person).where(Person.email == normalize_email(email))).first()
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def list_people(
+    session: Session,
+    *,
+    q: str | None = None,
+    department: str | None = None,
+    level: str | None = None,
+    active: bool | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Person], int]:
+    """People matching the filters, ordered by name, and how many match in all."""
+    conditions: list[ColumnElement[bool]] = []
+    if q and (q := q.replace("\x00", "").strip()):
+        pattern = _like(q)
+        conditions.append(
+            or_(
+                col(Person.name).ilike(pattern, escape="\\"),
+                col(Person.email).ilike(pattern, escape="\\"),
+                col(Person.title).ilike(pattern, escape="\\"),
+            )
+        )
+    if department:
+        conditions.append(col(Person.department) == department.replace("\x00", ""))
+    if level:
+        conditions.append(col(Person.level_id) == level_by_key(session, level).id)
+    if active is not None:
+        conditions.append(col(Person.active) == active)
+    total = session.exec(select(func.count()).select_from(Person).where(*conditions)).one()
+    people = session.exec(
+        select(Person)
+        .where(*conditions)
+        .order_by(col(Person.name), col(Person.id))
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return list(people), total
+
+
+def direct_reports(session: Session, *, person_id: int) -> list[Person]:
+    """The people who report to this person, by name."""
+    return list(
+        session.exec(
+            select(Person)
+            .where(Person.manager_id == person_id)
+            .order_by(col(Person.name), col(Person.id))
+        ).all()
+    )
+
+
+def departments(session: Session) -> list[str]:
+    """Every department someone is in, alphabetically."""
+    rows = session.exec(
+        select(Person.department).where(Person.department != "").distinct().order_by("department")
+    ).all()
+    return list(rows)
+
+
+def person_views(session: Session, people: Sequence[Person]) -> list[PersonRead]:
+    """People with their level and manager, in two queries whatever the count."""
+    levels = {level.id: level for level in get_levels(session)}
+    manager_ids = {person.manager_id for person in people if person.manager_id is not None}
+    managers = (
+        {m.id: m for m in session.exec(select(Person).where(col(Person.id).in_(manager_ids)))}
+        if manager_ids
+        else {}
+    )
+    views = []
+    for person in people:
+        manager = managers.get(person.manager_id) if person.manager_id else None
+        views.append(
+            PersonRead(
+                id=person.id or 0,
+                email=person.email,
+                name=person.name,
+                title=person.title,
+                department=person.department,
+                employee_id=person.employee_id,
+                active=person.active,
+                level=LevelRef.model_validate(levels[person.level_id]),
+                manager=PersonRef.model_validate(manager) if manager else None,
+                created_at=person.created_at,
+                updated_at=person.updated_at,
+            )
+        )
+    return views
+
+
+def _clean_email(value: str) -> str:
+    email = normalize_email(value)
+    if not is_email(email):
+        raise Invalid(f"{value.strip()!r} is not an email address.")
+    return email
+
+
+def _ensure_email_free(session: Session, email: str, *, person_id: int | None) -> None:
+    owner = person_by_email(session, email)
+    if owner is not None and owner.id != person_id:
+        raise Conflict(f"{email} is already the email of {owner.name} (person {owner.id}).")
+    alias = session.exec(
+        select(PersonAlias).where(
+            PersonAlias.kind == AliasKind.email, PersonAlias.normalized == email
+        )
+    ).first()
+    if alias is not None and alias.person_id != person_id:
+        other = session.get(Person, alias.person_id)
+        who = f"{other.name} (person {other.id})" if other else f"person {alias.person_id}"
+        raise Conflict(f"{email} is already an alias of {who}.")
+
+
+def _ensure_employee_id_free(session: Session, employee_id: str, *, person_id: int | None) -> None:
+    owner = session.exec(select(Person).where(Person.employee_id == employee_id)).first()
+    if owner is not None and owner.id != person_id:
+        raise Conflict(f"Employee ID {employee_id!r} already belongs to {owner.email}.")
+
+
+def _manager(session: Session, manager_id: int, *, person_id: int | None) -> Person:
+    if manager_id == person_id:
+        raise Invalid("A person cannot be their own manager.")
+    manager = session.get(Person, manager_id) if 0 < manager_id <= MAX_ID else None
+    if manager is None:
+        raise Invalid(f"There is no person with id {manager_id} to be the manager.")
+    return manager
+
+
+def _clean_name(value: str) -> str:
+    name = _SPACES.sub(" ", value).strip()
+    if not name:
+        raise Invalid("The name cannot be blank.")
+    return name
+
+
+def create_person(session: Session, *, data: PersonCreate) -> Person:
+    """Add a person; without a level key the level is inferred from the title."""
+    email = _clean_email(data.email)
+    _ensure_email_free(session, email, person_id=None)
+    employee_id = (data.employee_id or "").strip() or None
+    if employee_id:
+        _ensure_employee_id_free(session, employee_id, person_id=None)
+    manager = _manager(session, data.manager_id, person_id=None) if data.manager_id else None
+    level = (
+        level_by_key(session, data.level)
+        if data.level
+        else _level_for_new(get_levels(session), data.title)
+    )
+    person = Person(
+        email=email,
+        name=_clean_name(data.name),
+        title=data.title.strip(),
+        department=data.department.strip(),
+        employee_id=employee_id,
+        manager_id=manager.id if manager else None,
+        level_id=level.id or 0,
+        active=data.active,
+    )
+    session.add(person)
+    session.flush()
+    return person
+
+
+def update_person(session: Session, *, person: Person, changes: PersonUpdate) -> Person:
+    """Change the fields sent; an old email is kept as an alias so past reports still match."""
+    sent = changes.model_fields_set
+    if changes.email is not None:
+        email = _clean_email(changes.email)
+        if email != person.email:
+            _ensure_email_free(session, email, person_id=person.id)
+            old_email = person.email
+            own_alias = session.exec(
+                select(PersonAlias).where(
+                    PersonAlias.kind == AliasKind.email,
+                    PersonAlias.normalized == email,
+                    PersonAlias.person_id == person.id,
+                )
+            ).first()
+            if own_alias is not None:
+                session.delete(own_alias)
+            person.email = email
+            session.flush()
+            add_alias(session, person_id=person.id or 0, kind=AliasKind.email, value=old_email)
+    if changes.name is not None:
+        person.name = _clean_name(changes.name)
+    if changes.title is not None:
+        person.title = changes.title.strip()
+    if changes.department is not None:
+        person.department = changes.department.strip()
+    if "employee_id" in sent:
+        employee_id = (changes.employee_id or "").strip() or None
+        if employee_id:
+            _ensure_employee_id_free(session, employee_id, person_id=person.id)
+        person.employee_id = employee_id
+    if "manager_id" in sent:
+        person.manager_id = (
+            _manager(session, changes.manager_id, person_id=person.id).id
+            if changes.manager_id
+            else None
+        )
+    if changes.level is not None:
+        person.level_id = level_by_key(session, changes.level).id or 0
+    if changes.active is not None:
+        person.active = changes.active
+    session.add(person)
+    session.flush()
+    return person
+
+
+# -- aliases ---------------------------------------------------------------------------------
+
+
+def list_aliases(session: Session, *, person_id: int) -> list[PersonAlias]:
+    """A person's aliases: emails first, then names, each alphabetically."""
+    return list(
+        session.exec(
+            select(PersonAlias)
+            .where(PersonAlias.person_id == person_id)
+            .order_by(col(PersonAlias.kind), col(PersonAlias.normalized), col(PersonAlias.id))
+        ).all()
+    )
+
+
+def add_alias(session: Session, *, person_id: int, kind: AliasKind, value: str) -> PersonAlias:
+    """Record another email or display name for a person; adding the same one again is a no-op."""
+    kind = AliasKind(kind)
+    person = get_person(session, person_id)
+    value = _SPACES.sub(" ", value).strip()
+    if kind is AliasKind.email:
+        normalized = _clean_email(value)
+    else:
+        normalized = normalize_name(value)
+        if not normalized:
+            raise Invalid(f"The name alias {value!r} has no letters or digits.")
+    if len(value) > 320 or len(normalized) > 320:
+        raise Invalid("An alias can have at most 320 characters.")
+    existing = session.exec(
+        select(PersonAlias).where(PersonAlias.kind == kind, PersonAlias.normalized == normalized)
+    ).first()
+    if existing is not None:
+        if existing.person_id == person.id:
+            return existing
+        other = get_person(session, existing.person_id)
+        raise Conflict(
+            f"The {kind.value} alias {value!r} already belongs to {other.name} ({other.email})."
+        )
+    if kind is AliasKind.email:
+        owner = person_by_email(session, normalized)
+        if owner is not None and owner.id != person.id:
+            raise Conflict(f"{normalized} is the email of {owner.name} (person {owner.id}).")
+    alias = PersonAlias(person_id=person_id, kind=kind, value=value, normalized=normalized)
+    session.add(alias)
+    session.flush()
+    return alias
+
+
+def remove_alias(session: Session, *, person_id: int, alias_id: int) -> None:
+    """Forget one of a person's aliases."""
+    alias = session.get(PersonAlias, alias_id) if 0 < alias_id <= MAX_ID else None
+    if alias is None or alias.person_id != person_id:
+        raise NotFound(f"Person {person_id} has no alias with id {alias_id}.")
+    session.delete(alias)
+    session.flush()

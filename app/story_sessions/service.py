@@ -1,0 +1,495 @@
+"""Customers, sessions and series: the one place their rules live (API and pages call these)."""
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from app.errors import Conflict, Invalid, NotFound
+from app.models import (
+    Customer,
+    Person,
+    Series,
+    SessionSpeaker,
+    SessionStatus,
+    StorySession,
+    utcnow,
+)
+from app.story_sessions import ics, recurrence
+from app.story_sessions.schemas import (
+    SeriesCreate,
+    SeriesDetail,
+    SeriesRead,
+    SessionCreate,
+    SessionFilters,
+    SessionRead,
+    SessionUpdate,
+    SpeakerIn,
+    SpeakerRead,
+    When,
+)
+
+# A change to any of these is news for people who have the session in their calendar.
+CALENDAR_FIELDS = ("title", "starts_at", "duration_minutes", "timezone", "platform", "join_url")
+
+
+# Customers
+
+
+def get_or_create_customer(session: Session, *, name: str) -> Customer:
+    """The customer with this name (compared case-insensitively), created if new."""
+    name = " ".join(name.split())
+    existing = session.exec(
+        select(Customer).where(func.lower(Customer.name) == name.lower()).order_by(col(Customer.id))
+    ).first()
+    if existing is not None:
+        return existing
+    customer = Customer(name=name)
+    try:
+        # Another request may create the same name at the same moment: the unique index decides.
+        with session.begin_nested():
+            session.add(customer)
+    except IntegrityError:
+        return session.exec(select(Customer).where(Customer.name == name)).one()
+    return customer
+
+
+def _customer_id(session: Session, name: str | None) -> int | None:
+    if not name:
+        return None
+    return get_or_create_customer(session, name=name).id
+
+
+def _check_host(session: Session, host_id: int | None) -> None:
+    if host_id is not None and session.get(Person, host_id) is None:
+        raise Invalid(f"There is no person with id {host_id} to host this session.")
+
+
+def find_person_by_email(session: Session, *, email: str) -> Person | None:
+    """The person with this email (case-insensitive), if any."""
+    return session.exec(select(Person).where(Person.email == email.strip().lower())).first()
+
+
+def host_of(session: Session, story_session: StorySession) -> Person | None:
+    """The person hosting the session, if one is set."""
+    return session.get(Person, story_session.host_id) if story_session.host_id else None
+
+
+# Sessions
+
+
+def get_session(session: Session, *, session_id: int) -> StorySession:
+    """The session with this id, or 404."""
+    story_session = session.get(StorySession, session_id)
+    if story_session is None:
+        raise NotFound(f"There is no session with id {session_id}.")
+    return story_session
+
+
+def _check_start(starts_at: datetime, *, status: SessionStatus, now: datetime) -> None:
+    if status is SessionStatus.completed and starts_at > now:
+        raise Invalid(
+            f"A completed session must have started already; starts_at {starts_at.isoformat()} "
+            "is in the future. Schedule it instead."
+        )
+    if status is SessionStatus.scheduled and starts_at < now:
+        raise Invalid(
+            f"starts_at {starts_at.isoformat()} is in the past. Choose a later time, or create "
+            'it with "status": "completed" to record a session that already happened.'
+        )
+
+
+def _replace_speakers(session: Session, session_id: int, speakers: Sequence[SpeakerIn]) -> None:
+    for old in session.exec(select(SessionSpeaker).where(SessionSpeaker.session_id == session_id)):
+        session.delete(old)
+    for speaker in speakers:
+        session.add(SessionSpeaker(session_id=session_id, **speaker.model_dump()))
+
+
+def create_session(
+    session: Session, *, data: SessionCreate, organizer_id: int | None, now: datetime | None = None
+) -> StorySession:
+    """Schedule a session (or record a completed one) with its customer and speakers."""
+    _check_start(data.starts_at, status=data.status, now=now or utcnow())
+    _check_host(session, data.host_id)
+    story_session = StorySession(
+        title=data.title,
+        description=data.description,
+        customer_id=_customer_id(session, data.customer),
+        starts_at=data.starts_at,
+        timezone=data.timezone,
+        duration_minutes=data.duration_minutes,
+        platform=data.platform,
+        join_url=data.join_url,
+        host_id=data.host_id,
+        organizer_id=organizer_id,
+        status=data.status,
+    )
+    session.add(story_session)
+    session.flush()
+    assert story_session.id is not None
+    _replace_speakers(session, story_session.id, data.speakers)
+    session.flush()
+    return story_session
+
+
+def update_session(
+    session: Session,
+    story_session: StorySession,
+    *,
+    data: SessionUpdate,
+    now: datetime | None = None,
+) -> StorySession:
+    """Change a session; a cancelled or completed one only takes a new description."""
+    changes = data.changes()
+    if story_session.status is not SessionStatus.scheduled:
+        refused = sorted(set(changes) - {"description"})
+        if refused:
+            raise Conflict(
+                f"This session is {story_session.status.value}: only its description can change "
+                f"(refused: {', '.join(refused)})."
+            )
+    starts_at = changes.get("starts_at")
+    if starts_at is not None and starts_at != story_session.starts_at:
+        _check_start(starts_at, status=SessionStatus.scheduled, now=now or utcnow())
+    if "host_id" in changes:
+        _check_host(session, changes["host_id"])
+    assert story_session.id is not None
+    calendar_before = [getattr(story_session, name) for name in CALENDAR_FIELDS]
+    for name, value in changes.items():
+        if name == "customer":
+            story_session.customer_id = _customer_id(session, value)
+        elif name == "speakers":
+            _replace_speakers(session, story_session.id, value)
+        else:
+            setattr(story_session, name, value)
+    if calendar_before != [getattr(story_session, name) for name in CALENDAR_FIELDS]:
+        story_session.sequence += 1
+    session.add(story_session)
+    session.flush()
+    return story_session
+
+
+def cancel_session(session: Session, story_session: StorySession) -> StorySession:
+    """Cancel a scheduled session (the row stays); cancelling twice changes nothing."""
+    if story_session.status is SessionStatus.completed:
+        raise Conflict("This session is completed: a session that happened cannot be cancelled.")
+    if story_session.status is SessionStatus.scheduled:
+        story_session.status = SessionStatus.cancelled
+        story_session.sequence += 1
+        session.add(story_session)
+        session.flush()
+    return story_session
+
+
+def complete_session(
+    session: Session, story_session: StorySession, *, now: datetime | None = None
+) -> StorySession:
+    """Mark a session that has started as completed; completing twice changes nothing."""
+    if story_session.status is SessionStatus.cancelled:
+        raise Conflict("This session is cancelled: a cancelled session cannot be completed.")
+    if story_session.starts_at > (now or utcnow()):
+        raise Conflict(
+            f"This session starts at {story_session.starts_at.isoformat()}: it can be marked "
+            "completed once it has started."
+        )
+    if story_session.status is SessionStatus.scheduled:
+        story_session.status = SessionStatus.completed
+        session.add(story_session)
+        session.flush()
+    return story_session
+
+
+def _filter_conditions(filters: SessionFilters, now: datetime) -> list[Any]:
+    conditions: list[Any] = []
+    if filters.when is When.upcoming:
+        conditions.append(col(StorySession.starts_at) >= now)
+    elif filters.when is When.past:
+        conditions.append(col(StorySession.starts_at) < now)
+    if filters.status is not None:
+        conditions.append(StorySession.status == filters.status)
+    if filters.series_id is not None:
+        conditions.append(StorySession.series_id == filters.series_id)
+    if filters.customer and filters.customer.strip():
+        needle = filters.customer.strip().lower()
+        matching = select(Customer.id).where(
+            func.lower(Customer.name).contains(needle, autoescape=True)
+        )
+        conditions.append(col(StorySession.customer_id).in_(matching))
+    if filters.q and filters.q.strip():
+        conditions.append(
+            func.lower(StorySession.title).contains(filters.q.strip().lower(), autoescape=True)
+        )
+    if filters.starts_after is not None:
+        conditions.append(col(StorySession.starts_at) >= filters.starts_after)
+    if filters.starts_before is not None:
+        conditions.append(col(StorySession.starts_at) < filters.starts_before)
+    return conditions
+
+
+def list_sessions(
+    session: Session,
+    *,
+    filters: SessionFilters,
+    limit: int,
+    offset: int,
+    now: datetime | None = None,
+) -> tuple[list[StorySession], int]:
+    """One page of sessions matching `filters`, and how many match in all."""
+    conditions = _filter_conditions(filters, now or utcnow())
+    total = session.exec(select(func.count()).select_from(StorySession).where(*conditions)).one()
+    query = select(StorySession).where(*conditions)
+    if filters.when is When.upcoming:
+        query = query.order_by(col(StorySession.starts_at).asc(), col(StorySession.id).asc())
+    else:
+        query = query.order_by(col(StorySession.starts_at).desc(), col(StorySession.id).desc())
+    rows = session.exec(query.limit(limit).offset(offset)).all()
+    return list(rows), total
+
+
+def _customer_names(session: Session, ids: set[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.exec(select(Customer.id, Customer.name).where(col(Customer.id).in_(wanted)))
+    return {customer_id: name for customer_id, name in rows if customer_id is not None}
+
+
+def describe_sessions(
+    session: Session, story_sessions: Sequence[StorySession]
+) -> list[SessionRead]:
+    """Sessions as response models, with customers and speakers loaded in two queries."""
+    ids = [s.id for s in story_sessions if s.id is not None]
+    customers = _customer_names(session, {s.customer_id for s in story_sessions})
+    speakers: dict[int, list[SpeakerRead]] = {i: [] for i in ids}
+    if ids:
+        rows = session.exec(
+            select(SessionSpeaker)
+            .where(col(SessionSpeaker.session_id).in_(ids))
+            .order_by(col(SessionSpeaker.id))
+        )
+        for speaker in rows:
+            speakers[speaker.session_id].append(SpeakerRead.model_validate(speaker))
+    result = []
+    for s in story_sessions:
+        assert s.id is not None
+        result.append(
+            SessionRead(
+                id=s.id,
+                title=s.title,
+                description=s.description,
+                customer_id=s.customer_id,
+                customer=customers.get(s.customer_id) if s.customer_id else None,
+                speakers=speakers[s.id],
+                starts_at=s.starts_at,
+                starts_local=s.starts_at.astimezone(ZoneInfo(s.timezone)),
+                ends_at=s.starts_at + timedelta(minutes=s.duration_minutes),
+                timezone=s.timezone,
+                duration_minutes=s.duration_minutes,
+                platform=s.platform,
+                join_url=s.join_url,
+                host_id=s.host_id,
+                organizer_id=s.organizer_id,
+                series_id=s.series_id,
+                status=s.status,
+                sequence=s.sequence,
+                created_at=s.created_at,
+                updated_at=s.updated_at,
+            )
+        )
+    return result
+
+
+def describe_session(session: Session, story_session: StorySession) -> SessionRead:
+    """One session as a response model."""
+    return describe_sessions(session, [story_session])[0]
+
+
+def session_ics(session: Session, story_session: StorySession) -> bytes:
+    """The session as an iCalendar file."""
+    customer = (
+        session.get(Customer, story_session.customer_id) if story_session.customer_id else None
+    )
+    return ics.session_calendar(story_session, customer=customer.name if customer else None)
+
+
+def recent_timezone(session: Session, *, organizer_id: int | None) -> str | None:
+    """The timezone of the organizer's latest scheduled session: a sensible form default."""
+    if organizer_id is None:
+        return None
+    return session.exec(
+        select(StorySession.timezone)
+        .where(StorySession.organizer_id == organizer_id)
+        .order_by(col(StorySession.created_at).desc(), col(StorySession.id).desc())
+        .limit(1)
+    ).first()
+
+
+# Series
+
+
+def get_series(session: Session, *, series_id: int) -> Series:
+    """The series with this id, or 404."""
+    series = session.get(Series, series_id)
+    if series is None:
+        raise NotFound(f"There is no series with id {series_id}.")
+    return series
+
+
+def create_series(
+    session: Session, *, data: SeriesCreate, organizer_id: int | None, now: datetime | None = None
+) -> tuple[Series, int]:
+    """Create a series and schedule its future sessions; return it and how many were past."""
+    now = now or utcnow()
+    starts = recurrence.expand(
+        data.rrule, first_start_local=data.first_start_local, timezone=data.timezone
+    )
+    future = [start for start in starts if start >= now]
+    if not future:
+        raise Invalid(
+            f"All {len(starts)} occurrences of this rule are in the past: nothing to schedule. "
+            "Move the first start later."
+        )
+    _check_host(session, data.host_id)
+    series = Series(
+        title=data.title,
+        description=data.description,
+        rrule=recurrence.normalize_rule(data.rrule),
+        timezone=data.timezone,
+        first_start_local=data.first_start_local,
+        duration_minutes=data.duration_minutes,
+        platform=data.platform,
+        join_url=data.join_url,
+        host_id=data.host_id,
+        organizer_id=organizer_id,
+        customer_id=_customer_id(session, data.customer),
+    )
+    session.add(series)
+    session.flush()
+    for start in future:
+        session.add(
+            StorySession(
+                title=series.title,
+                description=series.description,
+                customer_id=series.customer_id,
+                series_id=series.id,
+                starts_at=start,
+                timezone=series.timezone,
+                duration_minutes=series.duration_minutes,
+                platform=series.platform,
+                join_url=series.join_url,
+                host_id=series.host_id,
+                organizer_id=organizer_id,
+            )
+        )
+    session.flush()
+    return series, len(starts) - len(future)
+
+
+def series_sessions(session: Session, *, series_id: int) -> list[StorySession]:
+    """A series' sessions, in order."""
+    return list(
+        session.exec(
+            select(StorySession)
+            .where(StorySession.series_id == series_id)
+            .order_by(col(StorySession.starts_at), col(StorySession.id))
+        ).all()
+    )
+
+
+def cancel_series(session: Session, series: Series, *, now: datetime | None = None) -> int:
+    """Cancel the series' sessions that have not started; return how many."""
+    upcoming = session.exec(
+        select(StorySession).where(
+            StorySession.series_id == series.id,
+            StorySession.status == SessionStatus.scheduled,
+            col(StorySession.starts_at) > (now or utcnow()),
+        )
+    ).all()
+    for story_session in upcoming:
+        cancel_session(session, story_session)
+    return len(upcoming)
+
+
+def list_series(session: Session, *, limit: int, offset: int) -> tuple[list[Series], int]:
+    """One page of series, the newest first, and how many there are."""
+    total = session.exec(select(func.count()).select_from(Series)).one()
+    rows = session.exec(
+        select(Series)
+        .order_by(col(Series.created_at).desc(), col(Series.id).desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return list(rows), total
+
+
+def describe_series(
+    session: Session, series_list: Sequence[Series], *, now: datetime | None = None
+) -> list[SeriesRead]:
+    """Series as response models, with session counts and the next start."""
+    now = now or utcnow()
+    ids = [s.id for s in series_list if s.id is not None]
+    counts: dict[int, int] = {}
+    scheduled: dict[int, int] = {}
+    next_start: dict[int, datetime] = {}
+    if ids:
+        in_ids = col(StorySession.series_id).in_(ids)
+        for series_id, count in session.exec(
+            select(StorySession.series_id, func.count())
+            .where(in_ids)
+            .group_by(col(StorySession.series_id))
+        ):
+            counts[series_id or 0] = count
+        for series_id, count in session.exec(
+            select(StorySession.series_id, func.count())
+            .where(in_ids, StorySession.status == SessionStatus.scheduled)
+            .group_by(col(StorySession.series_id))
+        ):
+            scheduled[series_id or 0] = count
+        for series_id, first in session.exec(
+            select(StorySession.series_id, func.min(StorySession.starts_at))
+            .where(
+                in_ids,
+                StorySession.status == SessionStatus.scheduled,
+                col(StorySession.starts_at) >= now,
+            )
+            .group_by(col(StorySession.series_id))
+        ):
+            next_start[series_id or 0] = first
+    customers = _customer_names(session, {s.customer_id for s in series_list})
+    result = []
+    for s in series_list:
+        assert s.id is not None
+        result.append(
+            SeriesRead(
+                id=s.id,
+                title=s.title,
+                description=s.description,
+                rrule=s.rrule,
+                timezone=s.timezone,
+                first_start_local=s.first_start_local,
+                duration_minutes=s.duration_minutes,
+                platform=s.platform,
+                join_url=s.join_url,
+                host_id=s.host_id,
+                organizer_id=s.organizer_id,
+                customer_id=s.customer_id,
+                customer=customers.get(s.customer_id) if s.customer_id else None,
+                session_count=counts.get(s.id, 0),
+                scheduled_count=scheduled.get(s.id, 0),
+                next_starts_at=next_start.get(s.id),
+                created_at=s.created_at,
+            )
+        )
+    return result
+
+
+def series_detail(session: Session, series: Series, *, now: datetime | None = None) -> SeriesDetail:
+    """A series with every one of its sessions."""
+    assert series.id is not None
+    summary = describe_series(session, [series], now=now)[0]
+    sessions = describe_sessions(session, series_sessions(session, series_id=series.id))
+    return SeriesDetail.model_validate({**dict(summary), "sessions": sessions})

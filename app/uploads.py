@@ -1,0 +1,34 @@
+"""Reading uploaded files within a size limit, shared by every importer."""
+
+from fastapi import UploadFile
+
+from app.errors import Invalid, PayloadTooLarge
+
+CHUNK_BYTES = 1024 * 1024
+
+
+def format_size(size: int) -> str:
+    """A byte count for people, e.g. '31.2 MB' or '20 MB'."""
+    for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= factor:
+            value = f"{size / factor:.1f}".removesuffix(".0")
+            return f"{value} {unit}"
+    return f"{size} bytes"
+
+
+async def read_upload(file: UploadFile, *, max_bytes: int) -> bytes:
+    """The file's bytes; refuses an empty file, and a too large one before reading it all."""
+    limit = format_size(max_bytes)
+    if file.size is not None and file.size > max_bytes:
+        raise PayloadTooLarge(f"The file is {format_size(file.size)}; the limit is {limit}.")
+    chunks: list[bytes] = []
+    total = 0
+    while chunk := await file.read(CHUNK_BYTES):
+        total += len(chunk)
+        if total > max_bytes:
+            raise PayloadTooLarge(f"The file is larger than {limit}; the limit is {limit}.")
+        chunks.append(chunk)
+    if total == 0:
+        name = f" {file.filename}" if file.filename else ""
+        raise Invalid(f"The file{name} is empty: choose a file with some rows in it.")
+    return b"".join(chunks)
