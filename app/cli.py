@@ -172,8 +172,11 @@ def demo(
 @app.command()
 def worker(workers: Annotated[int, typer.Option(help="Worker threads")] = 2) -> None:
     """Run the background worker (jobs and periodic tasks)."""
+    import logging
+
     from app.worker import huey, load_tasks
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
     load_tasks()
     consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
     consumer.run()

@@ -56,6 +56,7 @@ def create_app() -> FastAPI:
     # Public: sign-in, health, and links whose signature is their authorization.
     app.include_router(auth_api.public_router, prefix="/api/v1")
     app.include_router(auth_pages.public_router)
+    app.include_router(attendance_pages.public_router)
     app.include_router(system_api.router)
     app.include_router(api)
     app.include_router(pages)

@@ -46,17 +46,12 @@ def require(condition: bool, reason: str) -> None:
 
 
 def migrate(url: str, revision: str = "head", *, down: bool = False) -> None:
-    from alembic.config import Config
-
     from alembic import command
 
-    config = Config(str(Path(__file__).resolve().parent.parent / "alembic.ini"))
-    config.set_main_option("sqlalchemy.url", url)
-    config.attributes["configure_logger"] = False
     if down:
-        command.downgrade(config, revision)
+        command.downgrade(app_db.alembic_config(url), revision)
     else:
-        command.upgrade(config, revision)
+        app_db.migrate(url, revision)
 
 
 def reset_database(engine: Engine) -> None:

@@ -1,3 +1,154 @@
-from fastapi import APIRouter
+"""Attendance over the JSON API: imports, check-in, resolving unmatched attendees."""
 
-router = APIRouter()
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
+from starlette.concurrency import run_in_threadpool
+
+from app.attendance import service
+from app.attendance.schemas import (
+    AttendanceCreate,
+    AttendanceRead,
+    CheckInLink,
+    ImportReport,
+    ImportSummary,
+    LevelCount,
+    Resolve,
+)
+from app.config import get_settings
+from app.db import SessionDep
+from app.deps import CurrentUser, IdPath, Page, PaginationDep
+from app.story_sessions.dependencies import ValidSession
+from app.uploads import read_upload
+
+router = APIRouter(prefix="/sessions/{session_id}", tags=["attendance"])
+
+StatusFilter = Literal["all", "attended", "unmatched"]
+
+
+def _id(story_session: ValidSession) -> int:
+    assert story_session.id is not None
+    return story_session.id
+
+
+@router.get("/attendance")
+def list_attendance(
+    session: SessionDep,
+    story_session: ValidSession,
+    page: PaginationDep,
+    show: Annotated[
+        StatusFilter, Query(description="attended: counted; unmatched: unresolved")
+    ] = "all",
+) -> Page[AttendanceRead]:
+    """Who was in the session, most minutes first, with their level at the time."""
+    items, total = service.list_attendance(
+        session, session_id=_id(story_session), status=show, limit=page.limit, offset=page.offset
+    )
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/attendance/levels")
+def attendance_by_level(session: SessionDep, story_session: ValidSession) -> list[LevelCount]:
+    """People counted as attended per level, most senior first."""
+    return service.level_counts(session, session_id=_id(story_session))
+
+
+@router.post("/attendance", status_code=status.HTTP_201_CREATED)
+def mark_present(
+    session: SessionDep, story_session: ValidSession, body: AttendanceCreate
+) -> AttendanceRead:
+    """Mark a directory person present, by id or by email."""
+    row = service.mark_present(
+        session, story_session=story_session, person_id=body.person_id, email=body.email
+    )
+    assert row.id is not None
+    return service.get_attendance(session, session_id=_id(story_session), attendance_id=row.id)
+
+
+@router.delete("/attendance/{attendance_id}", status_code=status.HTTP_204_NO_CONTENT)
+def remove_attendance(
+    session: SessionDep, story_session: ValidSession, attendance_id: IdPath
+) -> Response:
+    """Remove one attendance row (a mistaken manual entry)."""
+    service.remove_attendance(session, session_id=_id(story_session), attendance_id=attendance_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/attendance/{attendance_id}/resolve")
+def resolve_unmatched(
+    session: SessionDep, story_session: ValidSession, attendance_id: IdPath, body: Resolve
+) -> AttendanceRead:
+    """Say which person an unmatched attendee is; the next import will match them."""
+    row = service.resolve_unmatched(
+        session,
+        session_id=_id(story_session),
+        attendance_id=attendance_id,
+        person_id=body.person_id,
+    )
+    assert row.id is not None
+    return service.get_attendance(session, session_id=_id(story_session), attendance_id=row.id)
+
+
+@router.post("/attendance/{attendance_id}/external")
+def mark_external(
+    session: SessionDep, story_session: ValidSession, attendance_id: IdPath
+) -> AttendanceRead:
+    """Confirm an unmatched attendee is not an employee."""
+    service.mark_external(session, session_id=_id(story_session), attendance_id=attendance_id)
+    return service.get_attendance(
+        session, session_id=_id(story_session), attendance_id=attendance_id
+    )
+
+
+@router.post(
+    "/attendance/imports",
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"description": "This exact file was imported before; nothing changed."}},
+)
+async def import_attendance(
+    session: SessionDep,
+    story_session: ValidSession,
+    user: CurrentUser,
+    response: Response,
+    file: Annotated[UploadFile, File(description="The platform's attendance report")],
+    date_order: Annotated[
+        Literal["auto", "dmy", "mdy"], Form(description="Only needed when dates are ambiguous")
+    ] = "auto",
+) -> ImportReport:
+    """Import a Zoom, Teams, Meet or Webex attendance report (or a plain CSV of emails)."""
+    data = await read_upload(file, max_bytes=get_settings().upload_max_bytes)
+    report = await run_in_threadpool(
+        service.import_report,
+        session,
+        story_session=story_session,
+        data=data,
+        filename=file.filename or "upload",
+        user_id=user.id,
+        date_order=date_order,
+    )
+    if report.repeated:
+        response.status_code = status.HTTP_200_OK
+    return report
+
+
+@router.get("/attendance/imports")
+def list_imports(session: SessionDep, story_session: ValidSession) -> list[ImportSummary]:
+    """The session's attendance imports, newest first."""
+    return [
+        ImportSummary.model_validate(record)
+        for record in service.list_imports(session, session_id=_id(story_session))
+    ]
+
+
+@router.get("/attendance/imports/{import_id}")
+def read_import(
+    session: SessionDep, story_session: ValidSession, import_id: IdPath
+) -> ImportReport:
+    """The report of one import: format, decisions, matches and warnings."""
+    return service.get_import_report(session, session_id=_id(story_session), import_id=import_id)
+
+
+@router.get("/check-in-link")
+def check_in_link(story_session: ValidSession) -> CheckInLink:
+    """The signed self check-in link and its QR code (SVG) to show in the session."""
+    return service.check_in_link(story_session)

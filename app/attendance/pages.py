@@ -1,3 +1,216 @@
-from fastapi import APIRouter
+"""Attendance pages: a session's attendance, imports and their reports, and self check-in."""
 
-router = APIRouter()
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from app.attendance import service
+from app.config import get_settings
+from app.db import SessionDep
+from app.deps import CurrentUser, IdPath
+from app.errors import AppError
+from app.models import AttendanceSource, StorySession
+from app.people.service import person_by_email
+from app.story_sessions.dependencies import ValidSession
+from app.templating import templates
+from app.uploads import read_upload
+
+router = APIRouter(prefix="/sessions/{session_id}/attendance")
+public_router = APIRouter(prefix="/p/check-in", include_in_schema=False)
+
+PAGE_SIZE = 100
+Show = Literal["all", "attended", "unmatched"]
+
+
+def _context(
+    session: SessionDep, story_session: StorySession, show: Show, offset: int
+) -> dict[str, object]:
+    assert story_session.id is not None
+    rows, total = service.list_attendance(
+        session,
+        session_id=story_session.id,
+        status=show,
+        limit=PAGE_SIZE,
+        offset=offset,
+    )
+    unmatched, unmatched_total = service.list_attendance(
+        session, session_id=story_session.id, status="unmatched", limit=50
+    )
+    per_level = service.level_counts(session, session_id=story_session.id)
+    return {
+        "story_session": story_session,
+        "rows": rows,
+        "total": total,
+        "show": show,
+        "offset": offset,
+        "page_size": PAGE_SIZE,
+        "unmatched": unmatched,
+        "unmatched_total": unmatched_total,
+        "per_level": per_level,
+        "attended": sum(count.attended for count in per_level),
+        "executives": sum(count.attended for count in per_level if count.level.is_executive),
+        "imports": service.list_imports(session, session_id=story_session.id),
+        "check_in": service.check_in_link(story_session),
+    }
+
+
+@router.get("")
+def attendance_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    story_session: ValidSession,
+    show: Show = "all",
+    offset: int = 0,
+) -> Response:
+    context = _context(session, story_session, show, max(offset, 0))
+    return templates.TemplateResponse(
+        request, "pages/attendance/session.html", {"user": user, **context}
+    )
+
+
+def _render_with_error(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    story_session: StorySession,
+    error: AppError,
+) -> Response:
+    context = _context(session, story_session, "all", 0)
+    return templates.TemplateResponse(
+        request,
+        "pages/attendance/session.html",
+        {"user": user, "error": error.detail, **context},
+        status_code=error.status_code,
+    )
+
+
+@router.post("/imports")
+async def import_report(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    story_session: ValidSession,
+    file: Annotated[UploadFile, File()],
+    date_order: Annotated[Literal["auto", "dmy", "mdy"], Form()] = "auto",
+) -> Response:
+    try:
+        data = await read_upload(file, max_bytes=get_settings().upload_max_bytes)
+        report = await run_in_threadpool(
+            service.import_report,
+            session,
+            story_session=story_session,
+            data=data,
+            filename=file.filename or "upload",
+            user_id=user.id,
+            date_order=date_order,
+        )
+    except AppError as error:
+        return await run_in_threadpool(
+            _render_with_error, request, session, user, story_session, error
+        )
+    return RedirectResponse(
+        f"/sessions/{story_session.id}/attendance/imports/{report.import_id}", status_code=303
+    )
+
+
+@router.get("/imports/{import_id}")
+def import_report_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    story_session: ValidSession,
+    import_id: IdPath,
+) -> Response:
+    assert story_session.id is not None
+    report = service.get_import_report(session, session_id=story_session.id, import_id=import_id)
+    return templates.TemplateResponse(
+        request,
+        "pages/attendance/import_report.html",
+        {"user": user, "story_session": story_session, "report": report},
+    )
+
+
+@router.post("/mark")
+def mark_present(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    story_session: ValidSession,
+    email: Annotated[str, Form(max_length=320)],
+) -> Response:
+    try:
+        service.mark_present(session, story_session=story_session, email=email)
+    except AppError as error:
+        return _render_with_error(request, session, user, story_session, error)
+    return RedirectResponse(f"/sessions/{story_session.id}/attendance", status_code=303)
+
+
+@router.post("/{attendance_id}/resolve")
+def resolve(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    story_session: ValidSession,
+    attendance_id: IdPath,
+    email: Annotated[str, Form(max_length=320)],
+) -> Response:
+    assert story_session.id is not None
+    try:
+        person = person_by_email(session, email)
+        if person is None or person.id is None:
+            raise AppError(
+                f"No one in the directory has the email {email.strip()}.", status_code=404
+            )
+        service.resolve_unmatched(
+            session, session_id=story_session.id, attendance_id=attendance_id, person_id=person.id
+        )
+    except AppError as error:
+        return _render_with_error(request, session, user, story_session, error)
+    return RedirectResponse(
+        f"/sessions/{story_session.id}/attendance?show=unmatched", status_code=303
+    )
+
+
+@router.post("/{attendance_id}/external")
+def external(session: SessionDep, story_session: ValidSession, attendance_id: IdPath) -> Response:
+    assert story_session.id is not None
+    service.mark_external(session, session_id=story_session.id, attendance_id=attendance_id)
+    return RedirectResponse(
+        f"/sessions/{story_session.id}/attendance?show=unmatched", status_code=303
+    )
+
+
+# -- self check-in (public: the signed link is the authorization) ----------------------------
+
+
+@public_router.get("/{token}")
+def check_in_form(request: Request, session: SessionDep, token: str) -> Response:
+    story_session = service.session_for_check_in(session, token=token)
+    return templates.TemplateResponse(
+        request, "pages/attendance/check_in.html", {"story_session": story_session, "token": token}
+    )
+
+
+@public_router.post("/{token}")
+def check_in(
+    request: Request,
+    session: SessionDep,
+    token: str,
+    email: Annotated[str, Form(max_length=320)],
+) -> Response:
+    story_session = service.session_for_check_in(session, token=token)
+    context: dict[str, object] = {"story_session": story_session, "token": token, "email": email}
+    try:
+        service.mark_present(
+            session, story_session=story_session, email=email, source=AttendanceSource.check_in
+        )
+    except AppError as error:
+        context["error"] = error.detail
+        return templates.TemplateResponse(
+            request, "pages/attendance/check_in.html", context, status_code=error.status_code
+        )
+    context["done"] = True
+    return templates.TemplateResponse(request, "pages/attendance/check_in.html", context)

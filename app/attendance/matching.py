@@ -1,0 +1,123 @@
+"""Who is this attendee? Email, then alias, then an unambiguous display name — never a guess."""
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from app.models import AliasKind, Person, PersonAlias
+from app.people.service import normalize_email, normalize_name
+
+# "(Guest)" and its translations, as Teams and Zoom append them to outsiders' names.
+_GUEST_SUFFIX = re.compile(
+    r"\s*[\(\[]\s*(guest|gast|invité|invitée|invitado|invitada|ospite|convidado|convidada|"
+    r"gość|gosc|gäst|vieras|gjest|gæst|externo|external|extern|externe|ゲスト|게스트|访客|來賓)"
+    r"\s*[\)\]]\s*$",
+    re.IGNORECASE,
+)
+# Zoom shows a renamed participant as "New Name (Original Name)".
+_ORIGINAL_NAME = re.compile(r"^(?P<shown>.+?)\s*\((?P<original>[^()]+)\)\s*$")
+# A B2B guest's Teams UPN: "john.doe_contoso.com#EXT#@fabrikam.onmicrosoft.com".
+_EXT_UPN = re.compile(r"^(?P<local>.+)_(?P<domain>[^_@]+\.[^_@]+)#ext#@", re.IGNORECASE)
+
+
+def email_candidates(*values: str) -> list[str]:
+    """Normalized emails an attendee may be known by, including the one inside a guest UPN."""
+    found: list[str] = []
+    for value in values:
+        email = normalize_email(value)
+        if not email or "@" not in email:
+            continue
+        guest = _EXT_UPN.match(email)
+        for candidate in ((f"{guest['local']}@{guest['domain']}",) if guest else ()) + (email,):
+            if candidate not in found:
+                found.append(candidate)
+    return found
+
+
+def name_candidates(display_name: str) -> list[str]:
+    """Normalized names to try: without a guest suffix, then Zoom's shown and original names."""
+    name = _GUEST_SUFFIX.sub("", display_name.strip())
+    found = [normalize_name(name)]
+    renamed = _ORIGINAL_NAME.match(name)
+    if renamed:
+        found += [normalize_name(renamed["original"]), normalize_name(renamed["shown"])]
+    return [
+        candidate for i, candidate in enumerate(found) if candidate and candidate not in found[:i]
+    ]
+
+
+@dataclass
+class Match:
+    person_id: int | None
+    how: str
+    """"email", "alias", "name", "ambiguous" (several people share the name) or "none"."""
+
+
+class Directory:
+    """The directory indexed in memory for one import: a few queries, then dictionary lookups.
+
+    Names are indexed only when an attendee cannot be found by email: most reports carry
+    emails, and normalising 20,000 names costs more than the rest of an import.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._by_name: dict[str, set[int]] | None = None
+        # Core rows, not ORM objects: this reads the whole directory on every import.
+        connection = session.connection()
+        people = select(Person.email, Person.id, Person.level_id, Person.department).where(
+            col(Person.active)
+        )
+        aliases = (
+            select(PersonAlias.normalized, PersonAlias.person_id)
+            .join(Person, col(Person.id) == PersonAlias.person_id)
+            .where(PersonAlias.kind == AliasKind.email, col(Person.active))
+        )
+        self.by_email: dict[str, int] = {}
+        self.snapshot: dict[int, tuple[int, str]] = {}
+        """Each person's level and department now, to be kept with their attendance."""
+        for email, person_id, level_id, department in connection.execute(people).all():
+            self.by_email[email] = person_id
+            self.snapshot[person_id] = (level_id, department)
+        self.by_email_alias: dict[str, int] = dict(connection.execute(aliases).all())
+
+    @classmethod
+    def load(cls, session: Session) -> "Directory":
+        return cls(session)
+
+    @property
+    def by_name(self) -> dict[str, set[int]]:
+        if self._by_name is None:
+            by_name: dict[str, set[int]] = defaultdict(set)
+            for person_id, name in self._session.exec(
+                select(Person.id, Person.name).where(col(Person.active))
+            ):
+                assert person_id is not None
+                by_name[normalize_name(name)].add(person_id)
+            for person_id, normalized in self._session.exec(
+                select(PersonAlias.person_id, PersonAlias.normalized)
+                .join(Person, col(Person.id) == PersonAlias.person_id)
+                .where(PersonAlias.kind == AliasKind.name, col(Person.active))
+            ):
+                by_name[normalized].add(person_id)
+            self._by_name = by_name
+        return self._by_name
+
+    def match(self, *, name: str, emails: tuple[str, ...]) -> Match:
+        """Find the one person this attendee is; ambiguous names stay unmatched."""
+        candidates = email_candidates(*emails)
+        for email in candidates:
+            if email in self.by_email:
+                return Match(self.by_email[email], "email")
+        for email in candidates:
+            if email in self.by_email_alias:
+                return Match(self.by_email_alias[email], "alias")
+        for normalized in name_candidates(name):
+            people = self.by_name.get(normalized)
+            if people and len(people) == 1:
+                return Match(next(iter(people)), "name")
+            if people:
+                return Match(None, "ambiguous")
+        return Match(None, "none")

@@ -1,0 +1,82 @@
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.models import AttendanceSource
+from app.people.schemas import LevelRef
+
+
+class LevelCount(BaseModel):
+    level: LevelRef
+    attended: int
+
+
+class ImportReport(BaseModel):
+    """What an attendance import found and decided, kept with the import."""
+
+    import_id: int
+    session_id: int
+    filename: str
+    format: str
+    format_label: str
+    source: AttendanceSource
+    encoding: str
+    delimiter: str
+    rows_read: int
+    people_found: int
+    matched: int
+    matched_by: dict[str, int]
+    unmatched: int
+    ambiguous: list[str]
+    attended: int
+    min_minutes: int
+    per_level: list[LevelCount]
+    replaced: int
+    """Rows from an earlier report of the same source that this one replaced."""
+    decisions: list[str]
+    warnings: list[str]
+    repeated: bool = False
+    """True when this exact file was imported before: nothing was changed."""
+    created_at: datetime
+
+
+class ImportSummary(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    filename: str
+    format: str
+    source: AttendanceSource
+    created_at: datetime
+
+
+class AttendanceRead(BaseModel):
+    id: int
+    person_id: int | None
+    name: str
+    email: str
+    level: LevelRef | None
+    department: str
+    source: AttendanceSource
+    first_join: datetime | None
+    last_leave: datetime | None
+    minutes_present: int
+    attended: bool
+    external: bool
+
+
+class AttendanceCreate(BaseModel):
+    """Mark someone present by hand: a directory person by id or by email."""
+
+    person_id: int | None = Field(default=None, ge=1, le=2_147_483_647)
+    email: str | None = Field(default=None, max_length=320)
+
+
+class Resolve(BaseModel):
+    person_id: int = Field(ge=1, le=2_147_483_647)
+
+
+class CheckInLink(BaseModel):
+    url: str
+    expires_at: datetime
+    qr_svg: str

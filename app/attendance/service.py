@@ -1,0 +1,478 @@
+"""Attendance: imports of platform reports, check-ins, and resolving who was who."""
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
+from typing import Literal
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import Select
+
+from app.attendance.matching import Directory
+from app.attendance.parsing import ParsedAttendee, parse_report
+from app.attendance.parsing.intervals import merge_intervals, total_minutes
+from app.attendance.schemas import AttendanceRead, CheckInLink, ImportReport, LevelCount
+from app.config import get_settings
+from app.db import insert_many
+from app.errors import Conflict, Invalid, NotFound
+from app.models import (
+    AliasKind,
+    Attendance,
+    AttendanceImport,
+    AttendanceSource,
+    Level,
+    Person,
+    StorySession,
+    utcnow,
+)
+from app.people.schemas import LevelRef
+from app.people.service import UNKNOWN_LEVEL_KEY, add_alias, level_by_key, normalize_email
+from app.signing import sign, unsign
+
+DateOrder = Literal["auto", "dmy", "mdy"]
+_BATCH = 2000
+
+
+def session_end(story_session: StorySession) -> datetime:
+    return story_session.starts_at + timedelta(minutes=story_session.duration_minutes)
+
+
+# -- imports ---------------------------------------------------------------------------------
+
+
+def import_report(
+    session: Session,
+    *,
+    story_session: StorySession,
+    data: bytes,
+    filename: str,
+    user_id: int | None,
+    date_order: DateOrder = "auto",
+) -> ImportReport:
+    """Import a platform's attendance report, replacing earlier rows from the same source."""
+    assert story_session.id is not None
+    digest = hashlib.sha256(data).hexdigest()
+    previous = session.exec(
+        select(AttendanceImport).where(
+            AttendanceImport.session_id == story_session.id, AttendanceImport.sha256 == digest
+        )
+    ).first()
+    if previous is not None:
+        report = ImportReport.model_validate_json(previous.report_json)
+        return report.model_copy(update={"repeated": True})
+
+    parsed = parse_report(
+        data,
+        session_start=story_session.starts_at,
+        session_end=session_end(story_session),
+        timezone=story_session.timezone,
+        date_order=date_order,
+    )
+    directory = Directory.load(session)
+    min_minutes = get_settings().attendance_min_minutes
+
+    by_person: dict[int, list[ParsedAttendee]] = defaultdict(list)
+    unmatched: list[ParsedAttendee] = []
+    matched_by: Counter[str] = Counter()
+    ambiguous: list[str] = []
+    for attendee in parsed.attendees:
+        found = directory.match(name=attendee.name, emails=(attendee.email, attendee.upn))
+        if found.person_id is None:
+            unmatched.append(attendee)
+            if found.how == "ambiguous":
+                ambiguous.append(attendee.name)
+            continue
+        by_person[found.person_id].append(attendee)
+        matched_by[found.how] += 1
+
+    unknown_level = level_by_key(session, UNKNOWN_LEVEL_KEY)
+    replaced = session.exec(
+        delete(Attendance).where(
+            col(Attendance.session_id) == story_session.id,
+            col(Attendance.source) == parsed.platform,
+        )
+    ).rowcount
+    kept = {
+        row.person_id: row
+        for row in session.exec(
+            select(Attendance).where(
+                Attendance.session_id == story_session.id, col(Attendance.person_id).is_not(None)
+            )
+        )
+    }
+
+    record = AttendanceImport(
+        session_id=story_session.id,
+        source=parsed.platform,
+        format=parsed.format,
+        filename=filename[:255],
+        sha256=digest,
+        created_by_id=user_id,
+    )
+    session.add(record)
+    session.flush()
+
+    common: dict[str, object] = {
+        "session_id": story_session.id,
+        "import_id": record.id,
+        "source": parsed.platform,
+        "external": False,
+    }
+
+    def new_rows() -> Iterator[dict[str, object]]:
+        # A generator, so a 200,000-row report never holds all its rows in memory at once.
+        for person_id, attendees in by_person.items():
+            presence = _combine(attendees)
+            if person_id in kept:
+                # Already recorded by check-in or by hand: keep that row, add what the report knows.
+                _enrich(kept[person_id], presence, min_minutes)
+                continue
+            level_id, department = directory.snapshot[person_id]
+            yield _row(common, attendees[0], presence, min_minutes) | {
+                "person_id": person_id,
+                "level_id": level_id,
+                "department": department,
+            }
+        for attendee in unmatched:
+            yield _row(common, attendee, _combine([attendee]), min_minutes) | {
+                "person_id": None,
+                "level_id": unknown_level.id,
+                "department": "",
+            }
+
+    insert_many(session, Attendance.__table__, new_rows())  # type: ignore[attr-defined]
+
+    warnings = list(parsed.warnings)
+    if unmatched:
+        warnings.append(
+            f"{len(unmatched)} attendee(s) are not in the directory; they are kept as unmatched "
+            "and can be resolved on the session's attendance page."
+        )
+    if ambiguous:
+        warnings.append(
+            "Several people share these names, so they were not guessed: "
+            + ", ".join(sorted(set(ambiguous)))
+        )
+    session.flush()
+    assert record.id is not None
+    per_level = level_counts(session, session_id=story_session.id)
+    report = ImportReport(
+        import_id=record.id,
+        session_id=story_session.id,
+        filename=record.filename,
+        format=parsed.format,
+        format_label=parsed.format_label,
+        source=parsed.platform,
+        encoding=parsed.encoding,
+        delimiter=parsed.delimiter,
+        rows_read=parsed.rows_read,
+        people_found=len(parsed.attendees),
+        matched=len(by_person),
+        matched_by=dict(matched_by),
+        unmatched=len(unmatched),
+        ambiguous=sorted(set(ambiguous)),
+        attended=sum(count.attended for count in per_level),
+        min_minutes=min_minutes,
+        per_level=per_level,
+        replaced=replaced or 0,
+        decisions=parsed.decisions,
+        warnings=warnings,
+        created_at=record.created_at,
+    )
+    record.report_json = report.model_dump_json()
+    return report
+
+
+class _Presence:
+    __slots__ = ("first_join", "last_leave", "minutes")
+
+    def __init__(self, first_join: datetime | None, last_leave: datetime | None, minutes: float):
+        self.first_join, self.last_leave, self.minutes = first_join, last_leave, minutes
+
+
+def _combine(attendees: Sequence[ParsedAttendee]) -> _Presence:
+    """One person's presence across the file's entries for them (e.g. laptop and phone)."""
+    if len(attendees) == 1:
+        # The parser's own figure: it follows the file's definition (Teams' in-meeting duration).
+        only = attendees[0]
+        return _Presence(only.first_join, only.last_leave, only.minutes_present)
+    if all(a.intervals for a in attendees):
+        merged = merge_intervals(i for a in attendees for i in a.intervals)
+        return _Presence(merged[0][0], merged[-1][1], total_minutes(merged))
+    # Durations without times cannot be overlapped: the longest is the safe reading.
+    joins = [a.first_join for a in attendees if a.first_join]
+    leaves = [a.last_leave for a in attendees if a.last_leave]
+    return _Presence(
+        min(joins, default=None),
+        max(leaves, default=None),
+        max(a.minutes_present for a in attendees),
+    )
+
+
+def _row(
+    common: dict[str, object], attendee: ParsedAttendee, presence: _Presence, min_minutes: int
+) -> dict[str, object]:
+    minutes = round(presence.minutes)
+    return common | {
+        "raw_name": attendee.name[:300],
+        "raw_email": attendee.email[:320],
+        "first_join": presence.first_join,
+        "last_leave": presence.last_leave,
+        "minutes_present": minutes,
+        "attended": minutes >= min_minutes,
+    }
+
+
+def _enrich(row: Attendance, presence: _Presence, min_minutes: int) -> None:
+    if presence.first_join and (row.first_join is None or presence.first_join < row.first_join):
+        row.first_join = presence.first_join
+    if presence.last_leave and (row.last_leave is None or presence.last_leave > row.last_leave):
+        row.last_leave = presence.last_leave
+    row.minutes_present = max(row.minutes_present, round(presence.minutes))
+    row.attended = row.attended or row.minutes_present >= min_minutes
+
+
+def list_imports(session: Session, *, session_id: int) -> list[AttendanceImport]:
+    """A session's imports, newest first."""
+    return list(
+        session.exec(
+            select(AttendanceImport)
+            .where(AttendanceImport.session_id == session_id)
+            .order_by(col(AttendanceImport.id).desc())
+        ).all()
+    )
+
+
+def get_import_report(session: Session, *, session_id: int, import_id: int) -> ImportReport:
+    record = session.get(AttendanceImport, import_id) if 0 < import_id < 2**31 else None
+    if record is None or record.session_id != session_id:
+        raise NotFound(f"Session {session_id} has no attendance import {import_id}.")
+    return ImportReport.model_validate_json(record.report_json)
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def level_counts(session: Session, *, session_id: int) -> list[LevelCount]:
+    """People counted as attended per level (as they were at the session), most senior first."""
+    counts = dict(
+        session.exec(
+            select(Attendance.level_id, func.count())
+            .where(Attendance.session_id == session_id, col(Attendance.attended))
+            .group_by(col(Attendance.level_id))
+        ).all()
+    )
+    levels = session.exec(select(Level).order_by(col(Level.position))).all()
+    return [
+        LevelCount(level=LevelRef.model_validate(level), attended=counts.get(level.id, 0))
+        for level in levels
+    ]
+
+
+def _joined(session_id: int) -> Select[Attendance, Person, Level]:
+    # Outer joins: person and level are None for unmatched attendees.
+    query = select(Attendance, Person, Level).where(Attendance.session_id == session_id)
+    query = query.join(Person, col(Person.id) == Attendance.person_id, isouter=True)
+    return query.join(Level, col(Level.id) == Attendance.level_id, isouter=True)
+
+
+def list_attendance(
+    session: Session,
+    *,
+    session_id: int,
+    status: Literal["all", "attended", "unmatched"] = "all",
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[AttendanceRead], int]:
+    """One page of a session's attendance, most minutes first."""
+    query = _joined(session_id)
+    if status == "attended":
+        query = query.where(col(Attendance.attended))
+    elif status == "unmatched":
+        query = query.where(
+            col(Attendance.person_id).is_(None), col(Attendance.external).is_(False)
+        )
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(
+        query.order_by(col(Attendance.minutes_present).desc(), col(Attendance.id))
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return [_read(attendance, person, level) for attendance, person, level in rows], total
+
+
+def get_attendance(session: Session, *, session_id: int, attendance_id: int) -> AttendanceRead:
+    """One attendance row of a session, or 404."""
+    found = session.exec(_joined(session_id).where(Attendance.id == attendance_id)).first()
+    if found is None:
+        raise NotFound(f"Session {session_id} has no attendance row {attendance_id}.")
+    return _read(*found)
+
+
+def _read(attendance: Attendance, person: Person | None, level: Level | None) -> AttendanceRead:
+    assert attendance.id is not None
+    return AttendanceRead(
+        id=attendance.id,
+        person_id=attendance.person_id,
+        name=person.name if person else attendance.raw_name,
+        email=person.email if person else attendance.raw_email,
+        level=LevelRef.model_validate(level) if level else None,
+        department=attendance.department,
+        source=attendance.source,
+        first_join=attendance.first_join,
+        last_leave=attendance.last_leave,
+        minutes_present=attendance.minutes_present,
+        attended=attendance.attended,
+        external=attendance.external,
+    )
+
+
+# -- by hand ---------------------------------------------------------------------------------
+
+
+def _person_for(session: Session, *, person_id: int | None, email: str | None) -> Person:
+    if person_id is not None:
+        person = session.get(Person, person_id)
+        if person is None:
+            raise NotFound(f"There is no person with id {person_id}.")
+        return person
+    if not email or not email.strip():
+        raise Invalid("Give the person's id or their work email.")
+    directory = Directory.load(session)
+    found = directory.match(name="", emails=(email,))
+    if found.person_id is None:
+        raise NotFound(
+            f"No one in the directory has the email {normalize_email(email)}. "
+            "Check the spelling, or import the directory first."
+        )
+    person = session.get(Person, found.person_id)
+    assert person is not None
+    return person
+
+
+def mark_present(
+    session: Session,
+    *,
+    story_session: StorySession,
+    person_id: int | None = None,
+    email: str | None = None,
+    source: AttendanceSource = AttendanceSource.manual,
+) -> Attendance:
+    """Record that a directory person was there (by the organizer, or by self check-in)."""
+    assert story_session.id is not None
+    person = _person_for(session, person_id=person_id, email=email)
+    row = session.exec(
+        select(Attendance).where(
+            Attendance.session_id == story_session.id, Attendance.person_id == person.id
+        )
+    ).first()
+    if row is None:
+        row = Attendance(
+            session_id=story_session.id,
+            person_id=person.id,
+            source=source,
+            raw_name=person.name,
+            raw_email=person.email,
+            level_id=person.level_id,
+            department=person.department,
+        )
+        session.add(row)
+    row.attended = True
+    if source is AttendanceSource.check_in and row.first_join is None:
+        row.first_join = utcnow()
+    session.flush()
+    return row
+
+
+def _unmatched(session: Session, *, session_id: int, attendance_id: int) -> Attendance:
+    row = session.get(Attendance, attendance_id) if 0 < attendance_id < 2**31 else None
+    if row is None or row.session_id != session_id:
+        raise NotFound(f"Session {session_id} has no attendance row {attendance_id}.")
+    if row.person_id is not None:
+        raise Conflict(f"Attendance row {attendance_id} is already matched to a person.")
+    return row
+
+
+def resolve_unmatched(
+    session: Session, *, session_id: int, attendance_id: int, person_id: int
+) -> Attendance:
+    """Say who an unmatched attendee is; the name or email is remembered for the next import."""
+    row = _unmatched(session, session_id=session_id, attendance_id=attendance_id)
+    person = session.get(Person, person_id) if 0 < person_id < 2**31 else None
+    if person is None:
+        raise NotFound(f"There is no person with id {person_id}.")
+    assert person.id is not None
+    if row.raw_email and "@" in row.raw_email:
+        add_alias(session, person_id=person.id, kind=AliasKind.email, value=row.raw_email)
+    elif row.raw_name.strip():
+        add_alias(session, person_id=person.id, kind=AliasKind.name, value=row.raw_name)
+    existing = session.exec(
+        select(Attendance).where(
+            Attendance.session_id == session_id, Attendance.person_id == person.id
+        )
+    ).first()
+    if existing is not None:
+        # The person is already in this session (e.g. a second device): fold this row in.
+        _enrich(
+            existing,
+            _Presence(row.first_join, row.last_leave, row.minutes_present),
+            get_settings().attendance_min_minutes,
+        )
+        session.delete(row)
+        session.flush()
+        return existing
+    row.person_id, row.level_id, row.department = person.id, person.level_id, person.department
+    row.external = False
+    session.flush()
+    return row
+
+
+def mark_external(session: Session, *, session_id: int, attendance_id: int) -> Attendance:
+    """Confirm an unmatched attendee is not an employee (a customer, a partner)."""
+    row = _unmatched(session, session_id=session_id, attendance_id=attendance_id)
+    row.external = True
+    session.flush()
+    return row
+
+
+def remove_attendance(session: Session, *, session_id: int, attendance_id: int) -> None:
+    """Delete one attendance row (a mistaken manual entry)."""
+    row = session.get(Attendance, attendance_id) if 0 < attendance_id < 2**31 else None
+    if row is None or row.session_id != session_id:
+        raise NotFound(f"Session {session_id} has no attendance row {attendance_id}.")
+    session.delete(row)
+
+
+# -- self check-in ---------------------------------------------------------------------------
+
+CHECK_IN_PURPOSE = "check-in"
+CHECK_IN_GRACE = timedelta(hours=12)
+"""How long after the session ends its check-in link still works."""
+
+
+def check_in_link(story_session: StorySession) -> CheckInLink:
+    """The signed self check-in link for a session, with its QR code as SVG."""
+    expires_at = session_end(story_session) + CHECK_IN_GRACE
+    token = sign(CHECK_IN_PURPOSE, story_session.id, expires_at=expires_at)
+    url = f"{get_settings().base_url.rstrip('/')}/p/check-in/{token}"
+    return CheckInLink(url=url, expires_at=expires_at, qr_svg=qr_svg(url))
+
+
+def session_for_check_in(session: Session, *, token: str) -> StorySession:
+    """The session a check-in link is for (it must be valid and not expired)."""
+    session_id = unsign(CHECK_IN_PURPOSE, token)
+    story_session = session.get(StorySession, session_id) if isinstance(session_id, int) else None
+    if story_session is None:
+        raise NotFound("This check-in link is for a session that no longer exists.")
+    return story_session
+
+
+def qr_svg(data: str) -> str:
+    """A QR code as an inline SVG document (scales to any size, prints sharply)."""
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    return image.to_string(encoding="unicode")  # type: ignore[no-any-return]

@@ -1,0 +1,35 @@
+"""Signed, expiring links: the signature is the authorization, bound to one purpose."""
+
+from datetime import datetime
+from typing import Any
+
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from app.config import get_settings
+from app.errors import AppError
+from app.models import utcnow
+
+
+class LinkError(AppError):
+    status_code = 403
+
+
+def _serializer(purpose: str) -> URLSafeSerializer:
+    # The purpose is the salt: a token made for one purpose never verifies for another.
+    return URLSafeSerializer(get_settings().secret_key, salt=f"storyroom:{purpose}")
+
+
+def sign(purpose: str, payload: Any, *, expires_at: datetime) -> str:
+    """A token carrying `payload` for `purpose`, valid until `expires_at`."""
+    return _serializer(purpose).dumps({"p": payload, "exp": int(expires_at.timestamp())})
+
+
+def unsign(purpose: str, token: str) -> Any:
+    """The payload of a valid, unexpired token for `purpose`, or a LinkError a person can act on."""
+    try:
+        content = _serializer(purpose).loads(token)
+    except BadSignature:
+        raise LinkError("This link is not valid. Check that you copied all of it.") from None
+    if not isinstance(content, dict) or content.get("exp", 0) < utcnow().timestamp():
+        raise LinkError("This link has expired. Ask the organizer for a new one.")
+    return content.get("p")
