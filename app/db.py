@@ -47,7 +47,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # IMMEDIATE takes the write lock up front, so concurrent requests (and the worker) wait
+    # on the busy timeout; a deferred transaction that reads, then writes after another
+    # connection committed, fails at once with "database is locked". PostgreSQL is for scale.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @lru_cache

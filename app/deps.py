@@ -21,10 +21,11 @@ SESSION_CSRF_KEY = "csrf"
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-async def current_user(
+def current_user(
     request: Request, session: SessionDep, token: Annotated[str | None, Depends(_bearer)]
 ) -> User:
     """The signed-in user: a bearer token for the API, the session cookie for pages."""
+    # A plain `def`: it queries the database, which must never block the event loop.
     if request.url.path.startswith("/api/"):
         user = auth_service.user_for_token(session, token) if token else None
         if user is None:
@@ -34,24 +35,28 @@ async def current_user(
     user = session.get(User, user_id) if isinstance(user_id, int) else None
     if user is None or not user.active:
         request.session.clear()
-        raise LoginRequired(
-            request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        )
-    if request.method not in SAFE_METHODS:
-        form = await request.form()
-        if not same_secret(
-            str(form.get("csrf_token") or ""), request.session.get(SESSION_CSRF_KEY)
-        ):
-            raise Forbidden(
-                "The form expired or was not sent from Storyroom. Reload the page and try again."
-            )
+        query = f"?{request.url.query}" if request.url.query else ""
+        raise LoginRequired(request.url.path + query)
     return user
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-def authorize(request: Request, user: CurrentUser) -> User:
+async def check_csrf(request: Request) -> None:
+    """Every form a page posts carries the browser session's token (the API uses no cookies)."""
+    if request.url.path.startswith("/api/") or request.method in SAFE_METHODS:
+        return
+    form = await request.form()
+    if not same_secret(str(form.get("csrf_token") or ""), request.session.get(SESSION_CSRF_KEY)):
+        raise Forbidden(
+            "The form expired or was not sent from Storyroom. Reload the page and try again."
+        )
+
+
+def authorize(
+    request: Request, user: CurrentUser, _csrf: Annotated[None, Depends(check_csrf)]
+) -> User:
     """Router-wide guard: anyone signed in may read; only organizers and admins may write."""
     if request.method not in SAFE_METHODS and not user.role.can_write:
         raise Forbidden("Viewers can look but not change anything; ask an organizer or admin.")

@@ -5,7 +5,30 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+class ErrorMessage(BaseModel):
+    """Every API error: a message a person can act on (or, for invalid input, the list of
+    fields and what is wrong with each; for a rejected file, its full report)."""
+
+    detail: str | list[dict[str, Any]] | dict[str, Any] = Field(
+        examples=["There is no session with id 42."]
+    )
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorMessage, "description": description}
+    for status, description in (
+        (401, "Not signed in: send a bearer token."),
+        (403, "Signed in, but not allowed to do this."),
+        (404, "Something named in the request does not exist."),
+        (409, "The request conflicts with the current state."),
+        (413, "The upload is larger than the configured limit."),
+        (422, "The request is not valid; `detail` says why."),
+    )
+}
 
 
 class AppError(Exception):

@@ -9,8 +9,10 @@ from app.attendance import pages as attendance_pages
 from app.auth import api as auth_api
 from app.auth import pages as auth_pages
 from app.config import get_settings
+from app.dashboards import api as dashboards_api
+from app.dashboards import pages as dashboards_pages
 from app.deps import authorize
-from app.errors import install_error_handlers
+from app.errors import ERROR_RESPONSES, install_error_handlers
 from app.people import api as people_api
 from app.people import pages as people_pages
 from app.story_sessions import api as story_sessions_api
@@ -46,15 +48,22 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
 
     # Everything on these two routers needs a signed-in user; writes need organizer or admin.
-    api = APIRouter(prefix="/api/v1", dependencies=[Depends(authorize)])
+    api = APIRouter(prefix="/api/v1", dependencies=[Depends(authorize)], responses=ERROR_RESPONSES)
     pages = APIRouter(dependencies=[Depends(authorize)], include_in_schema=False)
-    for module in (auth_api, people_api, story_sessions_api, attendance_api):
+    for module in (auth_api, people_api, story_sessions_api, attendance_api, dashboards_api):
         api.include_router(module.router)
-    for module in (auth_pages, system_pages, people_pages, story_sessions_pages, attendance_pages):
+    for module in (
+        auth_pages,
+        system_pages,
+        people_pages,
+        story_sessions_pages,
+        attendance_pages,
+        dashboards_pages,
+    ):
         pages.include_router(module.router)
 
     # Public: sign-in, health, and links whose signature is their authorization.
-    app.include_router(auth_api.public_router, prefix="/api/v1")
+    app.include_router(auth_api.public_router, prefix="/api/v1", responses=ERROR_RESPONSES)
     app.include_router(auth_pages.public_router)
     app.include_router(attendance_pages.public_router)
     app.include_router(system_api.router)

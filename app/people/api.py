@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, File, Form, Query, Response, UploadFile, status
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from app.config import get_settings
 from app.db import SessionDep
@@ -112,7 +113,8 @@ async def import_directory(
 ) -> ImportReport:
     """Import the employee directory from an HR CSV export, all rows or none."""
     data = await read_upload(file, max_bytes=get_settings().upload_max_bytes)
-    return import_people(
+    return await run_in_threadpool(
+        import_people,
         session,
         data=data,
         deactivate_missing=deactivate_missing or bool(deactivate_missing_form),

@@ -6,6 +6,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from app.config import get_settings
 from app.db import SessionDep
@@ -97,6 +98,13 @@ async def levels_submit(request: Request, session: SessionDep, user: CurrentUser
                 "remove": bool(cells["remove"]),
             }
         )
+    # The form is read here, in the event loop; the database work runs in a thread.
+    return await run_in_threadpool(_save_levels, request, session, user, rows)
+
+
+def _save_levels(
+    request: Request, session: SessionDep, user: CurrentUser, rows: list[dict[str, Any]]
+) -> Response:
     kept = sorted(
         (row for row in rows if not row["remove"] and (row["key"] or row["name"])),
         key=lambda row: row["position"],
@@ -296,8 +304,12 @@ async def import_submit(
     context: dict[str, Any] = {"user": user, "options": options, "filename": file.filename}
     try:
         data = await read_upload(file, max_bytes=get_settings().upload_max_bytes)
-        context["report"] = import_people(
-            session, data=data, deactivate_missing=deactivate_missing, skip_bad_rows=skip_bad_rows
+        context["report"] = await run_in_threadpool(
+            import_people,
+            session,
+            data=data,
+            deactivate_missing=deactivate_missing,
+            skip_bad_rows=skip_bad_rows,
         )
     except AppError as exc:
         session.rollback()

@@ -12,6 +12,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -37,6 +38,8 @@ def check_instant(value: datetime) -> datetime:
             "This time has no UTC offset: send an ISO 8601 instant with one, "
             "e.g. 2027-03-02T16:00:00+01:00 or 2027-03-02T15:00:00Z"
         )
+    if not 1900 <= value.year <= 9000:
+        raise ValueError("Choose a date between the years 1900 and 9000.")
     return value.astimezone(UTC)
 
 
@@ -46,6 +49,8 @@ def check_wall_clock(value: datetime) -> datetime:
             "This is a wall-clock time read in the series' timezone: send it without an "
             "offset, e.g. 2027-03-02T16:00:00"
         )
+    if not 1900 <= value.year <= 9000:
+        raise ValueError("Choose a date between the years 1900 and 9000.")
     return value.replace(second=0, microsecond=0)
 
 
@@ -79,6 +84,16 @@ JoinUrl = Annotated[
     Field(max_length=2000, description="An http(s) link; empty for none."),
     AfterValidator(check_join_url),
 ]
+
+
+# A wall-clock time has no offset, so it is not an RFC 3339 "date-time": say so in the schema.
+WallClockSchema = WithJsonSchema(
+    {
+        "type": "string",
+        "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$",
+        "example": "2026-03-03T16:00:00",
+    }
+)
 
 
 class SpeakerIn(BaseModel):
@@ -214,6 +229,7 @@ class SeriesCreate(BaseModel):
         datetime,
         Field(description="Wall-clock first start in `timezone`, without offset."),
         AfterValidator(check_wall_clock),
+        WallClockSchema,
     ]
     duration_minutes: Duration = 60
     platform: Platform
@@ -228,7 +244,7 @@ class SeriesRead(BaseModel):
     description: str
     rrule: str
     timezone: str
-    first_start_local: datetime
+    first_start_local: Annotated[datetime, WallClockSchema]
     duration_minutes: int
     platform: Platform
     join_url: str

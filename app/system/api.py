@@ -4,7 +4,6 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 
 from app.db import get_engine
 from app.worker import huey
@@ -23,8 +22,12 @@ def readyz() -> JSONResponse:
     """The database and the queue are reachable."""
     checks: dict[str, Any] = {}
     try:
-        with get_engine().connect() as connection:
-            connection.execute(text("SELECT 1"))
+        # A raw DBAPI connection: no transaction, so a busy SQLite writer cannot stall the probe.
+        connection = get_engine().raw_connection()
+        try:
+            connection.cursor().execute("SELECT 1")
+        finally:
+            connection.close()
         checks["database"] = "ok"
     except Exception as exc:  # any failure means "not ready", reported by type only
         checks["database"] = f"unreachable ({type(exc).__name__})"

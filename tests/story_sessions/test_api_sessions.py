@@ -356,3 +356,17 @@ def test_openapi_documents_session_filters(organizer_api: TestClient) -> None:
             ]
         )
     )
+
+
+def test_sessions_create_with_a_date_at_the_edge_of_time_is_422(organizer_api: TestClient) -> None:
+    response = organizer_api.post(
+        "/api/v1/sessions",
+        json={
+            "title": "0",
+            "platform": "meet",
+            "timezone": "UTC",
+            "starts_at": "0001-01-01T00:00:05+01:00",
+        },
+    )
+    assert response.status_code == 422
+    assert "between the years 1900 and 9000" in str(response.json()["detail"])
