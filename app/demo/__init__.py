@@ -1,7 +1,7 @@
 """The demo organisation: Northwind Outfitters (demo), loaded into an empty database.
 
-Each module loads one part and returns what the next needs; later issues add attendance,
-recaps and distribution lists as further steps of `load_demo`.
+Each module loads one part and returns what the next needs; later issues add recaps and
+distribution lists as further steps of `load_demo`.
 """
 
 import random
@@ -13,14 +13,16 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.db import open_session
+from app.demo.attendance import load_attendance
 from app.demo.people import LAYERS, load_people
 from app.demo.story_sessions import load_sessions
 from app.models import Person, utcnow
 
 COMPANY = "Northwind Outfitters (demo)"
 SEED = 20261124
-STEP_COUNT = len(LAYERS) + 2
-"""How many times `load_demo` reports progress: once per layer of people, customers, sessions."""
+STEP_COUNT = len(LAYERS) + 3
+"""How many times `load_demo` reports progress: per layer of people, customers, sessions,
+attendance."""
 
 
 @dataclass(frozen=True)
@@ -33,12 +35,15 @@ class DemoSummary:
     completed: int
     scheduled: int
     cancelled: int
+    attendance: int
+    """Attendance rows, matched and unmatched, across the completed sessions."""
 
     def __str__(self) -> str:
         return (
             f"{self.company}: {self.people:,} people in {self.departments} departments, "
             f"{self.customers} customers, {self.sessions} sessions "
-            f"({self.completed} completed, {self.scheduled} upcoming, {self.cancelled} cancelled)"
+            f"({self.completed} completed, {self.scheduled} upcoming, {self.cancelled} cancelled), "
+            f"{self.attendance:,} attendance rows"
         )
 
 
@@ -53,12 +58,15 @@ def load_demo(
     now: datetime | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> DemoSummary:
-    """Load the demo organisation (people, customers, a year of sessions); the caller commits."""
+    """Load the demo organisation (people, a year of sessions, attendance); the caller commits."""
     now = now or utcnow()
     report = progress or (lambda _: None)
     rng = random.Random(SEED)  # noqa: S311 - deterministic demo data, not security
     people = load_people(session, rng=rng, progress=report)
     sessions = load_sessions(session, people=people, rng=rng, now=now, progress=report)
+    attendance = load_attendance(
+        session, people=people, sessions=sessions, rng=rng, now=now, progress=report
+    )
     return DemoSummary(
         company=COMPANY,
         people=people.count,
@@ -68,6 +76,7 @@ def load_demo(
         completed=len(sessions.completed_ids),
         scheduled=len(sessions.scheduled_ids),
         cancelled=len(sessions.cancelled_ids),
+        attendance=attendance.rows,
     )
 
 

@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import Page, expect
 
@@ -12,7 +12,7 @@ def test_organizer_schedules_a_session_and_sees_it_listed(
     page.get_by_role("link", name="Schedule a session").first.click()
     expect(page.get_by_role("heading", name="Schedule a session")).to_be_visible()
 
-    day = date.today() + timedelta(days=21)
+    day = datetime.now(UTC).date() + timedelta(days=21)
     page.get_by_label("Title", exact=True).fill("How Harbor Lane nearly churned over invoicing")
     page.get_by_label("Customer organisation").fill("Harbor Lane Logistics")
     page.get_by_label("Date", exact=True).fill(day.isoformat())

@@ -52,7 +52,8 @@ def test_load_demo_reports_every_step(db: Session) -> None:
 
     assert len(steps) == STEP_COUNT
     assert steps[0] == "People: CEO (1 of 1,200)"
-    assert steps[-1].startswith("Sessions: ")
+    assert steps[-2].startswith("Sessions: ")
+    assert steps[-1].startswith("Attendance: ")
 
 
 def test_demo_command_loads_an_empty_database(db: Session) -> None:
