@@ -236,3 +236,9 @@ def test_cli_import_attendance_unknown_session_exits_1(db: Session) -> None:
     result = CliRunner().invoke(cli, ["import", "attendance", "999999", str(ZOOM)])
     assert result.exit_code == 1
     assert "There is no session with id 999999." in result.output
+
+
+def test_session_page_links_to_its_attendance(organizer_web: PageClient, db: Session) -> None:
+    story_session = _heroes_session(db)
+    page = organizer_web.get(f"/sessions/{story_session.id}")
+    assert f'href="/sessions/{story_session.id}/attendance"' in page.text
