@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-BENCHMARKS = ("bench.attendance_import",)
+BENCHMARKS = ("bench.attendance_import", "bench.dashboard")
 
 
 def main() -> None:

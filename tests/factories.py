@@ -6,6 +6,8 @@ from sqlmodel import Session, select
 
 from app.auth.security import hash_password
 from app.models import (
+    Attendance,
+    AttendanceSource,
     Customer,
     Level,
     Person,
@@ -106,3 +108,35 @@ def create_person(
     session.add(person)
     session.flush()
     return person
+
+
+def create_attendance(
+    session: Session,
+    *,
+    story_session: StorySession,
+    person: Person | None = None,
+    attended: bool = True,
+    minutes_present: int = 45,
+    level_key: str | None = None,
+    department: str | None = None,
+    source: AttendanceSource = AttendanceSource.manual,
+    raw_name: str = "",
+) -> Attendance:
+    """One attendance row; level and department default to the person's as they are now."""
+    level_id = get_level(session, level_key).id if level_key else None
+    if level_id is None and person is not None and level_key is None:
+        level_id = person.level_id
+    attendance = Attendance(
+        session_id=story_session.id or 0,
+        person_id=person.id if person else None,
+        source=source,
+        raw_name=raw_name or (person.name if person else "Guest"),
+        raw_email=person.email if person else "",
+        minutes_present=minutes_present,
+        attended=attended,
+        level_id=level_id,
+        department=(person.department if person else "") if department is None else department,
+    )
+    session.add(attendance)
+    session.flush()
+    return attendance

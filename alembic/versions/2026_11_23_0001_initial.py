@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 20:46:54.806045
+Create Date: 2026-11-23 21:04:52.466882
 """
 
 from collections.abc import Sequence
@@ -109,6 +109,55 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_person_level_id"), ["level_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_person_manager_id"), ["manager_id"], unique=False)
 
+    op.create_table(
+        "leader_stage",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "override_stage",
+            sa.Enum(
+                "ignorance",
+                "skepticism",
+                "buy_in",
+                "commitment",
+                "action",
+                name="engagementstage",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=True,
+        ),
+        sa.Column(
+            "target_stage",
+            sa.Enum(
+                "ignorance",
+                "skepticism",
+                "buy_in",
+                "commitment",
+                "action",
+                name="engagementstage",
+                native_enum=False,
+                length=32,
+            ),
+            nullable=True,
+        ),
+        sa.Column("updated_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["person_id"],
+            ["person.id"],
+            name=op.f("fk_leader_stage_person_id_person"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["updated_by_id"],
+            ["user.id"],
+            name=op.f("fk_leader_stage_updated_by_id_user"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_leader_stage")),
+        sa.UniqueConstraint("person_id", name=op.f("uq_leader_stage_person_id")),
+    )
     op.create_table(
         "person_alias",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -427,6 +476,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_person_alias_person_id"))
 
     op.drop_table("person_alias")
+    op.drop_table("leader_stage")
     with op.batch_alter_table("person", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_person_manager_id"))
         batch_op.drop_index(batch_op.f("ix_person_level_id"))

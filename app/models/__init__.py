@@ -3,6 +3,7 @@
 from app.models.attendance import Attendance, AttendanceImport, AttendanceSource
 from app.models.auth import ApiToken, Role, User
 from app.models.base import utcnow
+from app.models.dashboards import EngagementStage, LeaderStage
 from app.models.people import AliasKind, Level, Person, PersonAlias
 from app.models.story_sessions import (
     Consent,
@@ -22,6 +23,8 @@ __all__ = [
     "AttendanceSource",
     "Consent",
     "Customer",
+    "EngagementStage",
+    "LeaderStage",
     "Level",
     "Person",
     "PersonAlias",

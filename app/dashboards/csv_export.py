@@ -1,0 +1,147 @@
+"""Every dashboard table as CSV, safe to open in a spreadsheet.
+
+A text cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return would be read as
+a formula by Excel or LibreOffice (CSV injection); such cells get a leading `'`. Numbers are
+written as numbers.
+"""
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from app.dashboards.engagement import STAGE_LABELS
+from app.dashboards.schemas import DepartmentsPage, LeaderRow, LevelsReport, Overview
+
+Cell = str | int | float | None
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Cell) -> Cell:
+    """A text cell that a spreadsheet would run as a formula, made inert with a leading '."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def to_csv(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
+    """A CSV document (CRLF, with a BOM so Excel reads UTF-8) of neutralised cells."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow([neutralise(cell) for cell in header])
+    for row in rows:
+        writer.writerow(["" if cell is None else neutralise(cell) for cell in row])
+    return out.getvalue()
+
+
+def _rate(value: float | None) -> float | None:
+    return None if value is None else round(value * 100, 1)
+
+
+def _local(value: datetime | None, timezone: str = "UTC") -> str:
+    return "" if value is None else value.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
+
+
+def overview_csv(report: Overview) -> str:
+    """One row per session held: date, title, attendees and attendees per level."""
+    header = ["Date", "Timezone", "Session", "Attendees", *(lvl.name for lvl in report.levels)]
+    rows: list[list[Cell]] = [
+        [
+            _local(s.starts_at, s.timezone),
+            s.timezone,
+            s.title,
+            s.attendees,
+            *(s.by_level.get(lvl.key, 0) for lvl in report.levels),
+        ]
+        for s in report.sessions
+    ]
+    return to_csv(header, rows)
+
+
+def levels_csv(report: LevelsReport) -> str:
+    """One row per level: attendances, unique people, headcount today, participation."""
+    header = [
+        "Level",
+        "Attendances",
+        "Unique people",
+        "Average per session",
+        "Headcount today",
+        "Participation (%)",
+    ]
+    rows = [
+        [
+            row.level.name,
+            row.attendances,
+            row.unique_people,
+            round(row.average_per_session, 1),
+            row.headcount,
+            _rate(row.participation_rate),
+        ]
+        for row in report.rows
+    ]
+    return to_csv(header, rows)
+
+
+def leaders_csv(rows: Sequence[LeaderRow]) -> str:
+    """One row per leader with every signal (empty where not tracked yet) and the stage."""
+    header = [
+        "Name",
+        "Title",
+        "Department",
+        "Level",
+        "Sessions attended",
+        "Sessions held",
+        "Last attended (UTC)",
+        "Invitations accepted",
+        "Recaps received",
+        "Recaps read",
+        "Action items owned",
+        "Action items done",
+        "Computed stage",
+        "Stage",
+        "Target stage",
+        "Gap",
+    ]
+    body = [
+        [
+            row.name,
+            row.title,
+            row.department,
+            row.level.name,
+            row.sessions_attended,
+            row.sessions_held,
+            _local(row.last_attended_at),
+            row.invitations_accepted,
+            row.recaps_received,
+            row.recaps_read,
+            row.action_items_owned,
+            row.action_items_done,
+            STAGE_LABELS[row.computed_stage],
+            STAGE_LABELS[row.stage],
+            STAGE_LABELS[row.target_stage] if row.target_stage else "",
+            row.gap,
+        ]
+        for row in rows
+    ]
+    return to_csv(header, body)
+
+
+def departments_csv(report: DepartmentsPage) -> str:
+    """One row per department: headcount, attendees, rate, then attendees and rate per level."""
+    header = ["Department", "Headcount today", "Unique attendees", "Participation (%)"]
+    for level in report.levels:
+        header += [f"{level.name} attendees", f"{level.name} participation (%)"]
+    rows = []
+    for row in report.items:
+        cells: list[Cell] = [
+            row.department,
+            row.headcount,
+            row.attendees,
+            _rate(row.participation_rate),
+        ]
+        for cell in row.by_level:
+            cells += [cell.attendees, _rate(cell.participation_rate)]
+        rows.append(cells)
+    return to_csv(header, rows)

@@ -1,0 +1,258 @@
+"""The dashboards' aggregate queries (SQLAlchemy Core): every count is made by the database.
+
+Each function runs exactly one statement whatever the amount of data, so a page's number of
+queries is fixed (tests/dashboards guard it). Sessions count when they are completed and
+started in the period; attendance counts when `attended` is true.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    Table,
+    and_,
+    distinct,
+    exists,
+    func,
+    literal,
+    select,
+)
+from sqlmodel import Session, SQLModel
+
+from app.models import Attendance, LeaderStage, Level, Person, Series, SessionStatus, StorySession
+
+
+def _table(model: type[SQLModel]) -> Table:
+    return SQLModel.metadata.tables[str(model.__tablename__)]
+
+
+ATTENDANCE = _table(Attendance)
+PERSON = _table(Person)
+LEVEL = _table(Level)
+SESSION = _table(StorySession)
+SERIES = _table(Series)
+LEADER_STAGE = _table(LeaderStage)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Filters resolved to what SQL needs: instants, ids."""
+
+    start: date | None = None
+    end: date | None = None
+    series_id: int | None = None
+    department: str | None = None
+    level_id: int | None = None
+
+
+def _instant(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def held(scope: Scope) -> list[ColumnElement[bool]]:
+    """Conditions on story_session for a session held in the period."""
+    conditions: list[ColumnElement[bool]] = [SESSION.c.status == SessionStatus.completed]
+    if scope.start is not None:
+        conditions.append(SESSION.c.starts_at >= _instant(scope.start))
+    if scope.end is not None:
+        conditions.append(SESSION.c.starts_at < _instant(scope.end + timedelta(days=1)))
+    if scope.series_id is not None:
+        conditions.append(SESSION.c.series_id == scope.series_id)
+    return conditions
+
+
+def _attended(scope: Scope, *, today: bool = False) -> list[ColumnElement[bool]]:
+    """Conditions on attendance (and person, for today's level) for a counted attendee."""
+    conditions: list[ColumnElement[bool]] = [ATTENDANCE.c.attended.is_(True)]
+    if scope.department is not None:
+        conditions.append(ATTENDANCE.c.department == scope.department)
+    if scope.level_id is not None:
+        level = PERSON.c.level_id if today else ATTENDANCE.c.level_id
+        conditions.append(level == scope.level_id)
+    return conditions
+
+
+def _attendance_in(scope: Scope, *, today: bool = False) -> Select[int]:
+    """FROM attendance JOIN story_session (and person for today's level), filtered."""
+    joined = ATTENDANCE.join(SESSION, SESSION.c.id == ATTENDANCE.c.session_id)
+    if today:
+        joined = joined.outerjoin(PERSON, PERSON.c.id == ATTENDANCE.c.person_id)
+    return (
+        select(literal(1)).select_from(joined).where(*held(scope), *_attended(scope, today=today))
+    )
+
+
+def levels(session: Session) -> Sequence[Row[int, str, str, bool]]:
+    """Every level (id, key, name, is_executive), the most senior first."""
+    query = select(LEVEL.c.id, LEVEL.c.key, LEVEL.c.name, LEVEL.c.is_executive).order_by(
+        LEVEL.c.position, LEVEL.c.id
+    )
+    return session.connection().execute(query).all()
+
+
+def held_sessions(session: Session, scope: Scope) -> Sequence[Row[int, str, datetime, str]]:
+    """Sessions held in the period (id, title, starts_at, timezone), oldest first."""
+    query = (
+        select(SESSION.c.id, SESSION.c.title, SESSION.c.starts_at, SESSION.c.timezone)
+        .where(*held(scope))
+        .order_by(SESSION.c.starts_at, SESSION.c.id)
+    )
+    return session.connection().execute(query).all()
+
+
+def attendees_per_session_level(
+    session: Session, scope: Scope, *, today: bool = False
+) -> Sequence[Row[int, int | None, int]]:
+    """(session id, level id, attendees) — the level at the time, or today's level."""
+    level = PERSON.c.level_id if today else ATTENDANCE.c.level_id
+    query = (
+        _attendance_in(scope, today=today)
+        .with_only_columns(ATTENDANCE.c.session_id, level, func.count())
+        .group_by(ATTENDANCE.c.session_id, level)
+    )
+    return session.connection().execute(query).all()
+
+
+def unique_people(session: Session, scope: Scope) -> int:
+    """Distinct directory people among the attendees."""
+    query = _attendance_in(scope).with_only_columns(func.count(distinct(ATTENDANCE.c.person_id)))
+    return int(session.connection().execute(query).scalar_one())
+
+
+def level_totals(
+    session: Session, scope: Scope, *, today: bool = False
+) -> Sequence[Row[int | None, int, int]]:
+    """(level id, attendances, distinct people) per level, at the time or today."""
+    level = PERSON.c.level_id if today else ATTENDANCE.c.level_id
+    query = (
+        _attendance_in(scope, today=today)
+        .with_only_columns(level, func.count(), func.count(distinct(ATTENDANCE.c.person_id)))
+        .group_by(level)
+    )
+    return session.connection().execute(query).all()
+
+
+def _active_people(scope: Scope) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [PERSON.c.active.is_(True)]
+    if scope.department is not None:
+        conditions.append(PERSON.c.department == scope.department)
+    if scope.level_id is not None:
+        conditions.append(PERSON.c.level_id == scope.level_id)
+    return conditions
+
+
+def executive_participation(session: Session, scope: Scope) -> tuple[int, int]:
+    """(active people at executive levels today, how many of them attended in the period).
+
+    Department and level filters apply to the person as they are today.
+    """
+    came = exists(
+        select(literal(1))
+        .select_from(ATTENDANCE.join(SESSION, SESSION.c.id == ATTENDANCE.c.session_id))
+        .where(
+            ATTENDANCE.c.person_id == PERSON.c.id,
+            ATTENDANCE.c.attended.is_(True),
+            *held(scope),
+        )
+    )
+    query = (
+        select(func.count(), func.count().filter(came))
+        .select_from(PERSON.join(LEVEL, LEVEL.c.id == PERSON.c.level_id))
+        .where(LEVEL.c.is_executive.is_(True), *_active_people(scope))
+    )
+    total, attended = session.connection().execute(query).one()
+    return int(total), int(attended)
+
+
+def headcount(session: Session, scope: Scope) -> Sequence[Row[str, int, int]]:
+    """(department, level id, active people) today."""
+    query = (
+        select(PERSON.c.department, PERSON.c.level_id, func.count())
+        .where(*_active_people(scope))
+        .group_by(PERSON.c.department, PERSON.c.level_id)
+    )
+    return session.connection().execute(query).all()
+
+
+def department_level_attendees(
+    session: Session, scope: Scope
+) -> Sequence[Row[str, int | None, int]]:
+    """(department then, level then, distinct people who attended)."""
+    query = (
+        _attendance_in(scope)
+        .with_only_columns(
+            ATTENDANCE.c.department,
+            ATTENDANCE.c.level_id,
+            func.count(distinct(ATTENDANCE.c.person_id)),
+        )
+        .group_by(ATTENDANCE.c.department, ATTENDANCE.c.level_id)
+    )
+    return session.connection().execute(query).all()
+
+
+def department_attendees(session: Session, scope: Scope) -> Sequence[Row[str, int]]:
+    """(department then, distinct people who attended)."""
+    query = (
+        _attendance_in(scope)
+        .with_only_columns(ATTENDANCE.c.department, func.count(distinct(ATTENDANCE.c.person_id)))
+        .group_by(ATTENDANCE.c.department)
+    )
+    return session.connection().execute(query).all()
+
+
+def leader_activity(
+    session: Session, scope: Scope, *, level_ids: Sequence[int]
+) -> Sequence[Row[int, str, str, str, int, int, datetime | None, str | None, str | None]]:
+    """Per active person at `level_ids` today: sessions attended, last attended, stage notes.
+
+    (person id, name, title, department, level id, attended, last attended at, override
+    stage, target stage). Attendance is not narrowed by department or level: the leader is.
+    """
+    attended_in_period = and_(
+        ATTENDANCE.c.person_id == PERSON.c.id, ATTENDANCE.c.attended.is_(True)
+    )
+    joined = (
+        PERSON.outerjoin(ATTENDANCE, attended_in_period)
+        .outerjoin(SESSION, and_(SESSION.c.id == ATTENDANCE.c.session_id, *held(scope)))
+        .outerjoin(LEADER_STAGE, LEADER_STAGE.c.person_id == PERSON.c.id)
+    )
+    query = (
+        select(
+            PERSON.c.id,
+            PERSON.c.name,
+            PERSON.c.title,
+            PERSON.c.department,
+            PERSON.c.level_id,
+            func.count(SESSION.c.id),
+            func.max(SESSION.c.starts_at),
+            LEADER_STAGE.c.override_stage,
+            LEADER_STAGE.c.target_stage,
+        )
+        .select_from(joined)
+        .where(*_active_people(scope), PERSON.c.level_id.in_(level_ids))
+        .group_by(
+            PERSON.c.id,
+            PERSON.c.name,
+            PERSON.c.title,
+            PERSON.c.department,
+            PERSON.c.level_id,
+            LEADER_STAGE.c.override_stage,
+            LEADER_STAGE.c.target_stage,
+        )
+    )
+    return session.connection().execute(query).all()
+
+
+def series_options(session: Session) -> Sequence[Row[int, str]]:
+    """(id, title) of every series, by title."""
+    query = select(SERIES.c.id, SERIES.c.title).order_by(SERIES.c.title, SERIES.c.id)
+    return session.connection().execute(query).all()
+
+
+def series_exists(session: Session, series_id: int) -> bool:
+    query = select(SERIES.c.id).where(SERIES.c.id == series_id)
+    return session.connection().execute(query).first() is not None
