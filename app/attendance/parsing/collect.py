@@ -297,7 +297,10 @@ class Collector:
         self._close_open()
         self._join_nameless()
         self._leave_out_other_occasions()
-        attendees = [self._attendee(person) for person in self.people.values()]
+        self._emails.clear()
+        # Pop each person as it is converted, so a 200,000-row file never holds both forms.
+        people = self.people
+        attendees = [self._attendee(people.pop(key)) for key in list(people)]
         for kind, count in self._hidden.items():
             self.warnings.append(
                 f"…and {count} more {'row' if count == 1 else 'rows'} with {_KINDS[kind]}."
