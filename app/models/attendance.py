@@ -1,7 +1,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlmodel import Field, SQLModel, UniqueConstraint
+from sqlmodel import Field, Index, SQLModel, UniqueConstraint
 
 from app.models.base import enum_type, instant_field, utcnow
 
@@ -41,6 +41,14 @@ class Attendance(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("session_id", "person_id", name="uq_attendance_session_id_person_id"),
+        # Covers the dashboards' per-session counts, so SQLite reads the index, not the rows.
+        Index(
+            "ix_attendance_session_id_attended_level_id_person_id",
+            "session_id",
+            "attended",
+            "level_id",
+            "person_id",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
