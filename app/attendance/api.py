@@ -3,6 +3,7 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.attendance import service
@@ -15,9 +16,11 @@ from app.attendance.schemas import (
     LevelCount,
     Resolve,
 )
+from app.attendance.service import DateOrder
 from app.config import get_settings
 from app.db import SessionDep
 from app.deps import CurrentUser, IdPath, Page, PaginationDep
+from app.models import StorySession
 from app.story_sessions.dependencies import ValidSession
 from app.uploads import read_upload
 
@@ -100,6 +103,27 @@ def mark_external(
     )
 
 
+async def import_upload(
+    session: Session,
+    *,
+    story_session: StorySession,
+    file: UploadFile,
+    user_id: int | None,
+    date_order: DateOrder,
+) -> ImportReport:
+    """Read an uploaded report within the size limit and import it, off the event loop."""
+    data = await read_upload(file, max_bytes=get_settings().upload_max_bytes)
+    return await run_in_threadpool(
+        service.import_report,
+        session,
+        story_session=story_session,
+        data=data,
+        filename=file.filename or "upload",
+        user_id=user_id,
+        date_order=date_order,
+    )
+
+
 @router.post(
     "/attendance/imports",
     status_code=status.HTTP_201_CREATED,
@@ -112,19 +136,12 @@ async def import_attendance(
     response: Response,
     file: Annotated[UploadFile, File(description="The platform's attendance report")],
     date_order: Annotated[
-        Literal["auto", "dmy", "mdy"], Form(description="Only needed when dates are ambiguous")
+        DateOrder, Form(description="Only needed when dates are ambiguous")
     ] = "auto",
 ) -> ImportReport:
     """Import a Zoom, Teams, Meet or Webex attendance report (or a plain CSV of emails)."""
-    data = await read_upload(file, max_bytes=get_settings().upload_max_bytes)
-    report = await run_in_threadpool(
-        service.import_report,
-        session,
-        story_session=story_session,
-        data=data,
-        filename=file.filename or "upload",
-        user_id=user.id,
-        date_order=date_order,
+    report = await import_upload(
+        session, story_session=story_session, file=file, user_id=user.id, date_order=date_order
     )
     if report.repeated:
         response.status_code = status.HTTP_200_OK

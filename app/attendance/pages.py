@@ -7,7 +7,8 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from app.attendance import service
-from app.config import get_settings
+from app.attendance.api import import_upload
+from app.attendance.service import DateOrder
 from app.db import SessionDep
 from app.deps import CurrentUser, IdPath
 from app.errors import AppError
@@ -15,7 +16,6 @@ from app.models import AttendanceSource, StorySession
 from app.people.service import person_by_email
 from app.story_sessions.dependencies import ValidSession
 from app.templating import templates
-from app.uploads import read_upload
 
 router = APIRouter(prefix="/sessions/{session_id}/attendance")
 public_router = APIRouter(prefix="/p/check-in", include_in_schema=False)
@@ -94,18 +94,11 @@ async def import_report(
     user: CurrentUser,
     story_session: ValidSession,
     file: Annotated[UploadFile, File()],
-    date_order: Annotated[Literal["auto", "dmy", "mdy"], Form()] = "auto",
+    date_order: Annotated[DateOrder, Form()] = "auto",
 ) -> Response:
     try:
-        data = await read_upload(file, max_bytes=get_settings().upload_max_bytes)
-        report = await run_in_threadpool(
-            service.import_report,
-            session,
-            story_session=story_session,
-            data=data,
-            filename=file.filename or "upload",
-            user_id=user.id,
-            date_order=date_order,
+        report = await import_upload(
+            session, story_session=story_session, file=file, user_id=user.id, date_order=date_order
         )
     except AppError as error:
         return await run_in_threadpool(

@@ -7,7 +7,7 @@ from rich.table import Table
 
 from app.db import open_session
 from app.errors import AppError
-from app.people.importer import import_people
+from app.people.importer import import_people, rejected_report
 from app.people.schemas import ImportReport
 
 
@@ -30,8 +30,9 @@ def run_import(
             )
         except AppError as exc:
             session.rollback()
-            if isinstance(exc.detail, dict):
-                print_report(ImportReport.model_validate(exc.detail), console=err)
+            rejected = rejected_report(exc)
+            if rejected is not None:
+                print_report(rejected, console=err)
                 err.print("[red]Nothing was imported: fix these rows or use --skip-bad-rows.[/red]")
             else:
                 err.print(f"[red]{exc.detail}[/red]")

@@ -5,11 +5,12 @@ from typing import Annotated
 from fastapi import Depends, Path
 
 from app.db import SessionDep
+from app.deps import MAX_ID
 from app.models import Person
 from app.people import service
 
-PersonId = Annotated[int, Path(ge=1, le=service.MAX_ID, description="A person's id.")]
-AliasId = Annotated[int, Path(ge=1, le=service.MAX_ID, description="An alias's id.")]
+PersonId = Annotated[int, Path(ge=1, le=MAX_ID, description="A person's id.")]
+AliasId = Annotated[int, Path(ge=1, le=MAX_ID, description="An alias's id.")]
 
 
 def valid_person_id(session: SessionDep, person_id: PersonId) -> Person:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
-from app.errors import Invalid
+from app.errors import AppError, Invalid
 from app.models import Level, Person, utcnow
 from app.people.schemas import ImportReport, RowError
 from app.people.service import (
@@ -139,6 +139,11 @@ def _level_lookup(levels: list[Level]) -> dict[str, Level]:
     lookup = {level.name.casefold(): level for level in levels}
     lookup.update({level.key.casefold(): level for level in levels})
     return lookup
+
+
+def rejected_report(exc: AppError) -> ImportReport | None:
+    """The report an import was refused with (its rows' errors), or None for any other failure."""
+    return ImportReport.model_validate(exc.detail) if isinstance(exc.detail, dict) else None
 
 
 def import_people(

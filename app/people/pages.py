@@ -1,8 +1,9 @@
 """Pages for the directory: people, their aliases, the level ladder and the HR import."""
 
+from dataclasses import asdict, dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
@@ -15,8 +16,8 @@ from app.errors import AppError, Forbidden, Invalid
 from app.models import AliasKind, Person, User
 from app.people import service
 from app.people.dependencies import AliasId, ValidPerson
-from app.people.importer import import_people
-from app.people.schemas import ImportReport, LevelIn, PersonCreate, PersonUpdate
+from app.people.importer import import_people, rejected_report
+from app.people.schemas import LevelIn, PersonCreate, PersonUpdate
 from app.templating import templates
 from app.uploads import read_upload
 
@@ -228,57 +229,59 @@ def new_person_page(request: Request, session: SessionDep, user: CurrentUser) ->
     return _person_form(request, session, user, values={"active": True})
 
 
+@dataclass
+class PersonFields:
+    """What the person form posts, as typed; checked by `PersonCreate`/`PersonUpdate`."""
+
+    email: FormText = ""
+    name: FormText = ""
+    title: FormText = ""
+    department: FormText = ""
+    employee_id: FormText = ""
+    manager_email: FormText = ""
+    level: FormText = ""
+    active: FormText = ""
+
+    def values(self) -> dict[str, Any]:
+        """The form's values, to show again after an error."""
+        return {**asdict(self), "active": bool(self.active)}
+
+    def person_data(self, session: Session) -> dict[str, Any]:
+        """The fields of a person, with the manager looked up by email."""
+        return {
+            "email": self.email,
+            "name": self.name,
+            "title": self.title,
+            "department": self.department,
+            "employee_id": self.employee_id or None,
+            "manager_id": _manager_id(session, self.manager_email),
+            "level": self.level or None,
+            "active": bool(self.active),
+        }
+
+
+PersonFieldsDep = Annotated[PersonFields, Depends()]
+
+
+def _failure(exc: ValidationError | AppError) -> tuple[list[str], int]:
+    if isinstance(exc, ValidationError):
+        return _messages(exc), 422
+    return [str(exc.detail)], exc.status_code
+
+
 @router.post("/people/new", response_class=HTMLResponse)
 def new_person_submit(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    email: FormText = "",
-    name: FormText = "",
-    title: FormText = "",
-    department: FormText = "",
-    employee_id: FormText = "",
-    manager_email: FormText = "",
-    level: FormText = "",
-    active: FormText = "",
+    request: Request, session: SessionDep, user: CurrentUser, fields: PersonFieldsDep
 ) -> Response:
     """Add a person, then show them."""
-    values = {
-        "email": email,
-        "name": name,
-        "title": title,
-        "department": department,
-        "employee_id": employee_id,
-        "manager_email": manager_email,
-        "level": level,
-        "active": bool(active),
-    }
     try:
-        data = PersonCreate(
-            email=email,
-            name=name,
-            title=title,
-            department=department,
-            employee_id=employee_id or None,
-            manager_id=_manager_id(session, manager_email),
-            level=level or None,
-            active=bool(active),
-        )
+        data = PersonCreate(**fields.person_data(session))
         person = service.create_person(session, data=data)
-    except ValidationError as exc:
+    except (ValidationError, AppError) as exc:
         session.rollback()
+        errors, status_code = _failure(exc)
         return _person_form(
-            request, session, user, values=values, errors=_messages(exc), status_code=422
-        )
-    except AppError as exc:
-        session.rollback()
-        return _person_form(
-            request,
-            session,
-            user,
-            values=values,
-            errors=[str(exc.detail)],
-            status_code=exc.status_code,
+            request, session, user, values=fields.values(), errors=errors, status_code=status_code
         )
     return RedirectResponse(f"/people/{person.id}", status_code=303)
 
@@ -313,11 +316,10 @@ async def import_submit(
         )
     except AppError as exc:
         session.rollback()
-        if isinstance(exc.detail, dict):
-            context["report"] = ImportReport.model_validate(exc.detail)
+        context["report"] = rejected_report(exc)
+        if context["report"] is not None:
             context["failed"] = True
         else:
-            context["report"] = None
             context["error"] = str(exc.detail)
         return _render(request, "import.html", context, status_code=exc.status_code)
     return _render(request, "import.html", context)
@@ -383,42 +385,14 @@ def edit_person_submit(
     session: SessionDep,
     user: CurrentUser,
     person: ValidPerson,
-    email: FormText = "",
-    name: FormText = "",
-    title: FormText = "",
-    department: FormText = "",
-    employee_id: FormText = "",
-    manager_email: FormText = "",
-    level: FormText = "",
-    active: FormText = "",
+    fields: PersonFieldsDep,
 ) -> Response:
     """Save a person's changes, then show them."""
-    values = {
-        "email": email,
-        "name": name,
-        "title": title,
-        "department": department,
-        "employee_id": employee_id,
-        "manager_email": manager_email,
-        "level": level,
-        "active": bool(active),
-    }
     try:
-        changes = PersonUpdate(
-            email=email,
-            name=name,
-            title=title,
-            department=department,
-            employee_id=employee_id or None,
-            manager_id=_manager_id(session, manager_email),
-            level=level or None,
-            active=bool(active),
-        )
+        changes = PersonUpdate(**fields.person_data(session))
         service.update_person(session, person=person, changes=changes)
-    except ValidationError as exc:
-        errors, status_code = _messages(exc), 422
-    except AppError as exc:
-        errors, status_code = [str(exc.detail)], exc.status_code
+    except (ValidationError, AppError) as exc:
+        errors, status_code = _failure(exc)
     else:
         return RedirectResponse(f"/people/{person.id}", status_code=303)
     session.rollback()
@@ -426,7 +400,7 @@ def edit_person_submit(
         request,
         session,
         user,
-        values=values,
+        values=fields.values(),
         person=service.get_person(session, person.id or 0),
         errors=errors,
         status_code=status_code,

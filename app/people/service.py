@@ -8,6 +8,7 @@ from functools import lru_cache
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, or_, select
 
+from app.deps import MAX_ID
 from app.errors import Conflict, Invalid, NotFound
 from app.models import AliasKind, Attendance, Level, Person, PersonAlias
 from app.people.schemas import LevelIn, LevelRef, PersonCreate, PersonRead, PersonRef, PersonUpdate
@@ -16,8 +17,6 @@ FALLBACK_LEVEL_KEY = "ic"
 UNKNOWN_LEVEL_KEY = "unknown"
 LEVEL_KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 EMAIL_RE = re.compile(r"^[^@\s,;<>\"()\[\]]+@[^@\s,;<>\"()\[\]]+\.[^@\s,;<>\"()\[\]]+$")
-MAX_ID = 2_147_483_647
-"""The largest id a 32-bit integer column holds (PostgreSQL refuses more)."""
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": "'"})
 _DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2212", "-"))

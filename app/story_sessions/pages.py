@@ -17,6 +17,7 @@ from app.db import SessionDep
 from app.deps import CurrentUser, Pagination, PaginationDep
 from app.errors import AppError
 from app.models import Consent, Platform, SessionStatus, StorySession, User, utcnow
+from app.people.service import person_by_email
 from app.story_sessions import service
 from app.story_sessions.api import ics_response
 from app.story_sessions.dependencies import ValidSeries, ValidSession
@@ -167,7 +168,7 @@ def _wall_clock(
 def _host_id(session: Session, email: str, errors: Errors) -> int | None:
     if not email.strip():
         return None
-    person = service.find_person_by_email(session, email=email)
+    person = person_by_email(session, email)
     if person is None:
         errors["host_email"] = f"No one in the directory has the email {email.strip()!r}."
         return None

@@ -68,11 +68,6 @@ def _check_host(session: Session, host_id: int | None) -> None:
         raise Invalid(f"There is no person with id {host_id} to host this session.")
 
 
-def find_person_by_email(session: Session, *, email: str) -> Person | None:
-    """The person with this email (case-insensitive), if any."""
-    return session.exec(select(Person).where(Person.email == email.strip().lower())).first()
-
-
 def host_of(session: Session, story_session: StorySession) -> Person | None:
     """The person hosting the session, if one is set."""
     return session.get(Person, story_session.host_id) if story_session.host_id else None
