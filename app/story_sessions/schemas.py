@@ -189,6 +189,10 @@ class SessionRead(BaseModel):
     series_id: int | None
     status: SessionStatus
     sequence: int = Field(description="The iCalendar SEQUENCE, raised on every visible change.")
+    attended: int = Field(description="People counted as attended (0 until attendance is in).")
+    executives_attended: int = Field(
+        description="Of them, people at executive levels at the time of the session."
+    )
     created_at: datetime
     updated_at: datetime
 

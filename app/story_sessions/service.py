@@ -5,12 +5,15 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import case
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from app.errors import Conflict, Invalid, NotFound
 from app.models import (
+    Attendance,
     Customer,
+    Level,
     Person,
     Series,
     SessionSpeaker,
@@ -256,9 +259,10 @@ def _customer_names(session: Session, ids: set[int | None]) -> dict[int, str]:
 def describe_sessions(
     session: Session, story_sessions: Sequence[StorySession]
 ) -> list[SessionRead]:
-    """Sessions as response models, with customers and speakers loaded in two queries."""
+    """Sessions as response models; customers, speakers and attendance in three queries."""
     ids = [s.id for s in story_sessions if s.id is not None]
     customers = _customer_names(session, {s.customer_id for s in story_sessions})
+    attendance = _attendance_counts(session, ids)
     speakers: dict[int, list[SpeakerRead]] = {i: [] for i in ids}
     if ids:
         rows = session.exec(
@@ -291,11 +295,27 @@ def describe_sessions(
                 series_id=s.series_id,
                 status=s.status,
                 sequence=s.sequence,
+                attended=attendance.get(s.id, (0, 0))[0],
+                executives_attended=attendance.get(s.id, (0, 0))[1],
                 created_at=s.created_at,
                 updated_at=s.updated_at,
             )
         )
     return result
+
+
+def _attendance_counts(session: Session, ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Per session: (people counted as attended, of them at executive levels at the time)."""
+    if not ids:
+        return {}
+    executive = case((col(Level.is_executive), 1), else_=0)
+    rows = session.exec(
+        select(Attendance.session_id, func.count(), func.sum(executive))
+        .join(Level, col(Level.id) == Attendance.level_id)
+        .where(col(Attendance.session_id).in_(ids), col(Attendance.attended))
+        .group_by(col(Attendance.session_id))
+    ).all()
+    return {session_id: (int(total), int(execs or 0)) for session_id, total, execs in rows}
 
 
 def describe_session(session: Session, story_session: StorySession) -> SessionRead:

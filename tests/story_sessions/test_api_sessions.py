@@ -5,7 +5,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.models import Customer, SessionSpeaker, SessionStatus, utcnow
-from tests.factories import create_customer, create_person, create_session
+from tests.conftest import PageClient
+from tests.factories import create_attendance, create_customer, create_person, create_session
 
 
 def _future(days: int = 10) -> datetime:
@@ -370,3 +371,33 @@ def test_sessions_create_with_a_date_at_the_edge_of_time_is_422(organizer_api: T
     )
     assert response.status_code == 422
     assert "between the years 1900 and 9000" in str(response.json()["detail"])
+
+
+def test_sessions_list_counts_attendance_and_executives(
+    organizer_api: TestClient, db: Session
+) -> None:
+    held = create_session(
+        db, starts_at=utcnow() - timedelta(days=7), status=SessionStatus.completed
+    )
+    create_session(db, starts_at=utcnow() + timedelta(days=7))
+    vp = create_person(db, email="vp@example.com", name="Val Park", level_key="vp")
+    ic = create_person(db)
+    late = create_person(db, email="late@example.com", name="Late Comer")
+    create_attendance(db, story_session=held, person=vp)
+    create_attendance(db, story_session=held, person=ic)
+    create_attendance(db, story_session=held, person=late, attended=False, minutes_present=2)
+
+    items = organizer_api.get("/api/v1/sessions?when=all").json()["items"]
+    counts = {item["id"]: (item["attended"], item["executives_attended"]) for item in items}
+    assert counts[held.id] == (2, 1)
+    assert sorted(counts.values()) == [(0, 0), (2, 1)]
+
+
+def test_sessions_page_shows_attendance_with_a_link(organizer_web: PageClient, db: Session) -> None:
+    held = create_session(
+        db, starts_at=utcnow() - timedelta(days=7), status=SessionStatus.completed
+    )
+    create_attendance(db, story_session=held, person=create_person(db))
+    page = organizer_web.get("/sessions?when=past")
+    assert f'<a href="/sessions/{held.id}/attendance">1</a>' in page.text
+    assert "no executives" in page.text
