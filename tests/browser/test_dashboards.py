@@ -14,6 +14,8 @@ from app.models import EngagementStage, LeaderStage, SessionStatus
 from tests.browser.conftest import LiveServer, screenshot, sign_in
 from tests.factories import create_attendance, create_customer, create_person, create_session
 
+pytestmark = pytest.mark.browser
+
 DEPARTMENTS = ("Customer Success", "Sales", "Product", "Engineering", "Finance", "Operations")
 CUSTOMERS = ("Harbor Lane Logistics", "Northwind Clinics", "Brightwater Energy", "Atlas Retail")
 FIRST = ("Maya", "Tom", "Lena", "Omar", "Grace", "Ivan", "Nora", "Sam", "Priya", "Jonas")

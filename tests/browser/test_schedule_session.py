@@ -1,8 +1,11 @@
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LiveServer, screenshot, sign_in
+
+pytestmark = pytest.mark.browser
 
 
 def test_organizer_schedules_a_session_and_sees_it_listed(

@@ -1,6 +1,9 @@
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LiveServer, screenshot, sign_in
+
+pytestmark = pytest.mark.browser
 
 
 def test_sign_in_with_a_wrong_password_shows_an_error(page: Page, live_server: LiveServer) -> None:
