@@ -19,6 +19,7 @@ from app.story_sessions import api as story_sessions_api
 from app.story_sessions import pages as story_sessions_pages
 from app.system import api as system_api
 from app.system import pages as system_pages
+from app.system.headers import SecurityHeadersMiddleware
 from app.templating import TEMPLATE_DIR
 from app.worker import load_tasks
 
@@ -45,6 +46,7 @@ def create_app() -> FastAPI:
         same_site="lax",
         https_only=settings.secure_cookies,
     )
+    app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
 
     # Everything on these two routers needs a signed-in user; writes need organizer or admin.
