@@ -40,6 +40,10 @@ ATTENDED = (
     "FROM attendance a JOIN story_session s ON s.id = a.session_id "
     f"WHERE {HELD} AND a.attended = TRUE"
 )
+CAME_TODAY = (
+    "FROM attendance a JOIN story_session s ON s.id = a.session_id "
+    f"JOIN person p ON p.id = a.person_id WHERE {HELD} AND a.attended = TRUE AND p.active = TRUE"
+)
 HAND_WRITTEN = {
     "held_sessions": (
         f"SELECT s.id, s.title, s.starts_at, s.timezone FROM story_session s WHERE {HELD} "
@@ -72,11 +76,11 @@ HAND_WRITTEN = {
         "GROUP BY department, level_id"
     ),
     "department_level_attendees": (
-        f"SELECT a.department, a.level_id, count(DISTINCT a.person_id) {ATTENDED} "
-        "GROUP BY a.department, a.level_id"
+        f"SELECT p.department, p.level_id, count(DISTINCT a.person_id) {CAME_TODAY} "
+        "GROUP BY p.department, p.level_id"
     ),
     "department_attendees": (
-        f"SELECT a.department, count(DISTINCT a.person_id) {ATTENDED} GROUP BY a.department"
+        f"SELECT p.department, count(DISTINCT a.person_id) {CAME_TODAY} GROUP BY p.department"
     ),
     "leader_activity": (
         "SELECT p.id, p.name, p.title, p.department, p.level_id, count(s.id), max(s.starts_at), "

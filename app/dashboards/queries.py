@@ -237,28 +237,42 @@ def headcount(session: Session, scope: Scope) -> Sequence[Row[str, int, int]]:
     return session.connection().execute(query, _params(scope)).all()
 
 
+def _people_who_came(scope: Scope) -> Select[int]:
+    """FROM attendance JOIN session JOIN person: active people today who came in the period.
+
+    Departments are compared with today's headcount, so people are counted where they are
+    today: a leaver or a move between departments cannot push a rate past 100 %.
+    """
+    joined = ATTENDANCE.join(SESSION, SESSION.c.id == ATTENDANCE.c.session_id).join(
+        PERSON, PERSON.c.id == ATTENDANCE.c.person_id
+    )
+    return (
+        select(literal(1))
+        .select_from(joined)
+        .where(*held(scope), ATTENDANCE.c.attended.is_(True), *_active_people(scope))
+    )
+
+
 def department_level_attendees(
     session: Session, scope: Scope
 ) -> Sequence[Row[str, int | None, int]]:
-    """(department then, level then, distinct people who attended)."""
+    """(department today, level today, distinct active people who attended)."""
     query = (
-        _attendance_in(scope)
+        _people_who_came(scope)
         .with_only_columns(
-            ATTENDANCE.c.department,
-            ATTENDANCE.c.level_id,
-            func.count(distinct(ATTENDANCE.c.person_id)),
+            PERSON.c.department, PERSON.c.level_id, func.count(distinct(ATTENDANCE.c.person_id))
         )
-        .group_by(ATTENDANCE.c.department, ATTENDANCE.c.level_id)
+        .group_by(PERSON.c.department, PERSON.c.level_id)
     )
     return session.connection().execute(query, _params(scope)).all()
 
 
 def department_attendees(session: Session, scope: Scope) -> Sequence[Row[str, int]]:
-    """(department then, distinct people who attended)."""
+    """(department today, distinct active people who attended)."""
     query = (
-        _attendance_in(scope)
-        .with_only_columns(ATTENDANCE.c.department, func.count(distinct(ATTENDANCE.c.person_id)))
-        .group_by(ATTENDANCE.c.department)
+        _people_who_came(scope)
+        .with_only_columns(PERSON.c.department, func.count(distinct(ATTENDANCE.c.person_id)))
+        .group_by(PERSON.c.department)
     )
     return session.connection().execute(query, _params(scope)).all()
 

@@ -7,9 +7,9 @@ Definitions (also on the pages' small print):
   minimum); **unique people** are the distinct directory people among them;
 - **executive participation** is the share of active people at executive levels *today* who
   attended at least one session held in the period;
-- a department's **participation rate** is its unique attendees (by the department they were
-  in at the session) ÷ its active headcount today; per level likewise (level at the session ÷
-  people at that level today).
+- a department's **participation rate** is the share of its active people today who attended
+  at least one session held in the period; per level likewise (both by department and level
+  today, so a rate never passes 100 %).
 """
 
 from collections import defaultdict

@@ -1,4 +1,4 @@
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlmodel import Session
@@ -7,9 +7,9 @@ from app.dashboards import service
 from app.dashboards.engagement import EngagementRules
 from app.dashboards.schemas import DashboardFilters
 from app.errors import Invalid, NotFound
-from app.models import EngagementStage
+from app.models import EngagementStage, SessionStatus, utcnow
 from tests.dashboards.support import build_org
-from tests.factories import get_level
+from tests.factories import create_attendance, create_person, create_session, get_level
 
 ALL = DashboardFilters()
 
@@ -180,3 +180,23 @@ def test_leaders_period_counts_only_sessions_in_it(db: Session) -> None:
     assert {r.name: r.sessions_attended for r in report.items} == {"CEO": 0, "CFO": 0, "VP": 1}
     assert report.sessions_held == 1
     assert datetime(2026, 3, 10, 15, tzinfo=UTC) == report.items[2].last_attended_at
+
+
+def test_departments_count_people_where_they_are_today_so_rates_stay_within_100(
+    db: Session,
+) -> None:
+    held = create_session(
+        db, starts_at=utcnow() - timedelta(days=3), status=SessionStatus.completed
+    )
+    mover = create_person(db, email="mover@example.com", name="Mover", department="Support")
+    leaver = create_person(db, email="leaver@example.com", name="Leaver", department="Support")
+    stayer = create_person(db, email="stayer@example.com", name="Stayer", department="Support")
+    for person in (mover, leaver, stayer):
+        create_attendance(db, story_session=held, person=person)
+    mover.department, leaver.active = "Sales", False
+    db.flush()
+
+    rows = {row.department: row for row in service.departments(db, filters=ALL).items}
+    assert (rows["Support"].attendees, rows["Support"].headcount) == (1, 1)
+    assert (rows["Sales"].attendees, rows["Sales"].headcount) == (1, 1)
+    assert all((row.participation_rate or 0) <= 1 for row in rows.values())
