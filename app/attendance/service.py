@@ -32,7 +32,6 @@ from app.people.service import UNKNOWN_LEVEL_KEY, add_alias, level_by_key, norma
 from app.signing import sign, unsign
 
 DateOrder = Literal["auto", "dmy", "mdy"]
-_BATCH = 2000
 
 
 def session_end(story_session: StorySession) -> datetime:

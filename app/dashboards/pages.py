@@ -229,15 +229,8 @@ def leaders_page(
     include = directors in ("1", "on", "yes", "true")
 
     def build(filters: DashboardFilters) -> dict[str, Any]:
-        report = service.leaders(
+        report, never = service.leaders_and_absentees(
             session, filters=filters, include_directors=include, limit=PAGE_SIZE, offset=offset
-        )
-        never = service.leaders(
-            session,
-            filters=filters,
-            include_directors=include,
-            never_attended=True,
-            limit=500,
         )
         return {
             "report": report,

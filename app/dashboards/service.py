@@ -223,6 +223,50 @@ def leaders(
     rules: EngagementRules = DEFAULT_RULES,
 ) -> LeadersPage:
     """Leaders (executive levels today; directors on request), their signals and stage."""
+    rows, sessions_held = _leader_rows(session, filters, include_directors, rules)
+    return _leaders_page(
+        rows,
+        sessions_held,
+        filters=filters,
+        include_directors=include_directors,
+        never_attended=never_attended,
+        limit=limit,
+        offset=offset,
+    )
+
+
+def leaders_and_absentees(
+    session: Session,
+    *,
+    filters: DashboardFilters,
+    include_directors: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+    absentees_limit: int = 500,
+) -> tuple[LeadersPage, LeadersPage]:
+    """A page of leaders and, from the same queries, the leaders who never attended."""
+    rows, sessions_held = _leader_rows(session, filters, include_directors, DEFAULT_RULES)
+
+    def page(never_attended: bool, limit: int, offset: int) -> LeadersPage:
+        return _leaders_page(
+            rows,
+            sessions_held,
+            filters=filters,
+            include_directors=include_directors,
+            never_attended=never_attended,
+            limit=limit,
+            offset=offset,
+        )
+
+    return page(False, limit, offset), page(True, absentees_limit, 0)
+
+
+def _leader_rows(
+    session: Session,
+    filters: DashboardFilters,
+    include_directors: bool,
+    rules: EngagementRules,
+) -> tuple[list[LeaderRow], int]:
     levels = _Levels(session)
     scope = levels.scope(session, filters)
     wanted = [
@@ -261,6 +305,19 @@ def leaders(
         )
     position = {key: index for index, key in enumerate(wanted)}
     rows.sort(key=lambda r: (position[r.level.key], -r.sessions_attended, r.name, r.person_id))
+    return rows, sessions_held
+
+
+def _leaders_page(
+    rows: list[LeaderRow],
+    sessions_held: int,
+    *,
+    filters: DashboardFilters,
+    include_directors: bool,
+    never_attended: bool,
+    limit: int,
+    offset: int,
+) -> LeadersPage:
     stage_counts = dict.fromkeys(LADDER, 0)
     for row in rows:
         stage_counts[row.stage] += 1
