@@ -39,9 +39,10 @@ pytest: install
 bench: install
 	$(BIN)/python -m bench
 
-## Regenerate the initial migration from the models (before the first release only).
+## A new schema revision from the models: make migration m="what changed"
 migration: install
-	./alembic/regenerate_initial.sh
+	$(BIN)/alembic revision --autogenerate -m "$(m)"
+	$(BIN)/ruff format -q alembic/versions
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

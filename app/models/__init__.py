@@ -4,7 +4,31 @@ from app.models.attendance import Attendance, AttendanceImport, AttendanceSource
 from app.models.auth import ApiToken, Role, User
 from app.models.base import utcnow
 from app.models.dashboards import EngagementStage, LeaderStage
+from app.models.distribution import (
+    Cadence,
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    Digest,
+    DigestRecap,
+    DistributionList,
+    ListMember,
+    SeriesList,
+)
+from app.models.invitations import CalendarFeed, Invitation, Rsvp
 from app.models.people import AliasKind, Level, Person, PersonAlias
+from app.models.recaps import (
+    ActionItem,
+    ActionItemUpdate,
+    ActionStatus,
+    Recap,
+    RecapQuote,
+    RecapStatus,
+    RecapTheme,
+    RecapVersion,
+    RenderedPdf,
+    Theme,
+)
 from app.models.story_sessions import (
     Consent,
     Customer,
@@ -16,24 +40,46 @@ from app.models.story_sessions import (
 )
 
 __all__ = [
+    "ActionItem",
+    "ActionItemUpdate",
+    "ActionStatus",
     "AliasKind",
     "ApiToken",
     "Attendance",
     "AttendanceImport",
     "AttendanceSource",
+    "Cadence",
+    "CalendarFeed",
     "Consent",
     "Customer",
+    "Delivery",
+    "DeliveryKind",
+    "DeliveryStatus",
+    "Digest",
+    "DigestRecap",
+    "DistributionList",
     "EngagementStage",
+    "Invitation",
     "LeaderStage",
     "Level",
+    "ListMember",
     "Person",
     "PersonAlias",
     "Platform",
+    "Recap",
+    "RecapQuote",
+    "RecapStatus",
+    "RecapTheme",
+    "RecapVersion",
+    "RenderedPdf",
     "Role",
+    "Rsvp",
     "Series",
+    "SeriesList",
     "SessionSpeaker",
     "SessionStatus",
     "StorySession",
+    "Theme",
     "User",
     "utcnow",
 ]

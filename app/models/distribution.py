@@ -1,0 +1,148 @@
+"""Distribution lists and every email Storyroom sends (one Delivery row per message)."""
+
+from datetime import datetime, time
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.models.base import Timestamped, enum_type, instant_field, utcnow
+
+
+class Cadence(StrEnum):
+    every_recap = "every_recap"
+    weekly = "weekly"
+    monthly = "monthly"
+
+
+class DistributionList(Timestamped, table=True):
+    __tablename__ = "distribution_list"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120, unique=True)
+    description: str = Field(default="", max_length=1000)
+    cadence: Cadence = Field(default=Cadence.every_recap, sa_type=enum_type(Cadence))
+    digest_weekday: int | None = None
+    """0 = Monday, for weekly digests."""
+    digest_day: int | None = None
+    """Day of the month (1–28), for monthly digests."""
+    digest_time: time = time(8, 0)
+    timezone: str = Field(default="UTC", max_length=64)
+    allow_unsubscribe: bool = False
+    last_digest_at: datetime | None = instant_field(default=None, nullable=True)
+
+
+class ListMember(SQLModel, table=True):
+    """A person from the directory, or a plain address for an outsider (a board member)."""
+
+    __tablename__ = "list_member"
+    __table_args__ = (
+        UniqueConstraint("list_id", "person_id", name="uq_list_member_person"),
+        UniqueConstraint("list_id", "email", name="uq_list_member_email"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    list_id: int = Field(foreign_key="distribution_list.id", index=True, ondelete="CASCADE")
+    person_id: int | None = Field(
+        default=None, foreign_key="person.id", index=True, ondelete="CASCADE"
+    )
+    email: str | None = Field(default=None, max_length=320)
+    """Outsiders only, lower-case; a person's address is read from the directory when sending."""
+    name: str = Field(default="", max_length=200)
+    unsubscribed_at: datetime | None = instant_field(default=None, nullable=True)
+    created_at: datetime = instant_field(default_factory=utcnow)
+
+
+class SeriesList(SQLModel, table=True):
+    """The lists a series sends its recaps to by default."""
+
+    __tablename__ = "series_list"
+
+    series_id: int = Field(foreign_key="series.id", primary_key=True, ondelete="CASCADE")
+    list_id: int = Field(
+        foreign_key="distribution_list.id", primary_key=True, index=True, ondelete="CASCADE"
+    )
+
+
+class Digest(SQLModel, table=True):
+    """One weekly or monthly bundle of the recaps a list had not yet received."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    list_id: int = Field(foreign_key="distribution_list.id", index=True, ondelete="CASCADE")
+    period_start: datetime = instant_field()
+    period_end: datetime = instant_field()
+    document: dict[str, Any] = Field(sa_type=JSON)
+    pdf_id: int | None = Field(default=None, foreign_key="rendered_pdf.id", ondelete="SET NULL")
+    created_at: datetime = instant_field(default_factory=utcnow)
+
+
+class DigestRecap(SQLModel, table=True):
+    __tablename__ = "digest_recap"
+
+    digest_id: int = Field(foreign_key="digest.id", primary_key=True, ondelete="CASCADE")
+    recap_version_id: int = Field(
+        foreign_key="recap_version.id", primary_key=True, index=True, ondelete="CASCADE"
+    )
+
+
+class DeliveryKind(StrEnum):
+    recap = "recap"
+    digest = "digest"
+    invitation = "invitation"
+    cancellation = "cancellation"
+    session_reminder = "session_reminder"
+    recap_overdue = "recap_overdue"
+    action_due = "action_due"
+
+
+class DeliveryStatus(StrEnum):
+    queued = "queued"
+    sending = "sending"
+    sent = "sent"
+    failed = "failed"
+
+
+class Delivery(SQLModel, table=True):
+    """One email to one recipient. The row, not the queue, is the truth about what was sent.
+
+    `dedup_key` makes each message exist once ("recap:<version>:<email>"), so sending twice,
+    re-running a sweep or a reminder job never creates a second message.
+    """
+
+    __table_args__ = (Index("ix_delivery_due", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: DeliveryKind = Field(sa_type=enum_type(DeliveryKind))
+    dedup_key: str = Field(max_length=400, unique=True)
+    to_email: str = Field(max_length=320, index=True)
+    to_name: str = Field(default="", max_length=200)
+    person_id: int | None = Field(
+        default=None, foreign_key="person.id", index=True, ondelete="SET NULL"
+    )
+    list_id: int | None = Field(
+        default=None, foreign_key="distribution_list.id", ondelete="SET NULL"
+    )
+    recap_version_id: int | None = Field(
+        default=None, foreign_key="recap_version.id", index=True, ondelete="CASCADE"
+    )
+    digest_id: int | None = Field(
+        default=None, foreign_key="digest.id", index=True, ondelete="CASCADE"
+    )
+    session_id: int | None = Field(
+        default=None, foreign_key="story_session.id", index=True, ondelete="CASCADE"
+    )
+    action_item_id: int | None = Field(
+        default=None, foreign_key="action_item.id", ondelete="CASCADE"
+    )
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    """What the composer needs beyond the references (an invitation's SEQUENCE, say)."""
+    status: DeliveryStatus = Field(default=DeliveryStatus.queued, sa_type=enum_type(DeliveryStatus))
+    attempts: int = 0
+    last_error: str = Field(default="", max_length=1000)
+    next_attempt_at: datetime = instant_field(default_factory=utcnow)
+    claimed_by: str = Field(default="", max_length=100)
+    claimed_at: datetime | None = instant_field(default=None, nullable=True)
+    sent_at: datetime | None = instant_field(default=None, nullable=True)
+    read_at: datetime | None = instant_field(default=None, nullable=True)
+    created_at: datetime = instant_field(default_factory=utcnow)
