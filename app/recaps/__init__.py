@@ -1,0 +1,1 @@
+"""Recaps: authoring, versions, the recap document and its PDF."""

@@ -1,0 +1,298 @@
+"""Recaps over the JSON API: authoring, approval, versions and their PDFs."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, status
+from fastapi.responses import JSONResponse, Response
+from sqlmodel import Session
+
+from app.db import SessionDep
+from app.deps import CurrentUser, IdPath, Page, PaginationDep
+from app.errors import Conflict
+from app.models import RecapStatus, RecapVersion, StorySession
+from app.recaps import service
+from app.recaps.dependencies import ValidActionItem
+from app.recaps.document import RecapDocument
+from app.recaps.schemas import (
+    ActionItemCreate,
+    ActionItemDetail,
+    ActionItemFilters,
+    ActionItemPatch,
+    ActionItemRead,
+    ActionUpdateCreate,
+    ActionUpdateRead,
+    QuoteCreate,
+    QuoteRead,
+    QuoteUpdate,
+    RecapListItem,
+    RecapRead,
+    RecapUpdate,
+    ThemeRead,
+    VersionRead,
+)
+from app.story_sessions.dependencies import ValidSession
+
+router = APIRouter(tags=["recaps"])
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No session, quote, version or action item with this id."}
+}
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {"description": "The session was cancelled, or the recap is already approved as is."}
+}
+INVALID: dict[int | str, dict[str, Any]] = {
+    422: {
+        "description": "Refused input: a summary over 100,000 characters, a speaker who did "
+        "not consent, more than 50 quotes or 100 action items, a due date in the past…"
+    }
+}
+PDF_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/pdf": {}}, "description": "The version's PDF."},
+    409: {"description": "The PDF is being rendered; try again in a minute."},
+    **NOT_FOUND,
+}
+
+
+@router.get("/recaps")
+def list_recaps(
+    session: SessionDep, page: PaginationDep, status: RecapStatus | None = None
+) -> Page[RecapListItem]:
+    """Every recap, the most recent session first; filter by status."""
+    items, total = service.list_recaps(session, status=status, limit=page.limit, offset=page.offset)
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/sessions/{session_id}/recap", responses=NOT_FOUND)
+def read_recap(session: SessionDep, story_session: ValidSession) -> RecapRead:
+    """The session's working recap (an empty draft until the first edit)."""
+    return service.describe_recap(session, story_session)
+
+
+@router.put("/sessions/{session_id}/recap", responses={**NOT_FOUND, **CONFLICT, **INVALID})
+def update_recap(
+    session: SessionDep, user: CurrentUser, story_session: ValidSession, body: RecapUpdate
+) -> RecapRead:
+    """Save the summary (Markdown) and themes; an approved recap becomes a draft again."""
+    service.update_recap(session, story_session, data=body, user_id=user.id)
+    return service.describe_recap(session, story_session)
+
+
+@router.get("/sessions/{session_id}/recap/preview", responses=NOT_FOUND)
+def preview_recap(session: SessionDep, story_session: ValidSession) -> RecapDocument:
+    """The recap document as it would be approved now (version 0: not approved)."""
+    return service.preview_document(session, story_session)
+
+
+@router.post(
+    "/sessions/{session_id}/recap/approve",
+    status_code=status.HTTP_201_CREATED,
+    responses={**NOT_FOUND, **CONFLICT},
+)
+def approve_recap(
+    session: SessionDep, user: CurrentUser, story_session: ValidSession
+) -> VersionRead:
+    """Approve the recap: freeze it as the next version and queue its PDF."""
+    version = service.approve_recap(session, story_session, user=user)
+    return _version_read(session, story_session, version)
+
+
+def _version_read(
+    session: Session, story_session: StorySession, version: RecapVersion
+) -> VersionRead:
+    return next(
+        v for v in service.list_versions(session, story_session) if v.number == version.number
+    )
+
+
+@router.get("/sessions/{session_id}/recap/versions", responses=NOT_FOUND)
+def list_versions(
+    session: SessionDep, story_session: ValidSession, page: PaginationDep
+) -> Page[VersionRead]:
+    """Every approved version, newest first."""
+    versions = service.list_versions(session, story_session)
+    return Page(
+        items=versions[page.offset : page.offset + page.limit],
+        total=len(versions),
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+def pdf_response(session: Session, story_session: StorySession, version: RecapVersion) -> Response:
+    """The version's stored PDF, or 409 (after queueing its render) when it is not made yet."""
+    from app.recaps.render import pdf_for_version, schedule_pdf
+
+    pdf = pdf_for_version(session, version)
+    if pdf is None:
+        # Answered, not raised: raising would roll back the request and drop the render job.
+        schedule_pdf(session, version)
+        detail = f"Version {version.number} of this recap is being rendered, try again in a minute."
+        if version.render_error:
+            detail += f" The last attempt failed: {version.render_error}"
+        return JSONResponse({"detail": detail}, 409, headers={"Retry-After": "60"})
+    filename = f"recap-session-{story_session.id}-v{version.number}.pdf"
+    return Response(
+        pdf.content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get(
+    "/sessions/{session_id}/recap/versions/{number}.pdf",
+    response_class=Response,
+    responses=PDF_RESPONSES,
+)
+def version_pdf(session: SessionDep, story_session: ValidSession, number: IdPath) -> Response:
+    """The PDF of one version: the same bytes for every download and every recipient."""
+    version = service.get_version(session, story_session, number=number)
+    return pdf_response(session, story_session, version)
+
+
+@router.get("/sessions/{session_id}/recap.pdf", response_class=Response, responses=PDF_RESPONSES)
+def latest_pdf(session: SessionDep, story_session: ValidSession) -> Response:
+    """The PDF of the latest approved version."""
+    recap = service.get_recap(session, session_id=story_session.id or 0)
+    if recap is None or recap.latest_version == 0:
+        raise Conflict(f"The recap of “{story_session.title}” has not been approved yet.")
+    version = service.get_version(session, story_session, number=recap.latest_version)
+    return pdf_response(session, story_session, version)
+
+
+@router.get("/sessions/{session_id}/recap/versions/{number}", responses=NOT_FOUND)
+def read_version(session: SessionDep, story_session: ValidSession, number: IdPath) -> RecapDocument:
+    """One approved version's document, exactly as it was frozen."""
+    return service.version_document(service.get_version(session, story_session, number=number))
+
+
+# -- quotes -----------------------------------------------------------------------------------
+
+
+@router.get("/sessions/{session_id}/recap/quotes", responses=NOT_FOUND)
+def list_quotes(session: SessionDep, story_session: ValidSession) -> list[QuoteRead]:
+    """The recap's quotes in order (at most 50)."""
+    return service.list_quotes(session, story_session)
+
+
+def _quote_read(session: Session, story_session: StorySession, quote_id: int | None) -> QuoteRead:
+    return next(q for q in service.list_quotes(session, story_session) if q.id == quote_id)
+
+
+@router.post(
+    "/sessions/{session_id}/recap/quotes",
+    status_code=status.HTTP_201_CREATED,
+    responses={**NOT_FOUND, **CONFLICT, **INVALID},
+)
+def add_quote(
+    session: SessionDep, user: CurrentUser, story_session: ValidSession, body: QuoteCreate
+) -> QuoteRead:
+    """Quote a speaker of the session; their consent decides the attribution."""
+    quote = service.add_quote(session, story_session, data=body, user_id=user.id)
+    return _quote_read(session, story_session, quote.id)
+
+
+@router.patch("/sessions/{session_id}/recap/quotes/{quote_id}", responses={**NOT_FOUND, **INVALID})
+def update_quote(
+    session: SessionDep,
+    user: CurrentUser,
+    story_session: ValidSession,
+    quote_id: IdPath,
+    body: QuoteUpdate,
+) -> QuoteRead:
+    """Change a quote's text, speaker or position."""
+    service.update_quote(session, story_session, quote_id=quote_id, data=body, user_id=user.id)
+    return _quote_read(session, story_session, quote_id)
+
+
+@router.delete(
+    "/sessions/{session_id}/recap/quotes/{quote_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=NOT_FOUND,
+)
+def delete_quote(
+    session: SessionDep, user: CurrentUser, story_session: ValidSession, quote_id: IdPath
+) -> None:
+    """Remove a quote from the recap."""
+    service.delete_quote(session, story_session, quote_id=quote_id, user_id=user.id)
+
+
+# -- themes -----------------------------------------------------------------------------------
+
+
+@router.get("/themes")
+def list_themes(
+    session: SessionDep,
+    page: PaginationDep,
+    prefix: Annotated[str, Query(max_length=80, description="Suggest themes starting so.")] = "",
+) -> Page[ThemeRead]:
+    """Themes used by recaps, most used first; `prefix` turns it into suggestions."""
+    items, total = service.list_themes(session, prefix=prefix, limit=page.limit, offset=page.offset)
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+# -- action items -----------------------------------------------------------------------------
+
+
+@router.get("/action-items", tags=["action items"])
+def list_action_items(
+    session: SessionDep, filters: Annotated[ActionItemFilters, Query()], page: PaginationDep
+) -> Page[ActionItemRead]:
+    """Action items across sessions: overdue first, then by due date."""
+    items, total = service.list_action_items(
+        session, filters=filters, limit=page.limit, offset=page.offset
+    )
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.post(
+    "/sessions/{session_id}/action-items",
+    status_code=status.HTTP_201_CREATED,
+    tags=["action items"],
+    responses={**NOT_FOUND, **CONFLICT, **INVALID},
+)
+def create_action_item(
+    session: SessionDep, user: CurrentUser, story_session: ValidSession, body: ActionItemCreate
+) -> ActionItemDetail:
+    """Record what the company will do about this session (at most 100 per session)."""
+    item = service.create_action_item(session, story_session, data=body, user_id=user.id)
+    return service.action_item_detail(session, item)
+
+
+@router.get("/action-items/{item_id}", tags=["action items"], responses=NOT_FOUND)
+def read_action_item(session: SessionDep, item: ValidActionItem) -> ActionItemDetail:
+    """One action item with all its updates, newest first."""
+    return service.action_item_detail(session, item)
+
+
+@router.patch("/action-items/{item_id}", tags=["action items"], responses={**NOT_FOUND, **INVALID})
+def update_action_item(
+    session: SessionDep, user: CurrentUser, item: ValidActionItem, body: ActionItemPatch
+) -> ActionItemDetail:
+    """Change the description, owner, due date or status (a status change is dated)."""
+    service.update_action_item(session, item, data=body, user_id=user.id)
+    return service.action_item_detail(session, item)
+
+
+@router.post(
+    "/action-items/{item_id}/updates",
+    status_code=status.HTTP_201_CREATED,
+    tags=["action items"],
+    responses={**NOT_FOUND, **INVALID},
+)
+def add_action_update(
+    session: SessionDep, user: CurrentUser, item: ValidActionItem, body: ActionUpdateCreate
+) -> ActionUpdateRead:
+    """Add a dated progress note, optionally changing the status (done sets `done_at`)."""
+    update = service.add_action_update(session, item, data=body, user_id=user.id)
+    return next(u for u in service.action_item_detail(session, item).updates if u.id == update.id)
+
+
+@router.delete(
+    "/action-items/{item_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    tags=["action items"],
+    responses=NOT_FOUND,
+)
+def delete_action_item(session: SessionDep, user: CurrentUser, item: ValidActionItem) -> None:
+    """Remove an action item recorded by mistake."""
+    service.delete_action_item(session, item, user_id=user.id)

@@ -1,0 +1,414 @@
+"""From the database to a `RecapDocument`: the recap as pure data, ready to freeze or render.
+
+Everything a recap shows is decided here, once: attributions that follow consent, the action
+items carried over from earlier sessions, the attendance figures from the level and department
+snapshots on each attendance row. Approving freezes the result; nothing is recomputed later.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, func, select
+
+from app.attendance.service import level_counts
+from app.charts import Bar, horizontal_bars
+from app.config import get_settings
+from app.models import (
+    ActionItem,
+    ActionItemUpdate,
+    ActionStatus,
+    Attendance,
+    Consent,
+    Customer,
+    Level,
+    Person,
+    Recap,
+    RecapQuote,
+    RecapStatus,
+    RecapTheme,
+    RecapVersion,
+    Series,
+    SessionSpeaker,
+    SessionStatus,
+    StorySession,
+    Theme,
+    utcnow,
+)
+from app.recaps.document import (
+    ActionEntry,
+    AttendanceSection,
+    DepartmentCount,
+    LevelCount,
+    NamedLeader,
+    QuoteEntry,
+    RecapDocument,
+)
+from app.recaps.markdown import render_markdown
+
+TOP_DEPARTMENTS = 5
+UNASSIGNED = "Unassigned"
+OPEN_STATUSES = (ActionStatus.open, ActionStatus.in_progress)
+
+
+def attribution(speaker: SessionSpeaker, customer: str) -> str:
+    """How a quote is signed, following the speaker's consent (never called for `none`)."""
+    if speaker.consent is Consent.named:
+        return ", ".join(part for part in (speaker.name, speaker.title, customer) if part)
+    if speaker.consent is Consent.company_only and customer:
+        return customer
+    return "A customer"
+
+
+def local_day(value: datetime, timezone: str) -> date:
+    return value.astimezone(ZoneInfo(timezone)).date()
+
+
+def is_overdue(item: ActionItem, today: date) -> bool:
+    return item.status is not ActionStatus.done and item.due_on is not None and item.due_on < today
+
+
+def latest_updates(session: Session, item_ids: Sequence[int]) -> dict[int, ActionItemUpdate]:
+    """The newest update of each action item that has one."""
+    if not item_ids:
+        return {}
+    rows = session.exec(
+        select(ActionItemUpdate)
+        .where(col(ActionItemUpdate.action_item_id).in_(list(item_ids)))
+        .order_by(col(ActionItemUpdate.created_at).desc(), col(ActionItemUpdate.id).desc())
+    ).all()
+    latest: dict[int, ActionItemUpdate] = {}
+    for update in rows:
+        latest.setdefault(update.action_item_id, update)
+    return latest
+
+
+def recap_theme_names(session: Session, recap_id: int | None) -> list[str]:
+    if recap_id is None:
+        return []
+    return list(
+        session.exec(
+            select(Theme.name)
+            .join(RecapTheme, col(RecapTheme.theme_id) == Theme.id)
+            .where(RecapTheme.recap_id == recap_id)
+            .order_by(col(Theme.key))
+        ).all()
+    )
+
+
+@dataclass(frozen=True)
+class DraftChanges:
+    """Unsaved editor input to preview instead of what is stored."""
+
+    summary: str | None = None
+    themes: list[str] | None = None
+
+
+def build_document(
+    session: Session,
+    *,
+    story_session: StorySession,
+    recap: Recap | None,
+    version: int = 0,
+    approved_at: datetime | None = None,
+    approved_by: str = "",
+    draft: DraftChanges | None = None,
+    now: datetime | None = None,
+) -> RecapDocument:
+    """The recap of `story_session` as it stands now (version 0 is a draft preview)."""
+    assert story_session.id is not None
+    now = now or utcnow()
+    draft = draft or DraftChanges()
+    tz = story_session.timezone
+    today = local_day(now, tz)
+    customer = customer_name(session, story_session.customer_id)
+    series = session.get(Series, story_session.series_id) if story_session.series_id else None
+    summary = draft.summary if draft.summary is not None else (recap.summary if recap else "")
+    themes = (
+        draft.themes
+        if draft.themes is not None
+        else recap_theme_names(session, recap.id if recap else None)
+    )
+    status = RecapStatus.draft if version == 0 else RecapStatus.approved
+    own_items = session.exec(
+        select(ActionItem)
+        .where(ActionItem.session_id == story_session.id)
+        .order_by(col(ActionItem.id))
+    ).all()
+    return RecapDocument(
+        company_name=get_settings().company_name,
+        session_id=story_session.id,
+        session_title=story_session.title,
+        customer=customer,
+        starts_at=story_session.starts_at,
+        timezone=tz,
+        series_title=series.title if series else "",
+        version=version,
+        status=status.value,
+        approved_at=approved_at,
+        approved_by=approved_by,
+        summary_html=render_markdown(summary),
+        themes=themes,
+        quotes=_quotes(session, recap, customer),
+        action_items=_entries(session, own_items, today),
+        open_items=_open_items(session, story_session, today),
+        done_since_previous=_done_since_previous(session, story_session, today, now),
+        attendance=attendance_section(session, story_session),
+    )
+
+
+def customer_name(session: Session, customer_id: int | None) -> str:
+    customer = session.get(Customer, customer_id) if customer_id else None
+    return customer.name if customer else ""
+
+
+def _quotes(session: Session, recap: Recap | None, customer: str) -> list[QuoteEntry]:
+    if recap is None or recap.id is None:
+        return []
+    rows = session.exec(
+        select(RecapQuote, SessionSpeaker)
+        .join(SessionSpeaker, col(SessionSpeaker.id) == RecapQuote.speaker_id)
+        .where(RecapQuote.recap_id == recap.id)
+        .order_by(col(RecapQuote.position), col(RecapQuote.id))
+    ).all()
+    # A speaker may withdraw consent after being quoted: their quotes then drop out.
+    return [
+        QuoteEntry(text=quote.text, attribution=attribution(speaker, customer))
+        for quote, speaker in rows
+        if speaker.consent is not Consent.none
+    ]
+
+
+def _entries(
+    session: Session, items: Sequence[ActionItem], today: date, *, done_dates: bool = False
+) -> list[ActionEntry]:
+    """Action items as the document lists them, with owner, origin and latest update."""
+    ids = [item.id for item in items if item.id is not None]
+    updates = latest_updates(session, ids)
+    owner_ids = {item.owner_id for item in items if item.owner_id is not None}
+    owners = (
+        {p.id: p.name for p in session.exec(select(Person).where(col(Person.id).in_(owner_ids)))}
+        if owner_ids
+        else {}
+    )
+    session_ids = {item.session_id for item in items}
+    stories = (
+        {
+            s.id: s
+            for s in session.exec(select(StorySession).where(col(StorySession.id).in_(session_ids)))
+        }
+        if session_ids
+        else {}
+    )
+    entries = []
+    for item in items:
+        story = stories[item.session_id]
+        latest = updates.get(item.id or 0)
+        update_on = local_day(latest.created_at, story.timezone) if latest else None
+        if done_dates and item.done_at is not None:
+            update_on = local_day(item.done_at, story.timezone)
+        entries.append(
+            ActionEntry(
+                description=item.description,
+                owner=owners.get(item.owner_id or 0, UNASSIGNED),
+                due_on=item.due_on,
+                status=item.status.value,
+                session_title=story.title,
+                session_date=local_day(story.starts_at, story.timezone),
+                latest_update=latest.note if latest else "",
+                latest_update_on=update_on,
+                overdue=is_overdue(item, today),
+            )
+        )
+    return entries
+
+
+def _earlier_in_scope(story_session: StorySession) -> list[Any]:
+    """Conditions on StorySession for the sessions before this one whose items it carries."""
+    conditions: list[Any] = [
+        col(StorySession.starts_at) < story_session.starts_at,
+        StorySession.id != story_session.id,
+    ]
+    # A session outside any series has no series to follow: it carries every earlier item.
+    if get_settings().recap_carry_over == "series" and story_session.series_id is not None:
+        conditions.append(StorySession.series_id == story_session.series_id)
+    return conditions
+
+
+def _open_items(session: Session, story_session: StorySession, today: date) -> list[ActionEntry]:
+    items = session.exec(
+        select(ActionItem)
+        .join(StorySession, col(StorySession.id) == ActionItem.session_id)
+        .where(*_earlier_in_scope(story_session), col(ActionItem.status).in_(OPEN_STATUSES))
+        .order_by(col(StorySession.starts_at), col(ActionItem.id))
+    ).all()
+    entries = _entries(session, items, today)
+    # Overdue first, then by due date (no date last), then oldest session first.
+    order = sorted(
+        range(len(entries)),
+        key=lambda i: (not entries[i].overdue, entries[i].due_on or date.max, i),
+    )
+    return [entries[i] for i in order]
+
+
+def previous_recap_approval(session: Session, story_session: StorySession) -> datetime | None:
+    """When the recap of the nearest earlier session in scope was last approved, if ever."""
+    return session.exec(
+        select(RecapVersion.approved_at)
+        .join(Recap, col(Recap.id) == RecapVersion.recap_id)
+        .join(StorySession, col(StorySession.id) == Recap.session_id)
+        .where(*_earlier_in_scope(story_session))
+        .order_by(col(StorySession.starts_at).desc(), col(RecapVersion.number).desc())
+        .limit(1)
+    ).first()
+
+
+def _done_since_previous(
+    session: Session, story_session: StorySession, today: date, now: datetime
+) -> list[ActionEntry]:
+    since = previous_recap_approval(session, story_session)
+    if since is None:
+        # No earlier recap was approved: count from the start of the previous session.
+        since = session.exec(
+            select(StorySession.starts_at)
+            .where(*_earlier_in_scope(story_session))
+            .order_by(col(StorySession.starts_at).desc())
+            .limit(1)
+        ).first()
+    if since is None:
+        return []
+    items = session.exec(
+        select(ActionItem)
+        .join(StorySession, col(StorySession.id) == ActionItem.session_id)
+        .where(
+            *_earlier_in_scope(story_session),
+            ActionItem.status == ActionStatus.done,
+            col(ActionItem.done_at) >= since,
+            col(ActionItem.done_at) <= now,
+        )
+        .order_by(col(ActionItem.done_at), col(ActionItem.id))
+    ).all()
+    return _entries(session, items, today, done_dates=True)
+
+
+# -- attendance --------------------------------------------------------------------------------
+
+
+def previous_session(session: Session, story_session: StorySession) -> StorySession | None:
+    """The session to compare attendance with: the previous one of the series, else any."""
+    query = (
+        select(StorySession)
+        .where(
+            StorySession.status == SessionStatus.completed,
+            col(StorySession.starts_at) < story_session.starts_at,
+            StorySession.id != story_session.id,
+        )
+        .order_by(col(StorySession.starts_at).desc())
+        .limit(1)
+    )
+    if story_session.series_id is not None:
+        found = session.exec(query.where(StorySession.series_id == story_session.series_id)).first()
+        if found is not None:
+            return found
+    return session.exec(query).first()
+
+
+def _totals(session: Session, session_id: int) -> tuple[int, int]:
+    """(attendance rows counted as attended, distinct directory people among them)."""
+    rows, people = session.exec(
+        select(func.count(), func.count(func.distinct(Attendance.person_id))).where(
+            Attendance.session_id == session_id, col(Attendance.attended)
+        )
+    ).one()
+    return int(rows), int(people)
+
+
+def named_level_ids(session: Session) -> list[int]:
+    """The levels whose attendees a recap names: the setting's keys, else the executive ones."""
+    keys = [key.strip().lower() for key in get_settings().recap_named_levels.split(",")]
+    levels = session.exec(select(Level)).all()
+    if any(keys):
+        return [level.id for level in levels if level.key.lower() in keys and level.id]
+    return [level.id for level in levels if level.is_executive and level.id]
+
+
+def _leaders(session: Session, session_id: int) -> list[NamedLeader]:
+    level_ids = named_level_ids(session)
+    if not level_ids:
+        return []
+    rows = session.exec(
+        select(Person, Level, Attendance.department)
+        .join(Attendance, col(Attendance.person_id) == Person.id)
+        .join(Level, col(Level.id) == Attendance.level_id)
+        .where(
+            Attendance.session_id == session_id,
+            col(Attendance.attended),
+            col(Attendance.level_id).in_(level_ids),
+        )
+        .order_by(col(Level.position), col(Person.name))
+    ).all()
+    return [
+        NamedLeader(name=person.name, title=person.title, level=level.name, department=department)
+        for person, level, department in rows
+    ]
+
+
+def _top_departments(session: Session, session_id: int) -> list[DepartmentCount]:
+    count = func.count().label("attendees")
+    rows = session.exec(
+        select(Attendance.department, count)
+        .where(
+            Attendance.session_id == session_id,
+            col(Attendance.attended),
+            Attendance.department != "",
+        )
+        .group_by(col(Attendance.department))
+        .order_by(count.desc(), col(Attendance.department))
+        .limit(TOP_DEPARTMENTS)
+    ).all()
+    return [DepartmentCount(department=name, attendees=n) for name, n in rows]
+
+
+def attendance_section(session: Session, story_session: StorySession) -> AttendanceSection:
+    """Who heard it: totals, levels (executives first), named leaders, departments, change."""
+    assert story_session.id is not None
+    previous = previous_session(session, story_session)
+    before = (
+        {c.level.id: c.attended for c in level_counts(session, session_id=previous.id)}
+        if previous and previous.id
+        else None
+    )
+    counts = level_counts(session, session_id=story_session.id)
+    levels = [
+        LevelCount(
+            level=c.level.name,
+            is_executive=c.level.is_executive,
+            attendees=c.attended,
+            previous=before.get(c.level.id, 0) if before is not None else None,
+        )
+        for c in sorted(counts, key=lambda c: not c.level.is_executive)  # stable: keeps seniority
+        # Every executive level is shown, even at zero ("none"); others only when they count.
+        if c.level.is_executive or c.attended or (before and before.get(c.level.id))
+    ]
+    attendees, people = _totals(session, story_session.id)
+    chart = horizontal_bars(
+        chart_id=f"recap-{story_session.id}-levels",
+        title="Attendees by level",
+        desc=f"How many people from each level attended “{story_session.title}”.",
+        bars=[
+            Bar(row.level, row.attendees, f"{row.attendees:,}" if row.attendees else "none")
+            for row in levels
+        ],
+    )
+    return AttendanceSection(
+        attendees=attendees,
+        unique_people=people,
+        previous_attendees=_totals(session, previous.id)[0] if previous and previous.id else None,
+        previous_session_title=previous.title if previous else "",
+        levels=levels,
+        leaders=_leaders(session, story_session.id),
+        top_departments=_top_departments(session, story_session.id),
+        chart_svg=chart.svg,
+    )

@@ -1,0 +1,194 @@
+"""Request and response shapes for recaps, quotes, themes and action items."""
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from app.deps import MAX_ID
+from app.models import ActionStatus, Consent, RecapStatus
+from app.people.schemas import _Input
+
+MAX_QUOTE_CHARS = 2_000
+MAX_THEMES = 20
+MAX_THEME_CHARS = 80
+MAX_NOTE_CHARS = 2_000
+MAX_DESCRIPTION_CHARS = 1_000
+
+
+def _check_summary(value: str) -> str:
+    # Checked here (not with max_length) so the message says what to do about it.
+    from app.recaps.markdown import MAX_SUMMARY_CHARS
+
+    if len(value) > MAX_SUMMARY_CHARS:
+        raise ValueError(
+            f"The summary is {len(value):,} characters long; the limit is "
+            f"{MAX_SUMMARY_CHARS:,}. Shorten it: executives read the first page."
+        )
+    return value
+
+
+Summary = Annotated[
+    str, AfterValidator(_check_summary), Field(description="Markdown, at most 100,000 characters.")
+]
+ThemeName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_THEME_CHARS)
+]
+QuoteText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_QUOTE_CHARS)
+]
+Description = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_DESCRIPTION_CHARS)
+]
+Note = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NOTE_CHARS)
+]
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class RecapUpdate(_Input):
+    """The recap's summary and themes; `themes` omitted keeps them, a list replaces them."""
+
+    summary: Summary
+    themes: list[ThemeName] | None = Field(default=None, max_length=MAX_THEMES)
+
+
+class QuoteCreate(_Input):
+    speaker_id: RowId
+    """A speaker of this session whose consent allows quoting."""
+    text: QuoteText
+
+
+class QuoteUpdate(_Input):
+    speaker_id: RowId | None = None
+    text: QuoteText | None = None
+    position: int | None = Field(default=None, ge=0, le=1000)
+
+
+class QuoteRead(BaseModel):
+    id: int
+    speaker_id: int
+    speaker_name: str
+    consent: Consent
+    text: str
+    attribution: str
+    """As the recap prints it, following the speaker's consent."""
+    position: int
+
+
+class RecapRead(BaseModel):
+    """A session's working recap; `id` is null until the first edit creates it."""
+
+    id: int | None
+    session_id: int
+    session_title: str
+    status: RecapStatus
+    latest_version: int
+    """The number of the latest approved version; 0 before the first approval."""
+    summary: str
+    summary_html: str
+    themes: list[str]
+    quotes: list[QuoteRead]
+    action_items: int
+    updated_at: datetime | None
+
+
+class ThemeRead(BaseModel):
+    id: int
+    name: str
+    recaps: int
+    """How many recaps use it."""
+
+
+class VersionRead(BaseModel):
+    number: int
+    approved_at: datetime
+    approved_by: str
+    sent_at: datetime | None
+    pdf_ready: bool
+    render_error: str
+
+
+class RecapListItem(BaseModel):
+    session_id: int
+    session_title: str
+    starts_at: datetime
+    timezone: str
+    customer: str
+    status: RecapStatus
+    latest_version: int
+    updated_at: datetime
+
+
+class ActionItemCreate(_Input):
+    description: Description
+    owner_id: RowId | None = None
+    owner_email: str | None = Field(default=None, max_length=320)
+    """Either the owner's person id or their work email; neither leaves it unassigned."""
+    due_on: date | None = None
+    """Not in the past."""
+    status: ActionStatus = ActionStatus.open
+
+
+class ActionItemPatch(_Input):
+    """Fields to change; a status change is also recorded as a dated update."""
+
+    description: Description | None = None
+    owner_id: RowId | None = None
+    owner_email: str | None = Field(default=None, max_length=320)
+    unassign: bool = False
+    """True removes the owner."""
+    due_on: date | None = None
+    clear_due_on: bool = False
+    status: ActionStatus | None = None
+
+
+class ActionUpdateCreate(_Input):
+    note: Note
+    status: ActionStatus | None = None
+    """Optionally change the item's status with this update."""
+
+
+class ActionUpdateRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    note: str
+    status: ActionStatus | None
+    created_at: datetime
+    author: str
+
+
+class OwnerRef(BaseModel):
+    id: int
+    name: str
+    email: str
+
+
+class ActionItemRead(BaseModel):
+    id: int
+    session_id: int
+    session_title: str
+    session_starts_at: datetime
+    description: str
+    owner: OwnerRef | None
+    due_on: date | None
+    status: ActionStatus
+    overdue: bool
+    done_at: datetime | None
+    created_at: datetime
+    latest_update: ActionUpdateRead | None
+
+
+class ActionItemDetail(ActionItemRead):
+    updates: list[ActionUpdateRead]
+    """Newest first."""
+
+
+class ActionItemFilters(BaseModel):
+    session_id: RowId | None = None
+    status: ActionStatus | None = None
+    open: bool | None = None
+    """True: open or in progress; False: done."""
+    owner_id: RowId | None = None
+    overdue: bool | None = None

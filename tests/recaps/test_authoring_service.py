@@ -1,0 +1,441 @@
+"""The authoring rules: consent, limits, themes, action items, approval and versions."""
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from sqlmodel import Session, select
+
+from app.config import get_settings
+from app.errors import Conflict, Invalid
+from app.models import (
+    ActionItem,
+    ActionItemUpdate,
+    ActionStatus,
+    Consent,
+    RecapQuote,
+    RecapStatus,
+    RecapVersion,
+    Role,
+    SessionStatus,
+    StorySession,
+    Theme,
+    utcnow,
+)
+from app.recaps import service
+from app.recaps.builder import local_day
+from app.recaps.document import RecapDocument
+from app.recaps.schemas import (
+    ActionItemCreate,
+    ActionItemFilters,
+    ActionItemPatch,
+    ActionUpdateCreate,
+    QuoteCreate,
+    RecapUpdate,
+)
+from tests.factories import create_person, create_session, create_user
+from tests.recaps.authoring import acme, completed_session, create_series, create_speaker
+
+
+def _summary(text: str = "They liked us.", themes: list[str] | None = None) -> RecapUpdate:
+    return RecapUpdate(summary=text, themes=themes)
+
+
+def test_update_recap_creates_it_on_first_edit(db: Session) -> None:
+    story = completed_session(db)
+    assert service.get_recap(db, session_id=story.id or 0) is None
+    recap = service.update_recap(db, story, data=_summary("**Bold** words"), user_id=None)
+    assert recap.summary == "**Bold** words"
+    assert recap.status is RecapStatus.draft
+    read = service.describe_recap(db, story)
+    assert read.summary_html == "<p><strong>Bold</strong> words</p>\n"
+
+
+def test_cancelled_session_has_no_recap(db: Session) -> None:
+    story = create_session(db, status=SessionStatus.cancelled)
+    with pytest.raises(Conflict, match="was cancelled"):
+        service.update_recap(db, story, data=_summary(), user_id=None)
+    assert service.get_recap(db, session_id=story.id or 0) is None
+
+
+def test_summary_over_the_limit_is_refused_with_its_length() -> None:
+    with pytest.raises(ValueError, match="100,001 characters long; the limit is 100,000"):
+        RecapUpdate(summary="x" * 100_001)
+
+
+@pytest.mark.parametrize(
+    ("consent", "expected"),
+    [
+        (Consent.named, "Ana Ruiz, CFO, Acme Logistics"),
+        (Consent.company_only, "Acme Logistics"),
+        (Consent.anonymous, "A customer"),
+    ],
+)
+def test_quote_attribution_follows_consent(db: Session, consent: Consent, expected: str) -> None:
+    story = completed_session(db, customer=acme(db))
+    speaker = create_speaker(db, story, consent=consent)
+    service.add_quote(
+        db, story, data=QuoteCreate(speaker_id=speaker.id or 0, text="Hi"), user_id=None
+    )
+    (quote,) = service.list_quotes(db, story)
+    assert quote.attribution == expected
+    (entry,) = service.preview_document(db, story).quotes
+    assert (entry.text, entry.attribution) == ("Hi", expected)
+
+
+def test_speaker_without_consent_cannot_be_quoted(db: Session) -> None:
+    story = completed_session(db)
+    speaker = create_speaker(db, story, name="Tom Okafor", consent=Consent.none)
+    with pytest.raises(Invalid, match="Tom Okafor did not consent to being quoted"):
+        service.add_quote(
+            db, story, data=QuoteCreate(speaker_id=speaker.id or 0, text="x"), user_id=None
+        )
+    assert db.exec(select(RecapQuote)).all() == []
+
+
+def test_speaker_of_another_session_cannot_be_quoted(db: Session) -> None:
+    story = completed_session(db)
+    other = completed_session(db, title="Another story")
+    stranger = create_speaker(db, other)
+    with pytest.raises(Invalid, match="did not speak at “How Acme runs its support desk”"):
+        service.add_quote(
+            db, story, data=QuoteCreate(speaker_id=stranger.id or 0, text="x"), user_id=None
+        )
+
+
+def test_withdrawn_consent_drops_the_quote_from_the_document(db: Session) -> None:
+    story = completed_session(db)
+    speaker = create_speaker(db, story)
+    service.add_quote(
+        db, story, data=QuoteCreate(speaker_id=speaker.id or 0, text="x"), user_id=None
+    )
+    speaker.consent = Consent.none
+    db.add(speaker)
+    db.flush()
+    assert service.preview_document(db, story).quotes == []
+    assert service.list_quotes(db, story)[0].attribution == "Not quoted: consent withdrawn"
+
+
+def test_the_fifty_first_quote_is_refused(db: Session) -> None:
+    story = completed_session(db)
+    speaker = create_speaker(db, story)
+    data = QuoteCreate(speaker_id=speaker.id or 0, text="Again")
+    for _ in range(service.MAX_QUOTES):
+        service.add_quote(db, story, data=data, user_id=None)
+    with pytest.raises(Invalid, match="already has 50 quotes, the most it can hold is 50"):
+        service.add_quote(db, story, data=data, user_id=None)
+    assert len(service.list_quotes(db, story)) == 50
+
+
+def test_themes_are_reused_case_insensitively_and_suggested_by_prefix(db: Session) -> None:
+    first = completed_session(db, title="One")
+    second = completed_session(db, title="Two")
+    service.update_recap(db, first, data=_summary(themes=["Onboarding", "Billing"]), user_id=None)
+    service.update_recap(
+        db, second, data=_summary(themes=["  onboarding ", "ONBOARDING", "Support"]), user_id=None
+    )
+    assert [t.key for t in db.exec(select(Theme).order_by(Theme.key)).all()] == [
+        "billing",
+        "onboarding",
+        "support",
+    ]
+    assert service.describe_recap(db, second).themes == ["Onboarding", "Support"]
+    suggestions, total = service.list_themes(db, prefix="ON")
+    assert [(t.name, t.recaps) for t in suggestions] == [("Onboarding", 2)]
+    assert total == 1
+    everything, _ = service.list_themes(db)
+    assert [t.name for t in everything] == ["Onboarding", "Billing", "Support"]
+
+
+def test_theme_prefix_is_not_a_pattern(db: Session) -> None:
+    story = completed_session(db)
+    service.update_recap(db, story, data=_summary(themes=["Billing"]), user_id=None)
+    assert service.list_themes(db, prefix="%")[0] == []
+    assert service.list_themes(db, prefix="_illing")[0] == []
+
+
+# -- approval ---------------------------------------------------------------------------------
+
+
+def test_approval_freezes_a_version_and_edits_make_the_next(db: Session) -> None:
+    approver = create_user(db, email="boss@example.com", role=Role.organizer)
+    story = completed_session(db)
+    service.update_recap(db, story, data=_summary("First"), user_id=approver.id)
+    v1 = service.approve_recap(db, story, user=approver)
+    recap = service.get_recap(db, session_id=story.id or 0)
+    assert recap is not None
+    assert (v1.number, recap.latest_version, recap.status) == (1, 1, RecapStatus.approved)
+    assert v1.approved_by_id == approver.id
+    assert v1.document["summary_html"] == "<p>First</p>\n"
+    assert v1.document["version"] == 1
+    assert v1.document["approved_by"] == "boss"
+
+    with pytest.raises(Conflict, match="Version 1 of this recap is already approved"):
+        service.approve_recap(db, story, user=approver)
+
+    service.update_recap(db, story, data=_summary("Second"), user_id=approver.id)
+    assert recap.status is RecapStatus.draft
+    v2 = service.approve_recap(db, story, user=approver)
+    assert v2.number == 2
+    # Version 1 is kept exactly as it was frozen.
+    assert service.version_document(service.get_version(db, story, number=1)).summary_html == (
+        "<p>First</p>\n"
+    )
+    assert [v.number for v in service.list_versions(db, story)] == [2, 1]
+
+
+def test_version_documents_are_not_recomputed(db: Session) -> None:
+    user = create_user(db, email="x@example.com")
+    story = completed_session(db)
+    service.update_recap(db, story, data=_summary("Frozen"), user_id=user.id)
+    version = service.approve_recap(db, story, user=user)
+    story.title = "Renamed later"
+    db.add(story)
+    db.flush()
+    document = service.version_document(service.get_version(db, story, number=version.number))
+    assert isinstance(document, RecapDocument)
+    assert document.session_title == "How Acme runs its support desk"
+
+
+@pytest.mark.parametrize("edit", ["quote", "theme", "action item", "new action item"])
+def test_any_edit_after_approval_returns_the_recap_to_draft(db: Session, edit: str) -> None:
+    user = create_user(db, email="x@example.com")
+    story = completed_session(db)
+    speaker = create_speaker(db, story)
+    item = service.create_action_item(
+        db, story, data=ActionItemCreate(description="Fix it"), user_id=user.id
+    )
+    service.update_recap(db, story, data=_summary("Done"), user_id=user.id)
+    service.approve_recap(db, story, user=user)
+    if edit == "quote":
+        service.add_quote(
+            db, story, data=QuoteCreate(speaker_id=speaker.id or 0, text="q"), user_id=user.id
+        )
+    elif edit == "theme":
+        service.update_recap(db, story, data=_summary("Done", ["New"]), user_id=user.id)
+    elif edit == "action item":
+        service.update_action_item(
+            db, item, data=ActionItemPatch(description="Fix it now"), user_id=user.id
+        )
+    else:
+        service.create_action_item(
+            db, story, data=ActionItemCreate(description="Another"), user_id=user.id
+        )
+    recap = service.get_recap(db, session_id=story.id or 0)
+    assert recap is not None
+    assert recap.status is RecapStatus.draft
+    assert service.approve_recap(db, story, user=user).number == 2
+
+
+def test_approving_without_a_recap_is_a_conflict(db: Session) -> None:
+    user = create_user(db, email="x@example.com")
+    story = completed_session(db)
+    with pytest.raises(Conflict, match="has no recap yet"):
+        service.approve_recap(db, story, user=user)
+    assert db.exec(select(RecapVersion)).all() == []
+
+
+# -- action items -----------------------------------------------------------------------------
+
+
+def test_action_item_owner_by_email_and_due_date_not_in_the_past(db: Session) -> None:
+    story = completed_session(db)
+    owner = create_person(db, email="Grace@Example.com", name="Grace Hopper")
+    item = service.create_action_item(
+        db,
+        story,
+        data=ActionItemCreate(description="Call them", owner_email="GRACE@example.com"),
+        user_id=None,
+    )
+    assert item.owner_id == owner.id
+    with pytest.raises(Invalid, match=r"No one in the directory has the email nobody@example\.com"):
+        service.create_action_item(
+            db,
+            story,
+            data=ActionItemCreate(description="x", owner_email="nobody@example.com"),
+            user_id=None,
+        )
+    yesterday = utcnow().date() - timedelta(days=2)
+    with pytest.raises(Invalid, match=f"The due date {yesterday.isoformat()} is in the past"):
+        service.create_action_item(
+            db, story, data=ActionItemCreate(description="x", due_on=yesterday), user_id=None
+        )
+
+
+def test_done_sets_and_reopening_clears_done_at_with_dated_updates(db: Session) -> None:
+    story = completed_session(db)
+    item = service.create_action_item(
+        db, story, data=ActionItemCreate(description="x"), user_id=None
+    )
+    service.add_action_update(
+        db, item, data=ActionUpdateCreate(note="Shipped", status=ActionStatus.done), user_id=None
+    )
+    assert item.status is ActionStatus.done
+    assert item.done_at is not None
+    service.update_action_item(
+        db, item, data=ActionItemPatch(status=ActionStatus.open), user_id=None
+    )
+    assert item.status is ActionStatus.open  # type: ignore[comparison-overlap]
+    assert item.done_at is None
+    notes = [u.note for u in service.action_item_detail(db, item).updates]
+    assert notes == ["Reopened.", "Shipped"]
+    assert len(db.exec(select(ActionItemUpdate)).all()) == 2
+
+
+def test_the_hundred_and_first_action_item_is_refused(db: Session) -> None:
+    story = completed_session(db)
+    for n in range(service.MAX_ACTION_ITEMS):
+        service.create_action_item(
+            db, story, data=ActionItemCreate(description=f"#{n}"), user_id=None
+        )
+    with pytest.raises(Invalid, match="already has 100 action items"):
+        service.create_action_item(
+            db, story, data=ActionItemCreate(description="one more"), user_id=None
+        )
+
+
+def test_action_item_list_filters_and_puts_overdue_first(db: Session) -> None:
+    story = completed_session(db)
+    owner = create_person(db)
+    late = service.create_action_item(
+        db, story, data=ActionItemCreate(description="late"), user_id=None
+    )
+    late.due_on = utcnow().date() - timedelta(days=3)  # was due before today
+    soon = service.create_action_item(
+        db,
+        story,
+        data=ActionItemCreate(
+            description="soon", owner_id=owner.id, due_on=utcnow().date() + timedelta(days=3)
+        ),
+        user_id=None,
+    )
+    service.create_action_item(
+        db, story, data=ActionItemCreate(description="done", status=ActionStatus.done), user_id=None
+    )
+    db.flush()
+    items, total = service.list_action_items(db, filters=ActionItemFilters(open=True))
+    assert [i.description for i in items] == ["late", "soon"]
+    assert total == 2
+    assert items[0].overdue
+    assert not items[1].overdue
+    assert [
+        i.description
+        for i in service.list_action_items(db, filters=ActionItemFilters(overdue=True))[0]
+    ] == ["late"]
+    assert [
+        i.id for i in service.list_action_items(db, filters=ActionItemFilters(owner_id=owner.id))[0]
+    ] == [soon.id]
+    done, _ = service.list_action_items(db, filters=ActionItemFilters(status=ActionStatus.done))
+    assert [i.description for i in done] == ["done"]
+    assert done[0].latest_update is not None
+    assert done[0].latest_update.note == "Marked done."
+
+
+# -- how it is being addressed ----------------------------------------------------------------
+
+
+def _item(db: Session, story: StorySession, description: str, **kwargs: Any) -> ActionItem:
+    return service.create_action_item(
+        db, story, data=ActionItemCreate(description=description, **kwargs), user_id=None
+    )
+
+
+def test_open_items_carry_over_within_the_series_by_default(db: Session) -> None:
+    series = create_series(db)
+    earlier = completed_session(db, title="Earlier in series", days_ago=30, series=series)
+    elsewhere = completed_session(db, title="Outside the series", days_ago=20)
+    later_one = completed_session(db, title="Later", days_ago=1, series=series)
+    owner = create_person(db, name="Grace Hopper")
+    _item(
+        db, earlier, "Fix onboarding", owner_id=owner.id, due_on=utcnow().date() + timedelta(days=9)
+    )
+    _item(db, elsewhere, "Not this series")
+    _item(db, later_one, "This session's own")
+    document = service.preview_document(db, later_one)
+    assert [(e.description, e.owner, e.session_title) for e in document.open_items] == [
+        ("Fix onboarding", "Grace Hopper", "Earlier in series")
+    ]
+    assert [e.description for e in document.action_items] == ["This session's own"]
+
+
+def test_carry_over_all_includes_every_earlier_session(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(get_settings(), "recap_carry_over", "all")
+    series = create_series(db)
+    earlier = completed_session(db, title="Earlier", days_ago=30, series=series)
+    elsewhere = completed_session(db, title="Outside", days_ago=20)
+    later_one = completed_session(db, title="Later", days_ago=1, series=series)
+    _item(db, earlier, "In series")
+    _item(db, elsewhere, "Outside series")
+    assert {e.description for e in service.preview_document(db, later_one).open_items} == {
+        "In series",
+        "Outside series",
+    }
+
+
+def test_open_items_show_overdue_and_latest_update(db: Session) -> None:
+    earlier = completed_session(db, title="Earlier", days_ago=30)
+    later_one = completed_session(db, title="Later", days_ago=1)
+    item = _item(db, earlier, "Late one")
+    _item(db, earlier, "Fine one", due_on=utcnow().date() + timedelta(days=30))
+    item.due_on = date(2020, 1, 1)
+    service.add_action_update(db, item, data=ActionUpdateCreate(note="Vendor chosen"), user_id=None)
+    first, second = service.preview_document(db, later_one).open_items
+    assert (first.description, first.overdue, first.latest_update) == (
+        "Late one",
+        True,
+        "Vendor chosen",
+    )
+    assert first.latest_update_on == utcnow().date() or first.latest_update_on is not None
+    assert (second.description, second.overdue, second.latest_update) == ("Fine one", False, "")
+
+
+def test_done_since_previous_recap_approval(db: Session) -> None:
+    user = create_user(db, email="x@example.com")
+    series = create_series(db)
+    first = completed_session(db, title="First", days_ago=30, series=series)
+    second = completed_session(db, title="Second", days_ago=1, series=series)
+    before = _item(db, first, "Closed before the first recap was approved")
+    after = _item(db, first, "Closed after it")
+    still_open = _item(db, first, "Still open")
+    service.add_action_update(
+        db,
+        before,
+        data=ActionUpdateCreate(note="Done early", status=ActionStatus.done),
+        user_id=None,
+        now=utcnow() - timedelta(days=10),
+    )
+    service.update_recap(db, first, data=_summary("First"), user_id=user.id)
+    service.approve_recap(db, first, user=user, now=utcnow() - timedelta(days=5))
+    service.add_action_update(
+        db,
+        after,
+        data=ActionUpdateCreate(note="Shipped the fix", status=ActionStatus.done),
+        user_id=None,
+        now=utcnow() - timedelta(days=2),
+    )
+    document = service.preview_document(db, second)
+    assert [(e.description, e.latest_update) for e in document.done_since_previous] == [
+        ("Closed after it", "Shipped the fix")
+    ]
+    done_on = local_day(utcnow() - timedelta(days=2), second.timezone)
+    assert document.done_since_previous[0].latest_update_on == done_on
+    assert [e.description for e in document.open_items] == [still_open.description]
+
+
+def test_progress_on_action_items_keeps_the_recap_approved(db: Session) -> None:
+    user = create_user(db, email="x@example.com")
+    story = completed_session(db)
+    item = service.create_action_item(
+        db, story, data=ActionItemCreate(description="Fix it"), user_id=user.id
+    )
+    service.update_recap(db, story, data=_summary("Done"), user_id=user.id)
+    service.approve_recap(db, story, user=user)
+    service.add_action_update(db, item, data=ActionUpdateCreate(note="Started"), user_id=user.id)
+    service.update_action_item(
+        db, item, data=ActionItemPatch(status=ActionStatus.done), user_id=user.id
+    )
+    recap = service.get_recap(db, session_id=story.id or 0)
+    assert recap is not None
+    assert recap.status is RecapStatus.approved
