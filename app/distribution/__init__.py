@@ -1,0 +1,1 @@
+"""Distribution: executive lists, sending recaps and digests, reminders, delivery status."""

@@ -1,0 +1,224 @@
+"""Distribution lists, sending recaps and delivery status over the JSON API."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Query, Response, UploadFile, status
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+
+from app.config import get_settings
+from app.db import SessionDep
+from app.deps import CurrentUser, IdPath, Page, PaginationDep
+from app.distribution import service
+from app.distribution.importer import import_members
+from app.distribution.schemas import (
+    DeliveryRead,
+    ListCreate,
+    ListLinks,
+    ListRead,
+    ListUpdate,
+    MemberImportReport,
+    MemberIn,
+    MemberRead,
+    RecapDeliveries,
+    SendRequest,
+    SendResult,
+    SeriesLinks,
+)
+from app.models import DeliveryKind, DeliveryStatus, DistributionList
+from app.story_sessions.dependencies import ValidSeries, ValidSession
+from app.uploads import read_upload
+
+router = APIRouter(tags=["distribution"])
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such list or member."}}
+
+
+def valid_list_id(session: SessionDep, list_id: IdPath) -> DistributionList:
+    """The list named in the path, or 404."""
+    return service.get_list(session, list_id=list_id)
+
+
+ValidList = Annotated[DistributionList, Depends(valid_list_id)]
+
+
+def _read(session: Session, dlist: DistributionList) -> ListRead:
+    return service.describe_lists(session, [dlist])[0]
+
+
+@router.get("/lists")
+def list_lists(session: SessionDep, page: PaginationDep) -> Page[ListRead]:
+    """Every distribution list, by name."""
+    rows, total = service.list_lists(session, limit=page.limit, offset=page.offset)
+    return Page(
+        items=service.describe_lists(session, rows),
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.post("/lists", status_code=status.HTTP_201_CREATED)
+def create_list(session: SessionDep, body: ListCreate) -> ListRead:
+    """Create a list: every recap, or a weekly / monthly digest at a local time."""
+    return _read(session, service.create_list(session, data=body))
+
+
+@router.get("/lists/{list_id}", responses=NOT_FOUND)
+def read_list(session: SessionDep, dlist: ValidList) -> ListRead:
+    """One list."""
+    return _read(session, dlist)
+
+
+@router.patch("/lists/{list_id}", responses=NOT_FOUND)
+def update_list(session: SessionDep, dlist: ValidList, body: ListUpdate) -> ListRead:
+    """Change a list; only the fields sent change."""
+    return _read(session, service.update_list(session, dlist, data=body))
+
+
+@router.delete("/lists/{list_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
+def delete_list(session: SessionDep, dlist: ValidList) -> Response:
+    """Delete a list and its members (deliveries already made keep their history)."""
+    service.delete_list(session, dlist)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/lists/{list_id}/members", responses=NOT_FOUND)
+def list_members(session: SessionDep, dlist: ValidList, page: PaginationDep) -> Page[MemberRead]:
+    """The list's members by name, including those who unsubscribed (`unsubscribed_at`)."""
+    members = service.list_members(session, dlist)
+    return Page(
+        items=members[page.offset : page.offset + page.limit],
+        total=len(members),
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.post("/lists/{list_id}/members", status_code=status.HTTP_201_CREATED, responses=NOT_FOUND)
+def add_member(session: SessionDep, dlist: ValidList, body: MemberIn) -> MemberRead:
+    """Add a person (`person_id`, or an `email` the directory knows) or an outsider's address."""
+    member = service.add_member(session, dlist, data=body)
+    return next(m for m in service.list_members(session, dlist) if m.id == member.id)
+
+
+@router.delete(
+    "/lists/{list_id}/members/{member_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=NOT_FOUND,
+)
+def remove_member(session: SessionDep, dlist: ValidList, member_id: IdPath) -> Response:
+    """Take a member off the list."""
+    service.remove_member(session, dlist, member_id=member_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/lists/{list_id}/members/import",
+    responses={
+        **NOT_FOUND,
+        413: {"description": "The file is larger than the upload limit."},
+        422: {"description": "Not a usable CSV, or rows with errors: `detail` is the report."},
+    },
+)
+async def import_list_members(
+    session: SessionDep,
+    dlist: ValidList,
+    file: Annotated[UploadFile, File(description="CSV: email[,name], with or without a header.")],
+) -> MemberImportReport:
+    """Add members from a CSV file, all rows or none; directory addresses become people."""
+    data = await read_upload(file, max_bytes=get_settings().upload_max_bytes)
+    return await run_in_threadpool(import_members, session, dlist, data=data)
+
+
+@router.put("/lists/{list_id}/series", responses=NOT_FOUND)
+def set_list_series(session: SessionDep, dlist: ValidList, body: SeriesLinks) -> ListRead:
+    """Choose the series that send their recaps to this list by default."""
+    service.set_list_series(session, dlist, series_ids=body.series_ids)
+    return _read(session, dlist)
+
+
+@router.get("/series/{series_id}/lists", tags=["series"])
+def series_lists(session: SessionDep, series: ValidSeries) -> list[ListRead]:
+    """The default lists of a series (pre-selected when its recaps are sent)."""
+    ids = service.series_list_ids(session, series_id=series.id or 0)
+    lists = [dlist for dlist in service.all_lists(session) if dlist.id in ids]
+    return service.describe_lists(session, lists)
+
+
+@router.put("/series/{series_id}/lists", tags=["series"])
+def set_series_lists(session: SessionDep, series: ValidSeries, body: ListLinks) -> list[ListRead]:
+    """Choose the default lists of a series."""
+    service.set_series_lists(session, series, list_ids=body.list_ids)
+    return series_lists(session, series)
+
+
+@router.post(
+    "/sessions/{session_id}/recap/send",
+    tags=["recaps"],
+    responses={409: {"description": "The recap is not approved, or has unapproved changes."}},
+)
+def send_recap(
+    session: SessionDep, user: CurrentUser, story_session: ValidSession, body: SendRequest
+) -> SendResult:
+    """Send the latest approved recap to these lists and addresses (each address once)."""
+    _version, added = service.send_recap(
+        session,
+        story_session_id=story_session.id or 0,
+        list_ids=body.list_ids,
+        extra_emails=body.extra_emails,
+        user=user,
+    )
+    deliveries = service.recap_deliveries(session, story_session_id=story_session.id or 0)
+    return SendResult.model_validate({**deliveries.model_dump(), "queued": len(added)})
+
+
+@router.get("/sessions/{session_id}/recap/deliveries", tags=["recaps"])
+def recap_deliveries(session: SessionDep, story_session: ValidSession) -> RecapDeliveries:
+    """Where the recap went: per recipient queued, sending, sent or failed (with the reason)."""
+    return service.recap_deliveries(session, story_session_id=story_session.id or 0)
+
+
+@router.post("/sessions/{session_id}/recap/deliveries/resend", tags=["recaps"])
+def resend_failed(session: SessionDep, story_session: ValidSession) -> RecapDeliveries:
+    """Queue every failed recap delivery of this session again."""
+    service.resend(session, story_session_id=story_session.id or 0)
+    return service.recap_deliveries(session, story_session_id=story_session.id or 0)
+
+
+@router.post(
+    "/sessions/{session_id}/recap/deliveries/{delivery_id}/resend",
+    tags=["recaps"],
+    responses={409: {"description": "That delivery has not failed."}},
+)
+def resend_one(
+    session: SessionDep, story_session: ValidSession, delivery_id: IdPath
+) -> RecapDeliveries:
+    """Queue one failed recap delivery again."""
+    service.resend(session, story_session_id=story_session.id or 0, delivery_id=delivery_id)
+    return service.recap_deliveries(session, story_session_id=story_session.id or 0)
+
+
+@router.get("/deliveries")
+def list_deliveries(
+    session: SessionDep,
+    page: PaginationDep,
+    session_id: Annotated[int | None, Query(ge=1, description="Only this session's.")] = None,
+    kind: Annotated[DeliveryKind | None, Query()] = None,
+    delivery_status: Annotated[DeliveryStatus | None, Query(alias="status")] = None,
+) -> Page[DeliveryRead]:
+    """Every email Storyroom sent or will send, the newest first."""
+    rows, total = service.list_deliveries(
+        session,
+        session_id=session_id,
+        kind=kind,
+        status=delivery_status,
+        limit=page.limit,
+        offset=page.offset,
+    )
+    return Page(
+        items=[DeliveryRead.model_validate(row.model_dump()) for row in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )

@@ -1,0 +1,481 @@
+"""Pages for distribution lists and delivery status, and the recipients' signed recap page."""
+
+import re
+from datetime import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlmodel import Session, col, select
+from starlette.concurrency import run_in_threadpool
+
+from app.config import get_settings
+from app.db import SessionDep
+from app.deps import CurrentUser, IdPath
+from app.distribution import service
+from app.distribution.api import ValidList
+from app.distribution.importer import import_members
+from app.distribution.schemas import WEEKDAYS, ListCreate, ListUpdate, MemberImportReport, MemberIn
+from app.errors import AppError
+from app.models import Cadence, DistributionList, Series, StorySession, User
+from app.people.importer import rejected_report
+from app.recaps.document import RecapDocument
+from app.story_sessions.dependencies import ValidSession
+from app.story_sessions.pages import COMMON_TIMEZONES
+from app.templating import templates
+from app.uploads import read_upload
+
+router = APIRouter(include_in_schema=False)
+public_router = APIRouter(prefix="/p", include_in_schema=False)
+
+NOTICES = {
+    "created": "List created. Add its members below.",
+    "saved": "Changes saved.",
+    "added": "Member added.",
+    "removed": "Member removed.",
+    "series": "Default series saved.",
+    "deleted": "List deleted.",
+    "resent": "Failed messages queued again.",
+}
+CADENCE_LABELS = {
+    Cadence.every_recap: "Every recap, as it is sent",
+    Cadence.weekly: "Weekly digest",
+    Cadence.monthly: "Monthly digest",
+}
+
+
+def _render(
+    request: Request, name: str, context: dict[str, Any], status_code: int = 200
+) -> Response:
+    flash = NOTICES.get(request.query_params.get("done", ""), "")
+    return templates.TemplateResponse(
+        request,
+        f"pages/distribution/{name}",
+        {"flash": flash, **context},
+        status_code=status_code,
+    )
+
+
+def _messages(exc: ValidationError | AppError) -> list[str]:
+    if isinstance(exc, AppError):
+        return [str(exc.detail)]
+    return [
+        f"{'.'.join(str(part) for part in error['loc']).replace('_', ' ') or 'form'}: "
+        + str(error["msg"]).removeprefix("Value error, ")
+        for error in exc.errors()
+    ]
+
+
+def _form_values(dlist: DistributionList | None) -> dict[str, Any]:
+    if dlist is None:
+        return {"cadence": "every_recap", "digest_time": "08:00", "timezone": "UTC"}
+    return {
+        "name": dlist.name,
+        "description": dlist.description,
+        "cadence": dlist.cadence.value,
+        "digest_weekday": "" if dlist.digest_weekday is None else str(dlist.digest_weekday),
+        "digest_day": "" if dlist.digest_day is None else str(dlist.digest_day),
+        "digest_time": dlist.digest_time.strftime("%H:%M"),
+        "timezone": dlist.timezone,
+        "allow_unsubscribe": dlist.allow_unsubscribe,
+    }
+
+
+def _form_context() -> dict[str, Any]:
+    return {
+        "weekdays": list(enumerate(WEEKDAYS)),
+        "cadences": CADENCE_LABELS,
+        "timezones": COMMON_TIMEZONES,
+    }
+
+
+class ListFields:
+    """The list form as posted: strings, checked by ListCreate / ListUpdate."""
+
+    def __init__(
+        self,
+        name: Annotated[str, Form()] = "",
+        description: Annotated[str, Form()] = "",
+        cadence: Annotated[str, Form()] = "every_recap",
+        digest_weekday: Annotated[str, Form()] = "",
+        digest_day: Annotated[str, Form()] = "",
+        digest_time: Annotated[str, Form()] = "08:00",
+        timezone: Annotated[str, Form()] = "UTC",
+        allow_unsubscribe: Annotated[bool, Form()] = False,
+    ) -> None:
+        self.values: dict[str, Any] = {
+            "name": name,
+            "description": description,
+            "cadence": cadence,
+            "digest_weekday": digest_weekday,
+            "digest_day": digest_day,
+            "digest_time": digest_time,
+            "timezone": timezone,
+            "allow_unsubscribe": allow_unsubscribe,
+        }
+
+    def data(self) -> dict[str, Any]:
+        """Form strings as the schema expects them; days only for the cadence that uses them."""
+        values = dict(self.values)
+        cadence = values["cadence"]
+        values["digest_weekday"] = (
+            (values["digest_weekday"] or None) if cadence == "weekly" else None
+        )
+        values["digest_day"] = (values["digest_day"] or None) if cadence == "monthly" else None
+        if values["digest_time"] == "":
+            values["digest_time"] = time(8, 0)
+        return values
+
+
+# -- lists -----------------------------------------------------------------------------------
+
+
+def _lists_page(
+    request: Request,
+    session: Session,
+    user: User,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: list[str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    lists = service.describe_lists(session, service.all_lists(session))
+    return _render(
+        request,
+        "lists.html",
+        {
+            "user": user,
+            "lists": lists,
+            "values": values or _form_values(None),
+            "errors": errors or [],
+            **_form_context(),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/lists", response_class=HTMLResponse)
+def lists_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    """Every distribution list, and a form to create one."""
+    return _lists_page(request, session, user)
+
+
+@router.post("/lists", response_class=HTMLResponse)
+def create_list(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    form: Annotated[ListFields, Depends()],
+) -> Response:
+    """Create a list, then go to it to add members."""
+    try:
+        dlist = service.create_list(session, data=ListCreate.model_validate(form.data()))
+    except (ValidationError, AppError) as exc:
+        session.rollback()
+        return _lists_page(
+            request, session, user, values=form.values, errors=_messages(exc), status_code=422
+        )
+    return RedirectResponse(f"/lists/{dlist.id}?done=created", status_code=303)
+
+
+def _list_page(
+    request: Request,
+    session: Session,
+    user: User,
+    dlist: DistributionList,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: list[str] | None = None,
+    member_errors: list[str] | None = None,
+    member_values: dict[str, str] | None = None,
+    report: MemberImportReport | None = None,
+    import_error: str = "",
+    status_code: int = 200,
+) -> Response:
+    series = session.exec(select(Series).order_by(col(Series.title), col(Series.id))).all()
+    return _render(
+        request,
+        "list.html",
+        {
+            "user": user,
+            "dlist": service.describe_lists(session, [dlist])[0],
+            "members": service.list_members(session, dlist),
+            "series": series,
+            "linked": set(service.list_series_ids(session, list_id=dlist.id or 0)),
+            "values": values or _form_values(dlist),
+            "errors": errors or [],
+            "member_errors": member_errors or [],
+            "member_values": member_values or {},
+            "report": report,
+            "import_error": import_error,
+            **_form_context(),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/lists/{list_id}", response_class=HTMLResponse)
+def list_page(
+    request: Request, session: SessionDep, user: CurrentUser, dlist: ValidList
+) -> Response:
+    """A list: its settings, members, CSV import and the series that use it."""
+    return _list_page(request, session, user, dlist)
+
+
+@router.post("/lists/{list_id}", response_class=HTMLResponse)
+def update_list(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    dlist: ValidList,
+    form: Annotated[ListFields, Depends()],
+) -> Response:
+    """Save the list's settings."""
+    try:
+        service.update_list(session, dlist, data=ListUpdate.model_validate(form.data()))
+    except (ValidationError, AppError) as exc:
+        session.rollback()
+        session.refresh(dlist)
+        return _list_page(
+            request,
+            session,
+            user,
+            dlist,
+            values=form.values,
+            errors=_messages(exc),
+            status_code=422,
+        )
+    return RedirectResponse(f"/lists/{dlist.id}?done=saved", status_code=303)
+
+
+@router.post("/lists/{list_id}/delete")
+def delete_list(session: SessionDep, dlist: ValidList) -> Response:
+    """Delete the list."""
+    service.delete_list(session, dlist)
+    return RedirectResponse("/lists?done=deleted", status_code=303)
+
+
+@router.post("/lists/{list_id}/members", response_class=HTMLResponse)
+def add_member(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    dlist: ValidList,
+    email: Annotated[str, Form()] = "",
+    name: Annotated[str, Form()] = "",
+) -> Response:
+    """Add someone by address: a directory address adds the person, any other an outsider."""
+    try:
+        service.add_member(session, dlist, data=MemberIn(email=email.strip() or None, name=name))
+    except (ValidationError, AppError) as exc:
+        session.rollback()
+        return _list_page(
+            request,
+            session,
+            user,
+            dlist,
+            member_errors=_messages(exc),
+            member_values={"email": email, "name": name},
+            status_code=422,
+        )
+    return RedirectResponse(f"/lists/{dlist.id}?done=added#members", status_code=303)
+
+
+@router.post("/lists/{list_id}/members/{member_id}/delete")
+def remove_member(session: SessionDep, dlist: ValidList, member_id: IdPath) -> Response:
+    """Take a member off the list."""
+    service.remove_member(session, dlist, member_id=member_id)
+    return RedirectResponse(f"/lists/{dlist.id}?done=removed#members", status_code=303)
+
+
+@router.post("/lists/{list_id}/members/import", response_class=HTMLResponse)
+async def import_list_members(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    dlist: ValidList,
+    file: Annotated[UploadFile, File()],
+) -> Response:
+    """Add members from a CSV file and show what happened (nothing changes on any error)."""
+    try:
+        data = await read_upload(file, max_bytes=get_settings().upload_max_bytes)
+        report = await run_in_threadpool(import_members, session, dlist, data=data)
+    except AppError as exc:
+        await run_in_threadpool(session.rollback)
+        rejected = rejected_report(exc)
+        return await run_in_threadpool(
+            _list_page,
+            request,
+            session,
+            user,
+            dlist,
+            report=MemberImportReport.model_validate(exc.detail) if rejected else None,
+            import_error="" if rejected else str(exc.detail),
+            status_code=exc.status_code,
+        )
+    return await run_in_threadpool(_list_page, request, session, user, dlist, report=report)
+
+
+@router.post("/lists/{list_id}/series")
+def set_list_series(
+    session: SessionDep,
+    dlist: ValidList,
+    series_ids: Annotated[list[int], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
+) -> Response:
+    """Choose the series that send their recaps to this list."""
+    service.set_list_series(session, dlist, series_ids=series_ids)
+    return RedirectResponse(f"/lists/{dlist.id}?done=series#series", status_code=303)
+
+
+# -- sending a recap and its delivery status -------------------------------------------------
+
+
+def _deliveries_page(
+    request: Request,
+    session: Session,
+    user: User,
+    story_session: StorySession,
+    *,
+    errors: list[str] | None = None,
+    chosen: set[int] | None = None,
+    extra: str = "",
+    status_code: int = 200,
+) -> Response:
+    assert story_session.id is not None
+    recap, version = service.recap_and_version(session, story_session_id=story_session.id)
+    lists = service.describe_lists(session, service.all_lists(session))
+    if chosen is None:
+        chosen = (
+            set(service.series_list_ids(session, series_id=story_session.series_id))
+            if story_session.series_id
+            else set()
+        )
+    return _render(
+        request,
+        "deliveries.html",
+        {
+            "user": user,
+            "s": story_session,
+            "recap": recap,
+            "version": version,
+            "lists": [dlist for dlist in lists if dlist.cadence is Cadence.every_recap],
+            "digest_lists": [dlist for dlist in lists if dlist.cadence is not Cadence.every_recap],
+            "chosen": chosen,
+            "extra": extra,
+            "errors": errors or [],
+            "status": service.recap_deliveries(session, story_session_id=story_session.id),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/sessions/{session_id}/recap/deliveries", response_class=HTMLResponse)
+def deliveries_page(
+    request: Request, session: SessionDep, user: CurrentUser, story_session: ValidSession
+) -> Response:
+    """Send the recap, and see where it went: one row per recipient."""
+    return _deliveries_page(request, session, user, story_session)
+
+
+@router.post("/sessions/{session_id}/recap/send", response_class=HTMLResponse)
+def send_recap(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    story_session: ValidSession,
+    list_ids: Annotated[list[int], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
+    extra_emails: Annotated[str, Form()] = "",
+) -> Response:
+    """Send the latest approved recap to the ticked lists and the extra addresses."""
+    emails = re.split(r"[\s,;]+", extra_emails)
+    try:
+        service.send_recap(
+            session,
+            story_session_id=story_session.id or 0,
+            list_ids=list_ids,
+            extra_emails=[email.strip() for email in emails if email.strip()],
+            user=user,
+        )
+    except AppError as exc:
+        session.rollback()
+        return _deliveries_page(
+            request,
+            session,
+            user,
+            story_session,
+            errors=_messages(exc),
+            chosen=set(list_ids),
+            extra=extra_emails,
+            status_code=exc.status_code,
+        )
+    return RedirectResponse(f"/sessions/{story_session.id}/recap/deliveries", status_code=303)
+
+
+@router.post("/sessions/{session_id}/recap/deliveries/resend")
+def resend_failed(session: SessionDep, story_session: ValidSession) -> Response:
+    """Queue every failed message of this recap again."""
+    service.resend(session, story_session_id=story_session.id or 0)
+    return RedirectResponse(
+        f"/sessions/{story_session.id}/recap/deliveries?done=resent", status_code=303
+    )
+
+
+@router.post("/sessions/{session_id}/recap/deliveries/{delivery_id}/resend")
+def resend_one(session: SessionDep, story_session: ValidSession, delivery_id: IdPath) -> Response:
+    """Queue one failed message again."""
+    service.resend(session, story_session_id=story_session.id or 0, delivery_id=delivery_id)
+    return RedirectResponse(
+        f"/sessions/{story_session.id}/recap/deliveries?done=resent", status_code=303
+    )
+
+
+# -- public: the recipient's recap and unsubscribing -----------------------------------------
+
+
+def _link_error(request: Request, exc: AppError) -> Response:
+    return _render(
+        request,
+        "link_error.html",
+        {"message": str(exc.detail)},
+        status_code=exc.status_code,
+    )
+
+
+@public_router.get("/recap/{token}", response_class=HTMLResponse)
+def public_recap(request: Request, session: SessionDep, token: str) -> Response:
+    """The recap a recipient's link opens; opening it records that they read it."""
+    from app.recaps.render import render_recap_html
+
+    try:
+        _delivery, version = service.open_recap(session, token=token)
+    except AppError as exc:
+        return _link_error(request, exc)
+    document = RecapDocument.model_validate(version.document)
+    return _render(
+        request, "public_recap.html", {"doc": document, "body": render_recap_html(document)}
+    )
+
+
+@public_router.get("/unsubscribe/{token}", response_class=HTMLResponse)
+def unsubscribe_page(request: Request, session: SessionDep, token: str) -> Response:
+    """Ask before unsubscribing: mail scanners follow links, people press buttons."""
+    try:
+        dlist, member = service.unsubscribe_target(session, token=token)
+    except AppError as exc:
+        return _link_error(request, exc)
+    return _render(
+        request,
+        "unsubscribe.html",
+        {"dlist": dlist, "done": member.unsubscribed_at is not None, "token": token},
+    )
+
+
+@public_router.post("/unsubscribe/{token}", response_class=HTMLResponse)
+def unsubscribe(request: Request, session: SessionDep, token: str) -> Response:
+    """RFC 8058 one-click unsubscribe (mail clients POST here), also the confirm button."""
+    try:
+        dlist, _member = service.unsubscribe(session, token=token)
+    except AppError as exc:
+        return _link_error(request, exc)
+    return _render(request, "unsubscribe.html", {"dlist": dlist, "done": True, "token": token})
