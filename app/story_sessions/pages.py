@@ -16,6 +16,8 @@ from sqlmodel import Session
 from app.db import SessionDep
 from app.deps import CurrentUser, Pagination, PaginationDep
 from app.errors import AppError
+from app.invitations import pages as invitation_pages
+from app.invitations import service as invitations
 from app.models import Consent, Platform, SessionStatus, StorySession, User, utcnow
 from app.people.service import person_by_email
 from app.story_sessions import service
@@ -377,6 +379,7 @@ def session_page(
             "series": series,
             "platform_labels": PLATFORM_LABELS,
             "consent_labels": CONSENT_LABELS,
+            "invitations": invitation_pages.session_panel(session, story_session),
         },
     )
 
@@ -559,12 +562,14 @@ def series_page(
     skipped: int | None = None,
 ) -> Response:
     """One series and its sessions."""
+    detail = service.series_detail(session, series)
     return templates.TemplateResponse(
         request,
         "pages/story_sessions/series_detail.html",
         {
             "user": user,
-            "series": service.series_detail(session, series),
+            "series": detail,
+            "rsvp": invitations.rsvp_counts(session, session_ids=[s.id for s in detail.sessions]),
             "skipped": skipped,
             "platform_labels": PLATFORM_LABELS,
             "local_start": series.first_start_local.replace(tzinfo=ZoneInfo(series.timezone)),

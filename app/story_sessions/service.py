@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from app.errors import Conflict, Invalid, NotFound
+from app.invitations import service as invitations
 from app.models import (
     Attendance,
     Customer,
@@ -164,10 +165,13 @@ def update_session(
             _replace_speakers(session, story_session.id, value)
         else:
             setattr(story_session, name, value)
-    if calendar_before != [getattr(story_session, name) for name in CALENDAR_FIELDS]:
+    calendar_changed = calendar_before != [getattr(story_session, name) for name in CALENDAR_FIELDS]
+    if calendar_changed:
         story_session.sequence += 1
     session.add(story_session)
     session.flush()
+    if calendar_changed:
+        invitations.send_updates(session, story_session)
     return story_session
 
 
@@ -180,6 +184,7 @@ def cancel_session(session: Session, story_session: StorySession) -> StorySessio
         story_session.sequence += 1
         session.add(story_session)
         session.flush()
+        invitations.send_cancellations(session, story_session)
     return story_session
 
 

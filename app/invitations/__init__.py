@@ -1,0 +1,1 @@
+"""Invitations: iCalendar invites, RSVPs, calendar feeds and session reminders."""

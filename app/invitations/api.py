@@ -1,0 +1,116 @@
+"""Invitations, RSVPs and calendar feeds over the JSON API."""
+
+from typing import Any
+
+from fastapi import APIRouter, status
+
+from app.db import SessionDep
+from app.deps import CurrentUser, PaginationDep
+from app.invitations import service
+from app.invitations.schemas import (
+    CalendarFeedRead,
+    InvitationPage,
+    InvitationRead,
+    InviteRequest,
+    InviteResult,
+)
+from app.models import Rsvp
+from app.story_sessions.dependencies import ValidSeries, ValidSession
+
+router = APIRouter(tags=["invitations"])
+personal_router = APIRouter(tags=["calendar"])
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No session or series with this id."}
+}
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {"description": "The session is not scheduled, has started, or the series has none."}
+}
+
+
+@router.post(
+    "/sessions/{session_id}/invitations",
+    status_code=status.HTTP_200_OK,
+    responses={**NOT_FOUND, **CONFLICT},
+)
+def invite_to_session(
+    session: SessionDep, user: CurrentUser, story_session: ValidSession, body: InviteRequest
+) -> InviteResult:
+    """Invite people, levels, departments or lists: one email each to those not yet invited."""
+    return service.invite(
+        session,
+        story_sessions=[story_session],
+        audience=body,
+        invited_by_id=user.id,
+        dry_run=body.dry_run,
+    )
+
+
+@router.post(
+    "/series/{series_id}/invitations", tags=["series"], responses={**NOT_FOUND, **CONFLICT}
+)
+def invite_to_series(
+    session: SessionDep, user: CurrentUser, series: ValidSeries, body: InviteRequest
+) -> InviteResult:
+    """Invite the audience to every upcoming session of the series."""
+    return service.invite(
+        session,
+        story_sessions=service.upcoming_sessions(session, series),
+        audience=body,
+        invited_by_id=user.id,
+        dry_run=body.dry_run,
+    )
+
+
+@router.get("/sessions/{session_id}/invitations", responses=NOT_FOUND)
+def list_invitations(
+    session: SessionDep,
+    story_session: ValidSession,
+    page: PaginationDep,
+    rsvp: Rsvp | None = None,
+) -> InvitationPage:
+    """Who is invited and how they answered, by name; `counts` covers every invitation."""
+    assert story_session.id is not None
+    rows, total = service.list_invitations(
+        session, session_id=story_session.id, rsvp=rsvp, limit=page.limit, offset=page.offset
+    )
+    return InvitationPage(
+        items=[InvitationRead.model_validate(row) for row in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+        counts=service.rsvp_counts(session, session_ids=[story_session.id])[story_session.id],
+    )
+
+
+def _feed_read(session: SessionDep, user_id: int, url: str | None = None) -> CalendarFeedRead:
+    feed = service.active_feed(session, user_id=user_id)
+    if feed is None:
+        return CalendarFeedRead(active=False)
+    return CalendarFeedRead(
+        active=True, created_at=feed.created_at, last_used_at=feed.last_used_at, url=url
+    )
+
+
+@router.get("/calendar-feed", tags=["calendar"])
+def read_calendar_feed(session: SessionDep, user: CurrentUser) -> CalendarFeedRead:
+    """Whether you have a calendar feed (its address was shown once, when it was created)."""
+    assert user.id is not None
+    return _feed_read(session, user.id)
+
+
+@personal_router.post("/calendar-feed", status_code=status.HTTP_201_CREATED)
+def create_calendar_feed(session: SessionDep, user: CurrentUser) -> CalendarFeedRead:
+    """A new secret feed address (the previous one stops working). Keep `url`: it is shown
+    only now."""
+    assert user.id is not None
+    _, token = service.create_feed(session, user_id=user.id)
+    return _feed_read(session, user.id, url=service.feed_url(token))
+
+
+@personal_router.delete("/calendar-feed")
+def revoke_calendar_feed(session: SessionDep, user: CurrentUser) -> CalendarFeedRead:
+    """Stop your feed working: calendars subscribed to it stop updating."""
+    assert user.id is not None
+    service.revoke_feed(session, user_id=user.id)
+    return _feed_read(session, user.id)
