@@ -6,11 +6,20 @@ not the queue, say what has been done, so a lost or repeated job is harmless.
 
 from pathlib import Path
 
-from huey import Huey, RedisHuey, SqliteHuey
+from huey import Huey, RedisHuey, SqliteHuey, signals
+from huey.api import Task
 
 from app.config import Settings, get_settings
+from app.system.logs import request_id
+from app.system.metrics import JOBS
 
-TASK_MODULES = ("app.story_sessions.tasks",)
+TASK_MODULES = (
+    "app.story_sessions.tasks",
+    "app.recaps.tasks",
+    "app.mail.tasks",
+    "app.distribution.tasks",
+    "app.invitations.tasks",
+)
 
 
 def create_huey(settings: Settings) -> Huey:
@@ -33,3 +42,37 @@ def load_tasks() -> None:
 
     for module in TASK_MODULES:
         importlib.import_module(module)
+
+
+# One request id through web and worker: a job queued while answering a request carries that
+# request's id and logs under it; periodic jobs get an id of their own.
+_REQUEST_ID_KWARG = "_request_id"
+
+
+@huey.signal(signals.SIGNAL_ENQUEUED)
+def _carry_request_id(signal: str, task: Task) -> None:
+    current = request_id.get()
+    if current != "-" and task.kwargs is not None:
+        task.kwargs[_REQUEST_ID_KWARG] = current
+
+
+@huey.pre_execute()
+def _adopt_request_id(task: Task) -> None:
+    given = (task.kwargs or {}).pop(_REQUEST_ID_KWARG, None)
+    request_id.set(given or f"job-{task.id[:8]}")
+
+
+@huey.signal()
+def _count_outcome(signal: str, task: Task, *_: object) -> None:
+    if signal in _OUTCOMES:
+        JOBS.labels(task.name, signal).inc()
+
+
+_OUTCOMES = {
+    signals.SIGNAL_COMPLETE,
+    signals.SIGNAL_ERROR,
+    signals.SIGNAL_RETRYING,
+    signals.SIGNAL_TIMEOUT,
+    signals.SIGNAL_EXPIRED,
+    signals.SIGNAL_CANCELED,
+}

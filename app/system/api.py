@@ -5,7 +5,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from app.db import get_engine
+from app.db import get_engine, head_revision
 from app.worker import huey
 
 router = APIRouter(tags=["operations"])
@@ -19,16 +19,24 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz", responses={503: {"description": "A dependency is unreachable."}})
 def readyz() -> JSONResponse:
-    """The database and the queue are reachable."""
+    """The database and the queue are reachable, and the schema is at this code's migration."""
     checks: dict[str, Any] = {}
     try:
         # A raw DBAPI connection: no transaction, so a busy SQLite writer cannot stall the probe.
         connection = get_engine().raw_connection()
         try:
-            connection.cursor().execute("SELECT 1")
+            cursor = connection.cursor()
+            cursor.execute("SELECT version_num FROM alembic_version")
+            revisions = {row[0] for row in cursor.fetchall()}
         finally:
             connection.close()
         checks["database"] = "ok"
+        head = head_revision()
+        checks["migrations"] = (
+            "ok"
+            if revisions == {head}
+            else f"at {', '.join(revisions) or 'none'}, code needs {head}"
+        )
     except Exception as exc:  # any failure means "not ready", reported by type only
         checks["database"] = f"unreachable ({type(exc).__name__})"
     try:
