@@ -86,7 +86,9 @@ def get_session() -> Iterator[Session]:
             raise
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": commit before the response goes out, so a client never sees success for
+# a write that then failed, and a redirect never lands before the data it shows.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def alembic_config(url: str) -> "Config":
@@ -104,6 +106,17 @@ def migrate(url: str, revision: str = "head") -> None:
     from alembic import command
 
     command.upgrade(alembic_config(url), revision)
+
+
+@lru_cache
+def head_revision() -> str:
+    """The newest migration this code ships (read once: it cannot change while running)."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(
+        alembic_config(get_settings().database_url)
+    ).get_current_head()
+    return head or ""
 
 
 def insert_many(session: Session, table: Table, rows: Iterable[Mapping[str, Any]]) -> None:

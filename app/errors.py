@@ -1,12 +1,16 @@
 """Expected failures, each with a status code and a message a person can act on."""
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger(__name__)
 
 
 class ErrorMessage(BaseModel):
@@ -65,6 +69,14 @@ class Forbidden(AppError):
     status_code = 403
 
 
+class TooManyRequests(AppError):
+    status_code = 429
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 class LoginRequired(Exception):
     """A page needs a signed-in user: send the browser to the login form."""
 
@@ -92,9 +104,19 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def app_error(request: Request, exc: AppError) -> Response:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        if isinstance(exc, TooManyRequests):
+            headers = {"Retry-After": str(exc.retry_after)}
         if _wants_json(request):
             return JSONResponse({"detail": exc.detail}, exc.status_code, headers=headers)
         return _error_page(request, exc.status_code, exc.detail)
+
+    @app.exception_handler(IntegrityError)
+    async def integrity_error(request: Request, exc: IntegrityError) -> Response:
+        # Services check each rule before writing; reaching a constraint means two requests
+        # raced past the same check. The loser is told to retry rather than shown a 500.
+        logger.warning("Constraint refused a write: %s", exc.orig)
+        detail = "Someone else changed this at the same moment: reload and try again."
+        return await app_error(request, Conflict(detail))
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:

@@ -93,3 +93,48 @@ def test_login_next_parameter_cannot_leave_the_site(anon: TestClient, db: Sessio
     )
     assert response.status_code == 303
     assert response.headers["location"] == "/"
+
+
+def test_failed_sign_ins_are_throttled_per_account(anon: TestClient, db: Session) -> None:
+    create_user(db, email="target@example.com")
+    for _ in range(10):
+        wrong = anon.post(
+            "/api/v1/auth/token", data={"username": "Target@example.com", "password": "guess"}
+        )
+        assert wrong.status_code == 401
+    # Even the right password waits now: the attacker must not learn when they guessed it.
+    locked = anon.post(
+        "/api/v1/auth/token", data={"username": "target@example.com", "password": PASSWORD}
+    )
+    assert locked.status_code == 429
+    assert int(locked.headers["retry-after"]) > 0
+    assert "Too many failed sign-ins" in locked.json()["detail"]
+    # Another account from the same address is not locked by these ten.
+    create_user(db, email="other@example.com")
+    other = anon.post(
+        "/api/v1/auth/token", data={"username": "other@example.com", "password": PASSWORD}
+    )
+    assert other.status_code == 200
+
+
+def test_failed_sign_ins_are_throttled_per_address_across_accounts(anon: TestClient) -> None:
+    for number in range(50):
+        anon.post(
+            "/api/v1/auth/token", data={"username": f"u{number}@example.com", "password": "x"}
+        )
+    response = anon.post(
+        "/api/v1/auth/token", data={"username": "new@example.com", "password": "x"}
+    )
+    assert response.status_code == 429
+
+
+def test_the_sign_in_page_says_when_it_is_throttled(anon: TestClient, db: Session) -> None:
+    create_user(db, email="web@example.com")
+    page = anon.get("/login")
+    csrf = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    form = {"email": "web@example.com", "password": "nope", "csrf_token": csrf}
+    for _ in range(10):
+        assert anon.post("/login", data=form).status_code == 401
+    response = anon.post("/login", data=form)
+    assert response.status_code == 429
+    assert "Too many failed sign-ins" in response.text

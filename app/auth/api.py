@@ -3,7 +3,7 @@
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlmodel import col, func, select
 
@@ -17,22 +17,32 @@ from app.auth.schemas import (
     UserRead,
     UserUpdate,
 )
+from app.auth.throttle import client_address
 from app.config import get_settings
 from app.db import SessionDep
 from app.deps import AdminUser, CurrentUser, Page, PaginationDep
-from app.errors import NotFound
+from app.errors import ErrorMessage, NotFound
 from app.models import ApiToken, User
 
 public_router = APIRouter(prefix="/auth", tags=["auth"])
 router = APIRouter(tags=["auth"])
+personal_router = APIRouter(tags=["auth"])
 
 
-@public_router.post("/token")
+@public_router.post(
+    "/token",
+    responses={429: {"model": ErrorMessage, "description": "Too many failed sign-ins; wait."}},
+)
 def login_for_token(
-    session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]
+    request: Request, session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]
 ) -> TokenResponse:
-    """Exchange an email (as `username`) and password for a bearer token."""
-    user = service.authenticate(session, email=form.username, password=form.password)
+    """Exchange an email (as `username`) and password for a bearer token.
+
+    Failed attempts are limited per account and per address (429 with Retry-After).
+    """
+    user = service.authenticate(
+        session, email=form.username, password=form.password, client=client_address(request)
+    )
     token, plain = service.issue_token(
         session, user=user, name="login", ttl=timedelta(hours=get_settings().token_ttl_hours)
     )
@@ -54,14 +64,14 @@ def list_tokens(session: SessionDep, user: CurrentUser) -> list[ApiTokenRead]:
     return [ApiTokenRead.model_validate(token) for token in tokens]
 
 
-@router.post("/tokens", status_code=status.HTTP_201_CREATED)
+@personal_router.post("/tokens", status_code=status.HTTP_201_CREATED)
 def create_token(session: SessionDep, user: CurrentUser, body: ApiTokenCreate) -> ApiTokenCreated:
     """Create an API token for the signed-in user; the response is the only time it is shown."""
     token, plain = service.issue_token(session, user=user, name=body.name)
     return ApiTokenCreated(**ApiTokenRead.model_validate(token).model_dump(), token=plain)
 
 
-@router.delete("/tokens/{token_id}")
+@personal_router.delete("/tokens/{token_id}")
 def revoke_token(session: SessionDep, user: CurrentUser, token_id: int) -> ApiTokenRead:
     """Revoke a token at once."""
     return ApiTokenRead.model_validate(service.revoke_token(session, token_id=token_id, user=user))

@@ -7,13 +7,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.auth import service
 from app.auth.security import same_secret
+from app.auth.throttle import client_address
 from app.db import SessionDep
 from app.deps import SESSION_CSRF_KEY, SESSION_USER_KEY, CurrentUser
-from app.errors import NotAuthenticated
+from app.errors import NotAuthenticated, TooManyRequests
 from app.templating import templates
 
 public_router = APIRouter(include_in_schema=False)
+personal_router = APIRouter(include_in_schema=False)
 router = APIRouter(include_in_schema=False)
+personal_router = APIRouter(include_in_schema=False)
 
 
 def _safe_next(next_url: str) -> str:
@@ -44,18 +47,20 @@ def login(
             request, "pages/auth/login.html", context, status_code=403
         )
     try:
-        user = service.authenticate(session, email=email, password=password)
-    except NotAuthenticated as exc:
+        user = service.authenticate(
+            session, email=email, password=password, client=client_address(request)
+        )
+    except (NotAuthenticated, TooManyRequests) as exc:
         context["error"] = str(exc.detail)
         return templates.TemplateResponse(
-            request, "pages/auth/login.html", context, status_code=401
+            request, "pages/auth/login.html", context, status_code=exc.status_code
         )
     request.session.clear()  # a fresh session on sign-in: no fixation
     request.session[SESSION_USER_KEY] = user.id
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
-@router.post("/logout")
+@personal_router.post("/logout")
 def logout(request: Request, _: CurrentUser) -> Response:
     request.session.clear()
     return RedirectResponse("/login", status_code=303)

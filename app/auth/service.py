@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
+from app.auth import throttle
 from app.auth.security import hash_password, new_token, token_digest, verify_password
 from app.errors import Conflict, Invalid, NotAuthenticated, NotFound
 from app.models import ApiToken, Role, User, utcnow
@@ -30,10 +31,15 @@ def create_user(session: Session, *, email: str, password: str, role: Role, name
     return user
 
 
-def authenticate(session: Session, *, email: str, password: str) -> User:
-    """Return the active user with these credentials, or refuse without saying which was wrong."""
+def authenticate(session: Session, *, email: str, password: str, client: str) -> User:
+    """Return the active user with these credentials, or refuse without saying which was wrong.
+
+    `client` is the caller's address: failures are throttled per account and per address.
+    """
+    throttle.check(email, client)
     user = get_user_by_email(session, email)
     if not verify_password(password, user.password_hash if user else None) or not user:
+        throttle.failed(email, client)
         raise NotAuthenticated("Incorrect email or password.")
     if not user.active:
         raise NotAuthenticated("This account is disabled.")
