@@ -9,9 +9,9 @@ A leader's stage is computed from the signals Storyroom has about them, highest 
 - **skepticism**: never attended, invited or sent recaps, but accepted none and read none;
 - **ignorance**: no signal at all — not invited, no recap received, never attended.
 
-Signals that do not exist yet (invitations, recaps, action items) are `None` and count as
-absent, so today the ladder reads ignorance / commitment / action. An organizer's override
-wins over the computed stage; the target stage gives the gap the leaders page shows.
+Invitations and recaps count for the period's sessions; a signal left `None` counts as
+absent. An organizer's override wins over the computed stage; the target stage gives the gap
+the leaders page shows.
 """
 
 from dataclasses import dataclass
@@ -52,7 +52,7 @@ DEFAULT_RULES = EngagementRules()
 
 @dataclass(frozen=True)
 class Signals:
-    """What Storyroom knows about one leader in the period (None: not tracked yet)."""
+    """What Storyroom knows about one leader in the period (None: not known)."""
 
     sessions_attended: int
     sessions_held: int

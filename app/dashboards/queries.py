@@ -19,6 +19,7 @@ from sqlalchemy import (
     ColumnElement,
     Row,
     Select,
+    String,
     Table,
     and_,
     bindparam,
@@ -27,10 +28,28 @@ from sqlalchemy import (
     func,
     literal,
     select,
+    union_all,
 )
 from sqlmodel import Session, SQLModel
 
-from app.models import Attendance, LeaderStage, Level, Person, Series, SessionStatus, StorySession
+from app.models import (
+    ActionItem,
+    ActionStatus,
+    Attendance,
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    Invitation,
+    LeaderStage,
+    Level,
+    Person,
+    Recap,
+    RecapVersion,
+    Rsvp,
+    Series,
+    SessionStatus,
+    StorySession,
+)
 
 
 def _table(model: type[SQLModel]) -> Table:
@@ -43,6 +62,11 @@ LEVEL = _table(Level)
 SESSION = _table(StorySession)
 SERIES = _table(Series)
 LEADER_STAGE = _table(LeaderStage)
+INVITATION = _table(Invitation)
+DELIVERY = _table(Delivery)
+RECAP = _table(Recap)
+RECAP_VERSION = _table(RecapVersion)
+ACTION_ITEM = _table(ActionItem)
 
 
 Shape = tuple[bool, bool, bool, bool, bool]
@@ -317,6 +341,100 @@ def leader_activity(
             LEADER_STAGE.c.target_stage,
         )
     )
+    return session.connection().execute(query, _params(scope)).all()
+
+
+def _in_period(scope: Scope) -> list[ColumnElement[bool]]:
+    """Conditions on story_session for any non-cancelled session in the period (held or not)."""
+    conditions: list[ColumnElement[bool]] = [SESSION.c.status != SessionStatus.cancelled]
+    if scope.start is not None:
+        conditions.append(SESSION.c.starts_at >= bindparam("period_start"))
+    if scope.end is not None:
+        conditions.append(SESSION.c.starts_at < bindparam("period_end"))
+    if scope.series_id is not None:
+        conditions.append(SESSION.c.series_id == bindparam("series_id"))
+    return conditions
+
+
+def recap_reach(session: Session, scope: Scope) -> tuple[int, int]:
+    """(recap emails delivered, of which read) for the period's sessions, to anyone."""
+    sent = (
+        DELIVERY.join(RECAP_VERSION, RECAP_VERSION.c.id == DELIVERY.c.recap_version_id)
+        .join(RECAP, RECAP.c.id == RECAP_VERSION.c.recap_id)
+        .join(SESSION, SESSION.c.id == RECAP.c.session_id)
+    )
+    query = (
+        select(func.count(), func.count(DELIVERY.c.read_at))
+        .select_from(sent)
+        .where(
+            DELIVERY.c.kind == DeliveryKind.recap,
+            DELIVERY.c.status == DeliveryStatus.sent,
+            *_in_period(scope),
+        )
+    )
+    delivered, read = session.connection().execute(query, _params(scope)).one()
+    return delivered, read
+
+
+def leader_signals(
+    session: Session, scope: Scope, *, level_ids: Sequence[int]
+) -> Sequence[Row[int, str, int]]:
+    """(person id, signal, count) for active people at `level_ids`, about the period's sessions.
+
+    Signals: invitations_received / invitations_accepted to them, recaps_received /
+    recaps_read of them (distinct recaps, whatever the number of versions sent), and
+    action_items_owned / action_items_done from them. One statement (a UNION ALL).
+    """
+    leaders = select(PERSON.c.id).where(*_active_people(scope), PERSON.c.level_id.in_(level_ids))
+    period = _in_period(scope)
+
+    def signal(name: str) -> ColumnElement[str]:
+        return literal(name, String)
+
+    invited = INVITATION.join(SESSION, SESSION.c.id == INVITATION.c.session_id)
+    invitations = [
+        select(INVITATION.c.person_id, signal(name), func.count())
+        .select_from(invited)
+        .where(INVITATION.c.person_id.in_(leaders), *period, *extra)
+        .group_by(INVITATION.c.person_id)
+        for name, extra in (
+            ("invitations_received", ()),
+            ("invitations_accepted", (INVITATION.c.rsvp == Rsvp.accepted,)),
+        )
+    ]
+    sent = (
+        DELIVERY.join(RECAP_VERSION, RECAP_VERSION.c.id == DELIVERY.c.recap_version_id)
+        .join(RECAP, RECAP.c.id == RECAP_VERSION.c.recap_id)
+        .join(SESSION, SESSION.c.id == RECAP.c.session_id)
+    )
+    recaps = [
+        select(DELIVERY.c.person_id, signal(name), func.count(distinct(RECAP.c.id)))
+        .select_from(sent)
+        .where(
+            DELIVERY.c.person_id.in_(leaders),
+            DELIVERY.c.kind == DeliveryKind.recap,
+            DELIVERY.c.status == DeliveryStatus.sent,
+            *period,
+            *extra,
+        )
+        .group_by(DELIVERY.c.person_id)
+        for name, extra in (
+            ("recaps_received", ()),
+            ("recaps_read", (DELIVERY.c.read_at.is_not(None),)),
+        )
+    ]
+    owned = ACTION_ITEM.join(SESSION, SESSION.c.id == ACTION_ITEM.c.session_id)
+    items = [
+        select(ACTION_ITEM.c.owner_id, signal(name), func.count())
+        .select_from(owned)
+        .where(ACTION_ITEM.c.owner_id.in_(leaders), *period, *extra)
+        .group_by(ACTION_ITEM.c.owner_id)
+        for name, extra in (
+            ("action_items_owned", ()),
+            ("action_items_done", (ACTION_ITEM.c.status == ActionStatus.done,)),
+        )
+    ]
+    query = union_all(*invitations, *recaps, *items)
     return session.connection().execute(query, _params(scope)).all()
 
 

@@ -1,7 +1,6 @@
 """View models of the dashboards: what the pages render and the API returns, figure for figure.
 
-Signals that arrive with later issues (recaps, invitations, action items) are fields that stay
-None until then, shown as "—" rather than as an invented zero.
+A figure Storyroom cannot know is None, shown as "—" rather than as an invented zero.
 """
 
 from datetime import date, datetime
@@ -58,8 +57,10 @@ class Overview(BaseModel):
     executive_participation: float | None = Field(
         description="executives_attended ÷ executives (None when there are no executives)."
     )
-    recaps_sent: int | None = Field(default=None, description="Not tracked yet: recaps.")
-    recaps_read: int | None = Field(default=None, description="Not tracked yet: recaps.")
+    recaps_sent: int = Field(
+        default=0, description="Recap emails delivered for the period's sessions (one each)."
+    )
+    recaps_read: int = Field(default=0, description="…of which the recipient opened the link.")
     sessions: list[SessionFigures] = Field(description="Every session held, oldest first.")
 
 

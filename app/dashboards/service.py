@@ -136,6 +136,7 @@ def overview(session: Session, *, filters: DashboardFilters) -> Overview:
     held = queries.held_sessions(session, scope)
     counts = _by_session(queries.attendees_per_session_level(session, scope), levels)
     executives, executives_attended = queries.executive_participation(session, scope)
+    recaps_sent, recaps_read = queries.recap_reach(session, scope)
     sessions = [
         SessionFigures(
             session_id=row.id,
@@ -156,6 +157,8 @@ def overview(session: Session, *, filters: DashboardFilters) -> Overview:
         executives=executives,
         executives_attended=executives_attended,
         executive_participation=_rate(executives_attended, executives),
+        recaps_sent=recaps_sent,
+        recaps_read=recaps_read,
         sessions=sessions,
     )
 
@@ -275,13 +278,24 @@ def _leader_rows(
         if view.is_executive or (include_directors and view.key == "director")
     ]
     sessions_held = len(queries.held_sessions(session, scope))
-    activity = queries.leader_activity(
-        session, scope, level_ids=[levels.id_of[key] for key in wanted]
-    )
+    level_ids = [levels.id_of[key] for key in wanted]
+    activity = queries.leader_activity(session, scope, level_ids=level_ids)
+    counts: dict[int, dict[str, int]] = {}
+    for person_id, name, count in queries.leader_signals(session, scope, level_ids=level_ids):
+        counts.setdefault(person_id, {})[name] = count
     rows = []
     for record in activity:
         person_id, name, title, department, level_id, attended, last, override, target = record
-        signals = Signals(sessions_attended=attended, sessions_held=sessions_held)
+        mine = counts.get(person_id, {})
+        signals = Signals(
+            sessions_attended=attended,
+            sessions_held=sessions_held,
+            invitations_received=mine.get("invitations_received", 0),
+            invitations_accepted=mine.get("invitations_accepted", 0),
+            recaps_received=mine.get("recaps_received", 0),
+            recaps_read=mine.get("recaps_read", 0),
+            action_items_done=mine.get("action_items_done", 0),
+        )
         computed = compute_stage(signals, rules)
         override_stage = EngagementStage(override) if override else None
         target_stage = EngagementStage(target) if target else None
@@ -296,6 +310,11 @@ def _leader_rows(
                 sessions_attended=attended,
                 sessions_held=sessions_held,
                 last_attended_at=last,
+                invitations_accepted=signals.invitations_accepted,
+                recaps_received=signals.recaps_received,
+                recaps_read=signals.recaps_read,
+                action_items_owned=mine.get("action_items_owned", 0),
+                action_items_done=signals.action_items_done,
                 computed_stage=computed,
                 override_stage=override_stage,
                 stage=stage,

@@ -11,7 +11,7 @@ def test_overview_api_returns_the_figures(viewer_api: TestClient, db: Session) -
     body = response.json()
     assert (body["sessions_held"], body["attendees"], body["unique_people"]) == (3, 14, 7)
     assert (body["executives"], body["executives_attended"]) == (3, 2)
-    assert body["recaps_sent"] is None
+    assert (body["recaps_sent"], body["recaps_read"]) == (0, 0)
     assert body["sessions"][0]["session_id"] == org.s1.id
     assert body["sessions"][0]["starts_at"] == "2026-01-10T15:00:00Z"
 

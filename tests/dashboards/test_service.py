@@ -7,8 +7,22 @@ from app.dashboards import service
 from app.dashboards.engagement import EngagementRules
 from app.dashboards.schemas import DashboardFilters
 from app.errors import Invalid, NotFound
-from app.models import EngagementStage, SessionStatus, utcnow
-from tests.dashboards.support import build_org
+from app.models import (
+    ActionItem,
+    ActionStatus,
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    EngagementStage,
+    Invitation,
+    Person,
+    Recap,
+    RecapVersion,
+    Rsvp,
+    SessionStatus,
+    utcnow,
+)
+from tests.dashboards.support import Org, build_org
 from tests.factories import create_attendance, create_person, create_session, get_level
 
 ALL = DashboardFilters()
@@ -22,7 +36,7 @@ def test_overview_counts_held_sessions_attendees_and_unique_people(db: Session) 
     assert report.unique_people == 7
     assert [s.session_id for s in report.sessions] == [org.s1.id, org.s2.id, org.s3.id]
     assert report.sessions[0].by_level == {"c-suite": 1, "manager": 1, "ic": 2, "unknown": 1}
-    assert (report.recaps_sent, report.recaps_read) == (None, None)
+    assert (report.recaps_sent, report.recaps_read) == (0, 0)
 
 
 def test_overview_executive_participation_counts_active_executives_today(db: Session) -> None:
@@ -130,7 +144,7 @@ def test_leaders_lists_executives_with_their_attendance_and_stage(db: Session) -
     assert report.items[1].last_attended_at is None
     assert report.never_attended == 1
     assert {s.stage: s.count for s in report.stages}[EngagementStage.commitment] == 2
-    assert report.items[0].invitations_accepted is None
+    assert report.items[0].invitations_accepted == 0
 
 
 def test_leaders_with_directors_and_never_attended_only(db: Session) -> None:
@@ -200,3 +214,68 @@ def test_departments_count_people_where_they_are_today_so_rates_stay_within_100(
     assert (rows["Support"].attendees, rows["Support"].headcount) == (1, 1)
     assert (rows["Sales"].attendees, rows["Sales"].headcount) == (1, 1)
     assert all((row.participation_rate or 0) <= 1 for row in rows.values())
+
+
+def _send_recap(db: Session, story_session_id: int, person: Person, *, read: bool) -> None:
+    recap = Recap(session_id=story_session_id)
+    db.add(recap)
+    db.flush()
+    assert recap.id is not None
+    version = RecapVersion(recap_id=recap.id, number=1, document={})
+    db.add(version)
+    db.flush()
+    db.add(
+        Delivery(
+            kind=DeliveryKind.recap,
+            dedup_key=f"recap:{version.id}:{person.email}",
+            to_email=person.email,
+            person_id=person.id,
+            recap_version_id=version.id,
+            status=DeliveryStatus.sent,
+            sent_at=utcnow(),
+            read_at=utcnow() if read else None,
+        )
+    )
+
+
+def _ids(org: Org) -> tuple[int, int, int, int]:
+    ids = (org.s1.id, org.s2.id, org.s3.id, org.cfo.id)
+    assert all(value is not None for value in ids)
+    return ids  # type: ignore[return-value]
+
+
+def test_leader_signals_invitations_recaps_and_action_items_move_the_stage(db: Session) -> None:
+    org = build_org(db)
+    s1, s2, s3, cfo_id = _ids(org)
+    # The CFO never came but accepted an invitation and read the recap: buy-in.
+    db.add(Invitation(session_id=s2, person_id=cfo_id, email="cfo@x.com", rsvp=Rsvp.accepted))
+    db.add(Invitation(session_id=s3, person_id=cfo_id, email="cfo@x.com", rsvp=Rsvp.declined))
+    _send_recap(db, s1, org.cfo, read=True)
+    # The CEO came once and closed an action item: action.
+    done = ActionItem(
+        session_id=s1, description="Fix invoices", owner_id=org.ceo.id, status=ActionStatus.done
+    )
+    db.add_all([done, ActionItem(session_id=s2, description="Call back", owner_id=org.ceo.id)])
+    db.flush()
+
+    rows = {r.name: r for r in service.leaders(db, filters=ALL).items}
+    cfo, ceo = rows["CFO"], rows["CEO"]
+    assert (cfo.invitations_accepted, cfo.recaps_received, cfo.recaps_read) == (1, 1, 1)
+    assert cfo.stage == EngagementStage.buy_in
+    assert (ceo.action_items_owned, ceo.action_items_done) == (2, 1)
+    assert ceo.stage == EngagementStage.action
+    overview = service.overview(db, filters=ALL)
+    assert (overview.recaps_sent, overview.recaps_read) == (1, 1)
+    # A period without those sessions sees none of it.
+    later = service.leaders(db, filters=DashboardFilters(start=date(2026, 3, 1)))
+    assert {r.name: r.invitations_accepted for r in later.items}["CFO"] == 0
+
+
+def test_leader_invited_but_never_accepting_or_reading_is_skeptical(db: Session) -> None:
+    org = build_org(db)
+    s1, s2, _, cfo_id = _ids(org)
+    db.add(Invitation(session_id=s2, person_id=cfo_id, email="cfo@x.com"))
+    _send_recap(db, s1, org.cfo, read=False)
+    db.flush()
+    rows = {r.name: r for r in service.leaders(db, filters=ALL).items}
+    assert rows["CFO"].stage == EngagementStage.skepticism
