@@ -4,8 +4,9 @@ import secrets
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, PositiveInt, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "development"}
@@ -36,10 +37,45 @@ class Settings(BaseSettings):
     smtp_url: str = ""
     """`smtp://`, `smtp+starttls://` or `smtps://user:pass@host:port`; empty writes .eml files."""
     mail_from: str = "Storyroom <storyroom@localhost>"
+    mail_timeout_seconds: float = Field(default=30, gt=0)
+    """How long to wait for the SMTP server (connect and each reply) before trying again later."""
+    mail_batch_size: int = Field(default=50, gt=0)
+    """Deliveries a worker claims at once; a worker that dies leaves at most these to the sweep."""
+    mail_max_attempts: int = Field(default=8, gt=0)
+    """Tries before a delivery that keeps failing transiently is marked failed."""
+    mail_claim_timeout_seconds: int = Field(default=600, gt=0)
+    """A delivery claimed longer ago than this is requeued by the sweep (its worker died)."""
 
     upload_max_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
     attendance_min_minutes: int = Field(default=5, ge=0)
     token_ttl_hours: int = Field(default=12, gt=0)
+
+    recap_paper: Literal["A4", "Letter"] = "A4"
+    recap_logo: Path | None = None
+    """A local PNG or SVG file shown in the PDF's running header (embedded, never fetched)."""
+    render_timeout_seconds: int = Field(default=60, gt=0)
+    """A PDF render taking longer is stopped and reported."""
+    recap_carry_over: Literal["series", "all"] = "series"
+    """Which earlier sessions' open action items a recap carries: the same series, or all."""
+    recap_named_levels: str = ""
+    """Comma-separated level keys whose attendees a recap names; empty: the executive levels."""
+
+    metrics_token: str = ""
+    """Bearer token that unlocks /metrics; empty turns that endpoint off."""
+    metrics_port: int | None = None
+    """Serve metrics on this port instead (`storyroom serve`); keep it on a private network."""
+    log_format: Literal["auto", "json", "text"] = "auto"
+    """auto: JSON lines in production, readable lines otherwise."""
+
+    reminder_offsets_minutes: list[PositiveInt] = Field(default=[1440, 15])
+    """Minutes before each session that invitees get a reminder (env: a JSON list)."""
+    rsvp_link_days: int = Field(default=1, ge=0)
+    """Days after a session ends that the RSVP links in its invitations keep working."""
+
+    recap_reminder_hours: int = Field(default=48, gt=0)
+    """Hours after a completed session ends before its organizer is reminded to send the recap."""
+    recap_link_days: int = Field(default=90, gt=0)
+    """Days the signed link in a recap email keeps opening the online recap."""
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> "Settings":
@@ -55,6 +91,12 @@ class Settings(BaseSettings):
                 )
             self.secret_key = _development_secret(self.var_dir)
         return self
+
+    @property
+    def json_logs(self) -> bool:
+        if self.log_format == "auto":
+            return self.environment is Environment.production
+        return self.log_format == "json"
 
     @property
     def is_sqlite(self) -> bool:

@@ -11,15 +11,23 @@ from app.auth import pages as auth_pages
 from app.config import get_settings
 from app.dashboards import api as dashboards_api
 from app.dashboards import pages as dashboards_pages
-from app.deps import authorize
+from app.deps import authorize, signed_in
+from app.distribution import api as distribution_api
+from app.distribution import pages as distribution_pages
 from app.errors import ERROR_RESPONSES, install_error_handlers
+from app.invitations import api as invitations_api
+from app.invitations import pages as invitations_pages
 from app.people import api as people_api
 from app.people import pages as people_pages
+from app.recaps import api as recaps_api
+from app.recaps import pages as recaps_pages
 from app.story_sessions import api as story_sessions_api
 from app.story_sessions import pages as story_sessions_pages
 from app.system import api as system_api
+from app.system import metrics
 from app.system import pages as system_pages
 from app.system.headers import SecurityHeadersMiddleware
+from app.system.logs import RequestIdMiddleware
 from app.templating import TEMPLATE_DIR
 from app.worker import load_tasks
 
@@ -47,12 +55,23 @@ def create_app() -> FastAPI:
         https_only=settings.secure_cookies,
     )
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(metrics.RequestMetricsMiddleware)
+    app.add_middleware(RequestIdMiddleware)  # outermost: every line of the request has the id
     install_error_handlers(app)
 
     # Everything on these two routers needs a signed-in user; writes need organizer or admin.
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(authorize)], responses=ERROR_RESPONSES)
     pages = APIRouter(dependencies=[Depends(authorize)], include_in_schema=False)
-    for module in (auth_api, people_api, story_sessions_api, attendance_api, dashboards_api):
+    for module in (
+        auth_api,
+        people_api,
+        story_sessions_api,
+        attendance_api,
+        dashboards_api,
+        recaps_api,
+        distribution_api,
+        invitations_api,
+    ):
         api.include_router(module.router)
     for module in (
         auth_pages,
@@ -61,14 +80,32 @@ def create_app() -> FastAPI:
         story_sessions_pages,
         attendance_pages,
         dashboards_pages,
+        recaps_pages,
+        distribution_pages,
+        invitations_pages,
     ):
         pages.include_router(module.router)
+
+    # Anyone signed in, viewers too, for themselves: sign out, own tokens and calendar feed.
+    personal_api = APIRouter(
+        prefix="/api/v1", dependencies=[Depends(signed_in)], responses=ERROR_RESPONSES
+    )
+    personal_pages = APIRouter(dependencies=[Depends(signed_in)], include_in_schema=False)
+    for module in (auth_api, invitations_api):
+        personal_api.include_router(module.personal_router)
+    for module in (auth_pages, invitations_pages):
+        personal_pages.include_router(module.personal_router)
+    app.include_router(personal_api)
+    app.include_router(personal_pages)
 
     # Public: sign-in, health, and links whose signature is their authorization.
     app.include_router(auth_api.public_router, prefix="/api/v1", responses=ERROR_RESPONSES)
     app.include_router(auth_pages.public_router)
     app.include_router(attendance_pages.public_router)
+    app.include_router(distribution_pages.public_router)
+    app.include_router(invitations_pages.public_router)
     app.include_router(system_api.router)
+    app.include_router(metrics.router)  # its own token, not a user's
     app.include_router(api)
     app.include_router(pages)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

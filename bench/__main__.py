@@ -3,7 +3,12 @@
 import importlib
 import sys
 
-BENCHMARKS = ("bench.attendance_import", "bench.dashboard")
+BENCHMARKS = (
+    "bench.attendance_import",
+    "bench.dashboard",
+    "bench.recap_render",
+    "bench.mail_send",
+)
 
 
 def main() -> None:

@@ -27,6 +27,7 @@ from sqlalchemy import Engine, text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from app import db as app_db  # noqa: E402
+from app.auth import throttle  # noqa: E402
 from app.config import get_settings  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.models import Role, User  # noqa: E402
@@ -93,6 +94,12 @@ def db(engine: Engine) -> Iterator[Session]:
         app_db.bind_sessions(None)
         transaction.rollback()
         connection.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_login_throttle() -> None:
+    """Failed sign-ins in one test must not lock another out."""
+    throttle.reset()
 
 
 @pytest.fixture(autouse=True)

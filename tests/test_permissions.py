@@ -21,6 +21,16 @@ PUBLIC = {
     ("POST", "/login"),
     ("GET", "/healthz"),  # load balancers
     ("GET", "/readyz"),
+    ("GET", "/metrics"),  # STORYROOM_METRICS_TOKEN, else 404
+}
+PERSONAL = {  # every signed-in user, viewers too, does these for themselves
+    ("POST", "/logout"),
+    ("POST", "/api/v1/tokens"),
+    ("DELETE", "/api/v1/tokens/{token_id}"),
+    ("POST", "/api/v1/calendar-feed"),
+    ("DELETE", "/api/v1/calendar-feed"),
+    ("POST", "/calendar/feed"),
+    ("POST", "/calendar/feed/revoke"),
 }
 PUBLIC_PREFIXES = ("/p/",)  # signed links: the signature is the authorization
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -73,7 +83,11 @@ def test_every_public_route_exists(app: object) -> None:
 def test_viewer_cannot_write_through_any_route(
     app: object, viewer_api: TestClient, viewer_web: PageClient
 ) -> None:
-    writes = [(m, p) for m, p, _ in _routes(app) if m in WRITE_METHODS and (m, p) not in PUBLIC]
+    writes = [
+        (m, p)
+        for m, p, _ in _routes(app)
+        if m in WRITE_METHODS and (m, p) not in PUBLIC and (m, p) not in PERSONAL
+    ]
     assert writes
     for method, path in writes:
         if path.startswith(PUBLIC_PREFIXES):
@@ -85,6 +99,24 @@ def test_viewer_cannot_write_through_any_route(
                 method, _concrete(path), data={"csrf_token": viewer_web.csrf}
             )
         assert response.status_code == 403, f"{method} {path} answered {response.status_code}"
+
+
+def test_viewers_manage_what_is_their_own(
+    viewer_api: TestClient, viewer_web: PageClient, app: object
+) -> None:
+    registered = {(method, path) for method, path, _ in _routes(app)}
+    assert registered >= PERSONAL
+    token = viewer_api.post("/api/v1/tokens", json={"name": "laptop"})
+    assert token.status_code == 201
+    assert viewer_api.delete(f"/api/v1/tokens/{token.json()['id']}").status_code == 200
+    assert viewer_api.post("/api/v1/calendar-feed").status_code == 201
+    assert viewer_api.delete("/api/v1/calendar-feed").status_code == 200
+    feed = viewer_web.submit("/calendar/feed")
+    assert feed.status_code == 200
+    assert "/p/calendar/" in feed.text
+    signed_out = viewer_web.submit("/logout")
+    assert signed_out.status_code == 303
+    assert viewer_web.get("/dashboard").status_code == 303
 
 
 def test_admin_routes_refuse_organizers(app: object, organizer_api: TestClient) -> None:

@@ -30,6 +30,7 @@ from app.models import (
 from app.people.schemas import LevelRef
 from app.people.service import UNKNOWN_LEVEL_KEY, add_alias, level_by_key, normalize_email
 from app.signing import sign, unsign
+from app.system.metrics import counted_import
 
 DateOrder = Literal["auto", "dmy", "mdy"]
 
@@ -41,6 +42,7 @@ def session_end(story_session: StorySession) -> datetime:
 # -- imports ---------------------------------------------------------------------------------
 
 
+@counted_import("attendance")
 def import_report(
     session: Session,
     *,

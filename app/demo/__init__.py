@@ -1,7 +1,7 @@
 """The demo organisation: Northwind Outfitters (demo), loaded into an empty database.
 
-Each module loads one part and returns what the next needs; later issues add recaps and
-distribution lists as further steps of `load_demo`.
+Each module loads one part and returns what the next needs: people, sessions, attendance,
+invitations, recaps, then distribution lists with the delivery history of those recaps.
 """
 
 import random
@@ -14,15 +14,18 @@ from sqlmodel import Session, select
 
 from app.db import open_session
 from app.demo.attendance import load_attendance
+from app.demo.distribution import load_distribution
+from app.demo.invitations import load_invitations
 from app.demo.people import LAYERS, load_people
+from app.demo.recaps import load_recaps
 from app.demo.story_sessions import load_sessions
 from app.models import Person, utcnow
 
 COMPANY = "Northwind Outfitters (demo)"
 SEED = 20261124
-STEP_COUNT = len(LAYERS) + 3
+STEP_COUNT = len(LAYERS) + 6
 """How many times `load_demo` reports progress: per layer of people, customers, sessions,
-attendance."""
+attendance, invitations, recaps, distribution."""
 
 
 @dataclass(frozen=True)
@@ -37,13 +40,17 @@ class DemoSummary:
     cancelled: int
     attendance: int
     """Attendance rows, matched and unmatched, across the completed sessions."""
+    invitations: int
+    recaps: int
+    deliveries: int
 
     def __str__(self) -> str:
         return (
             f"{self.company}: {self.people:,} people in {self.departments} departments, "
             f"{self.customers} customers, {self.sessions} sessions "
             f"({self.completed} completed, {self.scheduled} upcoming, {self.cancelled} cancelled), "
-            f"{self.attendance:,} attendance rows"
+            f"{self.attendance:,} attendance rows, {self.invitations:,} invitations, "
+            f"{self.recaps} recaps, {self.deliveries:,} recap emails"
         )
 
 
@@ -67,6 +74,12 @@ def load_demo(
     attendance = load_attendance(
         session, people=people, sessions=sessions, rng=rng, now=now, progress=report
     )
+    invitations = load_invitations(session, sessions=sessions, people=people, rng=rng, now=now)
+    report(f"Invitations: {invitations.rows:,} to leaders")
+    recaps = load_recaps(session, sessions=sessions, people=people, rng=rng, now=now)
+    report(f"Recaps: {recaps} written and approved")
+    distribution = load_distribution(session, people=people, sessions=sessions, now=now)
+    report(f"Distribution: {distribution.lists} lists, {distribution.deliveries:,} recap emails")
     return DemoSummary(
         company=COMPANY,
         people=people.count,
@@ -77,6 +90,9 @@ def load_demo(
         scheduled=len(sessions.scheduled_ids),
         cancelled=len(sessions.cancelled_ids),
         attendance=attendance.rows,
+        invitations=invitations.rows,
+        recaps=recaps,
+        deliveries=distribution.deliveries,
     )
 
 

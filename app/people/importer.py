@@ -20,6 +20,7 @@ from app.people.service import (
     is_email,
     normalize_email,
 )
+from app.system.metrics import counted_import
 
 # Header synonyms per field, in order of preference; compared case-insensitively.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -146,6 +147,7 @@ def rejected_report(exc: AppError) -> ImportReport | None:
     return ImportReport.model_validate(exc.detail) if isinstance(exc.detail, dict) else None
 
 
+@counted_import("people")
 def import_people(
     session: Session,
     *,
