@@ -109,14 +109,25 @@ def migrate(url: str, revision: str = "head") -> None:
 
 
 @lru_cache
-def head_revision() -> str:
-    """The newest migration this code ships (read once: it cannot change while running)."""
+@lru_cache
+def code_revisions() -> tuple[str, frozenset[str]]:
+    """The newest migration this code ships, and all of them (read once per process)."""
     from alembic.script import ScriptDirectory
 
-    head = ScriptDirectory.from_config(
-        alembic_config(get_settings().database_url)
-    ).get_current_head()
-    return head or ""
+    script = ScriptDirectory.from_config(alembic_config(get_settings().database_url))
+    return script.get_current_head() or "", frozenset(r.revision for r in script.walk_revisions())
+
+
+def schema_lag(revisions: set[str]) -> str | None:
+    """Why the database schema is too old for this code, or None when it can serve it.
+
+    A schema newer than the code is fine: in a rolling upgrade the new release migrates first
+    (additively) while the old processes keep serving, so they must stay ready.
+    """
+    head, known = code_revisions()
+    if revisions == {head} or (revisions and not revisions & known):
+        return None
+    return f"at {', '.join(sorted(revisions)) or 'none'}, code needs {head}"
 
 
 def insert_many(session: Session, table: Table, rows: Iterable[Mapping[str, Any]]) -> None:

@@ -6,8 +6,8 @@ import logging
 import pytest
 from fastapi.testclient import TestClient
 
+from app import db
 from app.config import get_settings
-from app.system import api as system_api
 from app.system.logs import JsonFormatter, request_id
 from app.worker import huey
 
@@ -20,10 +20,21 @@ def test_readyz_reports_the_schema_at_this_codes_migration(anon: TestClient) -> 
 def test_readyz_is_unavailable_when_the_schema_lags_the_code(
     anon: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(system_api, "head_revision", lambda: "9999")
+    head, known = db.code_revisions()
+    monkeypatch.setattr(db, "code_revisions", lambda: ("9999", known | {"9999"}))
     response = anon.get("/readyz")
     assert response.status_code == 503
-    assert response.json()["checks"]["migrations"].endswith("code needs 9999")
+    assert response.json()["checks"]["migrations"] == f"at {head}, code needs 9999"
+
+
+def test_readyz_stays_ready_when_newer_code_has_migrated_first(
+    anon: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A rolling upgrade: the new release migrated, this old process has never heard of it.
+    monkeypatch.setattr(db, "code_revisions", lambda: ("0001", frozenset({"0001"})))
+    response = anon.get("/readyz")
+    assert response.status_code == 200
+    assert response.json()["checks"]["migrations"] == "ok"
 
 
 def test_metrics_are_hidden_without_the_token(anon: TestClient) -> None:
