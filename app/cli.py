@@ -27,6 +27,18 @@ app.add_typer(recap_app, name="recap")
 
 console = Console()
 err = Console(stderr=True)
+SERVERS = {"run", "serve", "worker"}
+
+
+@app.callback()
+def _audit_as_cli(ctx: typer.Context) -> None:
+    # What a command changes is audited as done by "cli"; servers audit their own users.
+    if ctx.invoked_subcommand in SERVERS:
+        return
+    from app.audit.service import CLI, current_actor
+
+    token = current_actor.set(CLI)
+    ctx.call_on_close(lambda: current_actor.reset(token))
 
 
 @db_app.command("upgrade")
@@ -46,6 +58,55 @@ def db_downgrade(revision: str) -> None:
 
     command.downgrade(alembic_config(get_settings().database_url), revision)
     console.print(f"Database at {revision}")
+
+
+@db_app.command("backup")
+def db_backup(
+    path: Annotated[Path, typer.Argument(help="The new file to write the copy to.")],
+) -> None:
+    """Copy the SQLite database to PATH, safely while Storyroom keeps running."""
+    from app.system.backup import BackupError, backup
+
+    try:
+        size = backup(get_settings().database_url, path)
+    except BackupError as exc:
+        typer.secho(str(exc), fg="red", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Backed up to {path} ({size:,} bytes)")
+
+
+@db_app.command("restore")
+def db_restore(
+    path: Annotated[Path, typer.Argument(help="A file made by `storyroom db backup`.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Really replace the current data.")] = False,
+) -> None:
+    """Replace the SQLite database's content with the backup at PATH."""
+    from alembic.script import ScriptDirectory
+
+    from app.db import alembic_config
+    from app.system.backup import BackupError, check_backup, restore, sqlite_path
+
+    url = get_settings().database_url
+    try:
+        target = sqlite_path(url)
+        script = ScriptDirectory.from_config(alembic_config(url))
+        known = {revision.revision for revision in script.walk_revisions()}
+        check = check_backup(path, script.get_current_head() or "", known)
+        if not yes:
+            raise BackupError(
+                f"This replaces everything in {target} with {path}. Stop Storyroom's web and "
+                "worker processes, then run again with --yes."
+            )
+        restore(url, path)
+    except BackupError as exc:
+        typer.secho(str(exc), fg="red", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Restored {target} from {path}")
+    if check.behind:
+        typer.echo(
+            f"The backup is at schema {check.revision}, older than this code's {check.head}: "
+            "run `storyroom db upgrade` before starting Storyroom."
+        )
 
 
 @users_app.command("create")

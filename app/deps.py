@@ -6,6 +6,7 @@ from fastapi import Depends, Path, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 from pydantic import BaseModel
 
+from app.audit import service as audit
 from app.auth import service as auth_service
 from app.auth.security import same_secret
 from app.db import SessionDep
@@ -30,6 +31,7 @@ def current_user(
         user = auth_service.user_for_token(session, token) if token else None
         if user is None:
             raise NotAuthenticated("Send a valid bearer token (POST /api/v1/auth/token).")
+        audit.act_as(session, user)
         return user
     user_id = request.session.get(SESSION_USER_KEY)
     user = session.get(User, user_id) if isinstance(user_id, int) else None
@@ -37,6 +39,7 @@ def current_user(
         request.session.clear()
         query = f"?{request.url.query}" if request.url.query else ""
         raise LoginRequired(request.url.path + query)
+    audit.act_as(session, user)
     return user
 
 
@@ -86,7 +89,8 @@ class Pagination(BaseModel):
     offset: int
 
 
-def pagination(
+# `async`: it only reads the query, and a plain `def` dependency costs a hop to a thread.
+async def pagination(
     limit: Annotated[int, Query(ge=1, le=500, description="Items per page.")] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip.")] = 0,
 ) -> Pagination:

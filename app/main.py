@@ -6,6 +6,8 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from app.attendance import api as attendance_api
 from app.attendance import pages as attendance_pages
+from app.audit import api as audit_api
+from app.audit import pages as audit_pages
 from app.auth import api as auth_api
 from app.auth import pages as auth_pages
 from app.config import get_settings
@@ -27,6 +29,7 @@ from app.system import api as system_api
 from app.system import metrics
 from app.system import pages as system_pages
 from app.system.headers import SecurityHeadersMiddleware
+from app.system.limits import BodyLimitMiddleware
 from app.system.logs import RequestIdMiddleware
 from app.templating import TEMPLATE_DIR
 from app.worker import load_tasks
@@ -54,6 +57,7 @@ def create_app() -> FastAPI:
         same_site="lax",
         https_only=settings.secure_cookies,
     )
+    app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(metrics.RequestMetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)  # outermost: every line of the request has the id
@@ -71,6 +75,7 @@ def create_app() -> FastAPI:
         recaps_api,
         distribution_api,
         invitations_api,
+        audit_api,
     ):
         api.include_router(module.router)
     for module in (
@@ -83,6 +88,7 @@ def create_app() -> FastAPI:
         recaps_pages,
         distribution_pages,
         invitations_pages,
+        audit_pages,
     ):
         pages.include_router(module.router)
 

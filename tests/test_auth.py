@@ -1,6 +1,10 @@
+from datetime import timedelta
+
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.auth import service
+from app.models import utcnow
 from tests.conftest import PageClient
 from tests.factories import PASSWORD, create_user
 
@@ -138,3 +142,17 @@ def test_the_sign_in_page_says_when_it_is_throttled(anon: TestClient, db: Sessio
     response = anon.post("/login", data=form)
     assert response.status_code == 429
     assert "Too many failed sign-ins" in response.text
+
+
+def test_token_use_is_recorded_at_most_once_a_minute(db: Session) -> None:
+    token, plain = service.issue_token(db, user=create_user(db), name="sync job")
+    assert service.user_for_token(db, plain) is not None
+    assert token.last_used_at is not None
+    recent = utcnow() - timedelta(seconds=30)
+    token.last_used_at = recent
+    service.user_for_token(db, plain)
+    assert token.last_used_at == recent
+    stale = utcnow() - timedelta(minutes=2)
+    token.last_used_at = stale
+    service.user_for_token(db, plain)
+    assert token.last_used_at > stale

@@ -119,13 +119,23 @@ def test_viewers_manage_what_is_their_own(
     assert viewer_web.get("/dashboard").status_code == 303
 
 
-def test_admin_routes_refuse_organizers(app: object, organizer_api: TestClient) -> None:
+def test_admin_routes_refuse_organizers(
+    app: object, organizer_api: TestClient, organizer_web: PageClient
+) -> None:
     admin_routes = [(m, p) for m, p, route in _routes(app) if _is_admin_only(route)]
     assert ("GET", "/api/v1/users") in admin_routes
+    assert ("GET", "/admin/audit") in admin_routes
     for method, path in admin_routes:
-        response = organizer_api.request(method, _concrete(path), json={})
-        assert response.status_code == 403, f"{method} {path} answered {response.status_code}"
-        assert response.json() == {"detail": "Only an admin can do this."}
+        if path.startswith("/api/"):
+            response = organizer_api.request(method, _concrete(path), json={})
+            assert response.status_code == 403, f"{method} {path} answered {response.status_code}"
+            assert response.json() == {"detail": "Only an admin can do this."}
+        else:
+            response = organizer_web.request(
+                method, _concrete(path), data={"csrf_token": organizer_web.csrf}
+            )
+            assert response.status_code == 403, f"{method} {path} answered {response.status_code}"
+            assert "Only an admin can do this." in response.text
 
 
 def test_page_forms_without_csrf_token_are_refused(organizer_web: PageClient) -> None:

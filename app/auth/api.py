@@ -44,7 +44,11 @@ def login_for_token(
         session, email=form.username, password=form.password, client=client_address(request)
     )
     token, plain = service.issue_token(
-        session, user=user, name="login", ttl=timedelta(hours=get_settings().token_ttl_hours)
+        session,
+        user=user,
+        name="login",
+        ttl=timedelta(hours=get_settings().token_ttl_hours),
+        audited=False,
     )
     return TokenResponse(access_token=plain, expires_at=token.expires_at)
 
@@ -107,6 +111,5 @@ def update_user(session: SessionDep, _: AdminUser, user_id: int, body: UserUpdat
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"There is no user with id {user_id}.")
-    for field, value in body.model_dump(exclude_unset=True, exclude_none=True).items():
-        setattr(user, field, value)
-    return UserRead.model_validate(user)
+    changes = body.model_dump(exclude_unset=True, exclude_none=True)
+    return UserRead.model_validate(service.update_user(session, user=user, changes=changes))

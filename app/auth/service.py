@@ -1,15 +1,20 @@
 """Users and API tokens."""
 
 from datetime import timedelta
+from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from app.audit import service as audit
 from app.auth import throttle
 from app.auth.security import hash_password, new_token, token_digest, verify_password
 from app.errors import Conflict, Invalid, NotAuthenticated, NotFound
 from app.models import ApiToken, Role, User, utcnow
 
 MIN_PASSWORD_LENGTH = 10
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+"""A token's `last_used_at` is written at most this often, so reads stay reads."""
+USER_AUDIT_FIELDS = ("email", "name", "role", "active")
 
 
 def get_user_by_email(session: Session, email: str) -> User | None:
@@ -28,6 +33,37 @@ def create_user(session: Session, *, email: str, password: str, role: Role, name
     user = User(email=email, name=name, password_hash=hash_password(password), role=role)
     session.add(user)
     session.flush()
+    audit.record(
+        session,
+        action="created",
+        entity="user",
+        entity_id=user.id,
+        summary=f"Created the {role.value} account {email}",
+        changes=audit.created(user, USER_AUDIT_FIELDS),
+    )
+    return user
+
+
+def update_user(session: Session, *, user: User, changes: dict[str, Any]) -> User:
+    """Change a user's name, role or whether the account is active."""
+    before = audit.snapshot(user, USER_AUDIT_FIELDS)
+    for field, value in changes.items():
+        setattr(user, field, value)
+    changed = audit.diff(before, audit.snapshot(user, USER_AUDIT_FIELDS))
+    if changed:
+        action = "changed"
+        if set(changed) == {"active"}:
+            action = "enabled" if user.active else "disabled"
+        what = "" if action != "changed" else f": {', '.join(sorted(changed))}"
+        audit.record(
+            session,
+            action=action,
+            entity="user",
+            entity_id=user.id,
+            summary=f"{action.capitalize()} the account {user.email}{what}",
+            changes=changed,
+        )
+    session.add(user)
     return user
 
 
@@ -48,9 +84,12 @@ def authenticate(session: Session, *, email: str, password: str, client: str) ->
 
 
 def issue_token(
-    session: Session, *, user: User, name: str, ttl: timedelta | None = None
+    session: Session, *, user: User, name: str, ttl: timedelta | None = None, audited: bool = True
 ) -> tuple[ApiToken, str]:
-    """Create a bearer token; the plain token is returned once and only its digest is stored."""
+    """Create a bearer token; the plain token is returned once and only its digest is stored.
+
+    `audited` False is for the short-lived token of an API sign-in, which is not news.
+    """
     assert user.id is not None
     plain = new_token()
     token = ApiToken(
@@ -61,18 +100,32 @@ def issue_token(
     )
     session.add(token)
     session.flush()
+    if audited:
+        audit.record(
+            session,
+            action="issued",
+            entity="token",
+            entity_id=token.id,
+            summary=f"Issued the API token “{name}” for {user.email}",
+        )
     return token, plain
 
 
 def user_for_token(session: Session, plain: str) -> User | None:
-    token = session.exec(select(ApiToken).where(ApiToken.token_hash == token_digest(plain))).first()
+    found = session.exec(
+        select(ApiToken, User)
+        .join(User, col(User.id) == col(ApiToken.user_id))
+        .where(ApiToken.token_hash == token_digest(plain))
+    ).first()  # one round trip: every API request starts here
     now = utcnow()
-    if token is None or token.revoked_at or (token.expires_at and token.expires_at <= now):
+    if found is None:
         return None
-    user = session.get(User, token.user_id)
-    if user is None or not user.active:
+    token, user = found
+    if token.revoked_at or (token.expires_at and token.expires_at <= now) or not user.active:
         return None
-    token.last_used_at = now
+    # Written every request, the row lock serialised all of a token's concurrent requests.
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_RESOLUTION:
+        token.last_used_at = now
     return user
 
 
@@ -81,5 +134,14 @@ def revoke_token(session: Session, *, token_id: int, user: User) -> ApiToken:
     token = session.get(ApiToken, token_id)
     if token is None or (token.user_id != user.id and user.role is not Role.admin):
         raise NotFound(f"There is no API token with id {token_id}.")
-    token.revoked_at = token.revoked_at or utcnow()
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        owner = session.get(User, token.user_id)
+        audit.record(
+            session,
+            action="revoked",
+            entity="token",
+            entity_id=token.id,
+            summary=f"Revoked the API token “{token.name}” of {owner.email if owner else 'a user'}",
+        )
     return token

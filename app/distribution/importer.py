@@ -7,6 +7,7 @@ A header row is optional: a first row that starts with an address is read as dat
 
 from sqlmodel import Session, col, select
 
+from app.audit import service as audit
 from app.distribution.schemas import MemberImportReport
 from app.errors import Invalid
 from app.models import DistributionList, ListMember, Person
@@ -91,4 +92,13 @@ def import_members(session: Session, dlist: DistributionList, *, data: bytes) ->
         )
         report.added += 1
     session.flush()
+    audit.record(
+        session,
+        action="imported",
+        entity="distribution_list",
+        entity_id=dlist.id,
+        summary=f"Imported {report.rows} addresses into “{dlist.name}”: {report.added} added, "
+        f"{report.already} already on the list",
+        changes={"members": [None, report.added]},
+    )
     return report

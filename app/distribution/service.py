@@ -9,6 +9,7 @@ from sqlalchemy import case
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from app.audit import service as audit
 from app.config import get_settings
 from app.distribution.schemas import (
     WEEKDAYS,
@@ -119,6 +120,18 @@ def describe_lists(session: Session, lists: Sequence[DistributionList]) -> list[
     ]
 
 
+LIST_AUDIT_FIELDS = (
+    "name",
+    "description",
+    "cadence",
+    "digest_weekday",
+    "digest_day",
+    "digest_time",
+    "timezone",
+    "allow_unsubscribe",
+)
+
+
 def _ensure_name_free(session: Session, name: str, *, list_id: int | None) -> None:
     # Compared in Python: SQLite's lower() folds ASCII letters only, and lists are few.
     wanted = name.casefold()
@@ -135,6 +148,14 @@ def create_list(session: Session, *, data: ListCreate) -> DistributionList:
     dlist = DistributionList(**data.model_dump())
     session.add(dlist)
     session.flush()
+    audit.record(
+        session,
+        action="created",
+        entity="distribution_list",
+        entity_id=dlist.id,
+        summary=f"Created the distribution list “{dlist.name}”",
+        changes=audit.created(dlist, LIST_AUDIT_FIELDS),
+    )
     return dlist
 
 
@@ -153,15 +174,36 @@ def update_list(session: Session, dlist: DistributionList, *, data: ListUpdate) 
         check_schedule(cadence, weekday, day)
     except ValueError as exc:
         raise Invalid(str(exc)) from None
+    before = audit.snapshot(dlist, LIST_AUDIT_FIELDS)
     for name, value in changes.items():
         setattr(dlist, name, value)
     session.add(dlist)
     session.flush()
+    changed = audit.diff(before, audit.snapshot(dlist, LIST_AUDIT_FIELDS))
+    if changed:
+        audit.record(
+            session,
+            action="changed",
+            entity="distribution_list",
+            entity_id=dlist.id,
+            summary=f"Changed the distribution list “{dlist.name}”: {', '.join(sorted(changed))}",
+            changes=changed,
+        )
     return dlist
 
 
 def delete_list(session: Session, dlist: DistributionList) -> None:
     """Delete a list and its members; deliveries already made keep their history."""
+    members = session.exec(
+        select(func.count()).select_from(ListMember).where(ListMember.list_id == dlist.id)
+    ).one()
+    audit.record(
+        session,
+        action="deleted",
+        entity="distribution_list",
+        entity_id=dlist.id,
+        summary=f"Deleted the distribution list “{dlist.name}” and its {members} members",
+    )
     session.delete(dlist)
     session.flush()
 
@@ -227,6 +269,7 @@ def add_member(session: Session, dlist: DistributionList, *, data: MemberIn) -> 
         existing.unsubscribed_at = None  # an organizer adding them again re-subscribes them
         session.add(existing)
         session.flush()
+        _audit_member(session, dlist, "added", f"Subscribed {email} again to “{dlist.name}”")
         return existing
     member = ListMember(
         list_id=dlist.id,
@@ -239,6 +282,7 @@ def add_member(session: Session, dlist: DistributionList, *, data: MemberIn) -> 
             session.add(member)
     except IntegrityError:
         raise Conflict(f"{email} was just added to {dlist.name!r} by someone else.") from None
+    _audit_member(session, dlist, "added", f"Added {email} to “{dlist.name}”")
     return member
 
 
@@ -247,8 +291,18 @@ def remove_member(session: Session, dlist: DistributionList, *, member_id: int) 
     member = session.get(ListMember, member_id)
     if member is None or member.list_id != dlist.id:
         raise NotFound(f"There is no member with id {member_id} on {dlist.name!r}.")
+    person = session.get(Person, member.person_id) if member.person_id else None
+    email = person.email if person else member.email
+    _audit_member(session, dlist, "removed", f"Removed {email} from “{dlist.name}”")
     session.delete(member)
     session.flush()
+
+
+def _audit_member(session: Session, dlist: DistributionList, action: str, summary: str) -> None:
+    # Filed under the list, so the list's history shows who came and went.
+    audit.record(
+        session, action=action, entity="distribution_list", entity_id=dlist.id, summary=summary
+    )
 
 
 # -- series ----------------------------------------------------------------------------------
@@ -435,6 +489,18 @@ def send_recap(
     recap.status = RecapStatus.sent
     session.add(recap)
     session.flush()
+    to = [f"“{dlist.name}”" for dlist in lists]
+    if extra_emails:
+        to.append(f"{len(extra_emails)} more address{'' if len(extra_emails) == 1 else 'es'}")
+    audit.record(
+        session,
+        action="sent",
+        entity="recap",
+        entity_id=recap.id,
+        summary=f"Sent version {version.number} of the recap of “{story_session.title}” to "
+        f"{len(added)} new recipients ({', '.join(to)})",
+        changes={"recipients": [None, len(added)]},
+    )
     return version, added
 
 

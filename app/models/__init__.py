@@ -1,6 +1,7 @@
 """Every table, imported here so Alembic and the app share one metadata."""
 
 from app.models.attendance import Attendance, AttendanceImport, AttendanceSource
+from app.models.audit import AuditEntry
 from app.models.auth import ApiToken, Role, User
 from app.models.base import utcnow
 from app.models.dashboards import EngagementStage, LeaderStage
@@ -48,6 +49,7 @@ __all__ = [
     "Attendance",
     "AttendanceImport",
     "AttendanceSource",
+    "AuditEntry",
     "Cadence",
     "CalendarFeed",
     "Consent",

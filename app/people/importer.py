@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
+from app.audit import service as audit
 from app.errors import AppError, Invalid
 from app.models import Level, Person, utcnow
 from app.people.schemas import ImportReport, RowError
@@ -282,6 +283,19 @@ def import_people(
                 person.active = False
                 report.deactivated += 1
     session.flush()
+    audit.record(
+        session,
+        action="imported",
+        entity="person",
+        entity_id=None,
+        summary=f"Imported the directory: {report.rows} rows, {report.created} created, "
+        f"{report.updated} updated, {report.unchanged} unchanged, {report.deactivated} "
+        f"deactivated, {report.skipped} skipped",
+        changes={
+            name: [None, getattr(report, name)]
+            for name in ("created", "updated", "deactivated", "skipped")
+        },
+    )
     return report
 
 

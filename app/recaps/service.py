@@ -12,6 +12,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from app.audit import service as audit
 from app.errors import Conflict, Invalid, NotFound
 from app.models import (
     ActionItem,
@@ -83,6 +84,20 @@ def _check_open(story_session: StorySession) -> None:
         )
 
 
+def _audit_reopened(session: Session, recap: Recap, title: str) -> None:
+    """An approved (or sent) recap edited: worth a line, unlike edits to a draft."""
+    if recap.status is not RecapStatus.draft:
+        audit.record(
+            session,
+            action="changed",
+            entity="recap",
+            entity_id=recap.id,
+            summary=f"Edited the recap of “{title}” after version {recap.latest_version} was "
+            "approved; it is a draft again",
+            changes={"status": [recap.status, RecapStatus.draft]},
+        )
+
+
 def _reopen(recap: Recap, user_id: int | None) -> None:
     """An edit: the working copy now differs from the latest version, so it is a draft again."""
     recap.status = RecapStatus.draft
@@ -96,6 +111,7 @@ def _edit(session: Session, story_session: StorySession, *, user_id: int | None)
     recap = get_recap(session, session_id=story_session.id or 0)
     if recap is None:
         recap = Recap(session_id=story_session.id or 0)
+    _audit_reopened(session, recap, story_session.title)
     _reopen(recap, user_id)
     session.add(recap)
     session.flush()
@@ -110,6 +126,8 @@ def _items_changed(session: Session, session_id: int, user_id: int | None) -> No
     """
     recap = get_recap(session, session_id=session_id)
     if recap is not None and recap.status is not RecapStatus.draft:
+        story_session = session.get(StorySession, session_id)
+        _audit_reopened(session, recap, story_session.title if story_session else "")
         _reopen(recap, user_id)
         session.add(recap)
 
@@ -707,6 +725,14 @@ def approve_recap(
     recap.status = RecapStatus.approved
     session.add_all([version, recap])
     session.flush()
+    audit.record(
+        session,
+        action="approved",
+        entity="recap",
+        entity_id=recap.id,
+        summary=f"Approved version {number} of the recap of “{story_session.title}”",
+        changes={"version": [number - 1 or None, number], "status": ["draft", "approved"]},
+    )
     if render:
         schedule_pdf(session, version)
     return version

@@ -9,6 +9,7 @@ from sqlalchemy import case
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from app.audit import service as audit
 from app.errors import Conflict, Invalid, NotFound
 from app.invitations import service as invitations
 from app.models import (
@@ -38,6 +39,15 @@ from app.story_sessions.schemas import (
 
 # A change to any of these is news for people who have the session in their calendar.
 CALENDAR_FIELDS = ("title", "starts_at", "duration_minutes", "timezone", "platform", "join_url")
+SERIES_AUDIT_FIELDS = (
+    "title",
+    "rrule",
+    "first_start_local",
+    "duration_minutes",
+    "timezone",
+    "platform",
+    "join_url",
+)
 
 
 # Customers
@@ -132,6 +142,14 @@ def create_session(
     assert story_session.id is not None
     _replace_speakers(session, story_session.id, data.speakers)
     session.flush()
+    audit.record(
+        session,
+        action="created",
+        entity="story_session",
+        entity_id=story_session.id,
+        summary=f"Created the {story_session.status.value} session “{story_session.title}”",
+        changes=audit.created(story_session, CALENDAR_FIELDS),
+    )
     return story_session
 
 
@@ -158,6 +176,7 @@ def update_session(
         _check_host(session, changes["host_id"])
     assert story_session.id is not None
     calendar_before = [getattr(story_session, name) for name in CALENDAR_FIELDS]
+    before = audit.snapshot(story_session, CALENDAR_FIELDS)
     for name, value in changes.items():
         if name == "customer":
             story_session.customer_id = _customer_id(session, value)
@@ -170,6 +189,17 @@ def update_session(
         story_session.sequence += 1
     session.add(story_session)
     session.flush()
+    changed = audit.diff(before, audit.snapshot(story_session, CALENDAR_FIELDS))
+    fields = sorted(set(changed) | (set(changes) - set(CALENDAR_FIELDS)))
+    if fields:
+        audit.record(
+            session,
+            action="changed",
+            entity="story_session",
+            entity_id=story_session.id,
+            summary=f"Changed the session “{story_session.title}”: {', '.join(fields)}",
+            changes=changed,
+        )
     if calendar_changed:
         invitations.send_updates(session, story_session)
     return story_session
@@ -184,6 +214,14 @@ def cancel_session(session: Session, story_session: StorySession) -> StorySessio
         story_session.sequence += 1
         session.add(story_session)
         session.flush()
+        audit.record(
+            session,
+            action="cancelled",
+            entity="story_session",
+            entity_id=story_session.id,
+            summary=f"Cancelled the session “{story_session.title}”",
+            changes={"status": [SessionStatus.scheduled, SessionStatus.cancelled]},
+        )
         invitations.send_cancellations(session, story_session)
     return story_session
 
@@ -203,6 +241,14 @@ def complete_session(
         story_session.status = SessionStatus.completed
         session.add(story_session)
         session.flush()
+        audit.record(
+            session,
+            action="completed",
+            entity="story_session",
+            entity_id=story_session.id,
+            summary=f"Marked the session “{story_session.title}” completed",
+            changes={"status": [SessionStatus.scheduled, SessionStatus.completed]},
+        )
     return story_session
 
 
@@ -406,6 +452,14 @@ def create_series(
             )
         )
     session.flush()
+    audit.record(
+        session,
+        action="created",
+        entity="series",
+        entity_id=series.id,
+        summary=f"Created the series “{series.title}” with {len(future)} scheduled sessions",
+        changes=audit.created(series, SERIES_AUDIT_FIELDS),
+    )
     return series, len(starts) - len(future)
 
 
@@ -431,6 +485,13 @@ def cancel_series(session: Session, series: Series, *, now: datetime | None = No
     ).all()
     for story_session in upcoming:
         cancel_session(session, story_session)
+    audit.record(
+        session,
+        action="cancelled",
+        entity="series",
+        entity_id=series.id,
+        summary=f"Cancelled the series “{series.title}”: {len(upcoming)} upcoming sessions",
+    )
     return len(upcoming)
 
 

@@ -1,0 +1,1 @@
+"""The audit log: who created, changed, approved, sent or deleted what, and when."""
