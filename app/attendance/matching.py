@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from app.models import AliasKind, Person, PersonAlias
-from app.people.service import normalize_email, normalize_name
+from app.people.service import normalize_email, normalize_name, not_erased
 
 # "(Guest)" and its translations, as Teams and Zoom append them to outsiders' names.
 _GUEST_SUFFIX = re.compile(
@@ -92,7 +92,7 @@ class Directory:
         if self._by_name is None:
             by_name: dict[str, set[int]] = defaultdict(set)
             for person_id, name in self._session.exec(
-                select(Person.id, Person.name).where(col(Person.active))
+                select(Person.id, Person.name).where(col(Person.active), not_erased())
             ):
                 assert person_id is not None
                 by_name[normalize_name(name)].add(person_id)

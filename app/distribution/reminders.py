@@ -25,6 +25,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.people.service import not_erased
 
 RECAP_REMINDER_WINDOW = timedelta(days=14)
 """Sessions that ended longer ago than this (plus the reminder delay) are left alone: turning
@@ -92,6 +93,7 @@ def queue_action_reminders(session: Session, *, now: datetime | None = None) -> 
             col(ActionItem.due_on) <= latest,
             col(ActionItem.due_on) >= earliest,
             col(Person.active).is_(True),
+            not_erased(),
         )
         .order_by(col(ActionItem.id))
     ).all()

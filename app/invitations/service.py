@@ -37,7 +37,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.people.service import level_by_key, normalize_email
+from app.people.service import level_by_key, normalize_email, not_erased
 from app.signing import sign, unsign
 from app.story_sessions import ics
 
@@ -89,7 +89,9 @@ def _people_in_levels(session: Session, keys: set[str]) -> list[Person]:
     level_ids = [level_by_key(session, key).id for key in sorted(keys)]
     return list(
         session.exec(
-            select(Person).where(col(Person.level_id).in_(level_ids), col(Person.active))
+            select(Person).where(
+                col(Person.level_id).in_(level_ids), col(Person.active), not_erased()
+            )
         ).all()
     )
 
@@ -99,7 +101,9 @@ def _people_in_departments(session: Session, departments: set[str]) -> list[Pers
         return []
     found = list(
         session.exec(
-            select(Person).where(col(Person.department).in_(departments), col(Person.active))
+            select(Person).where(
+                col(Person.department).in_(departments), col(Person.active), not_erased()
+            )
         ).all()
     )
     empty = sorted(departments - {person.department for person in found})

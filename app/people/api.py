@@ -8,7 +8,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.config import get_settings
 from app.db import SessionDep
-from app.deps import Page, PaginationDep
+from app.deps import AdminUser, Page, PaginationDep
 from app.models import Person
 from app.people import service
 from app.people.dependencies import AliasId, ValidPerson
@@ -16,6 +16,7 @@ from app.people.importer import import_people
 from app.people.schemas import (
     AliasCreate,
     AliasRead,
+    ErasureReport,
     ImportReport,
     LevelIn,
     LevelRead,
@@ -132,6 +133,12 @@ def read_person(session: SessionDep, person: ValidPerson) -> PersonRead:
 def update_person(session: SessionDep, person: ValidPerson, body: PersonUpdate) -> PersonRead:
     """Change some of a person's fields; an old email stays as an alias."""
     return _view(session, service.update_person(session, person=person, changes=body))
+
+
+@router.post("/people/{person_id}/erase")
+def erase_person(_: AdminUser, session: SessionDep, person: ValidPerson) -> ErasureReport:
+    """Erase a person's personal data for good (admins only); anonymous history is kept."""
+    return service.erase_person(session, person_id=person.id or 0)
 
 
 @router.get("/people/{person_id}/aliases")

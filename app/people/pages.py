@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.config import get_settings
 from app.db import SessionDep
-from app.deps import CurrentUser, PaginationDep
+from app.deps import AdminUser, CurrentUser, PaginationDep
 from app.errors import AppError, Forbidden, Invalid
 from app.models import AliasKind, Person, User
 from app.people import service
@@ -19,7 +19,7 @@ from app.people.dependencies import AliasId, ValidPerson
 from app.people.importer import import_people, rejected_report
 from app.people.schemas import LevelIn, PersonCreate, PersonUpdate
 from app.templating import templates
-from app.uploads import read_upload
+from app.uploads import base_name, read_upload
 
 router = APIRouter(include_in_schema=False)
 
@@ -304,7 +304,11 @@ async def import_submit(
 ) -> Response:
     """Import the uploaded file and show what happened."""
     options = {"deactivate_missing": deactivate_missing, "skip_bad_rows": skip_bad_rows}
-    context: dict[str, Any] = {"user": user, "options": options, "filename": file.filename}
+    context: dict[str, Any] = {
+        "user": user,
+        "options": options,
+        "filename": base_name(file.filename),
+    }
     try:
         data = await read_upload(file, max_bytes=get_settings().upload_max_bytes)
         context["report"] = await run_in_threadpool(
@@ -354,8 +358,46 @@ def _person_page(
             "alias_kinds": list(AliasKind),
             "alias_values": alias_values or {"kind": "email", "value": ""},
             "errors": errors or [],
+            "erased": service.is_erased(person),
         },
         status_code=status_code,
+    )
+
+
+@router.get("/people/{person_id}/erase", response_class=HTMLResponse)
+def erase_person_page(
+    request: Request, session: SessionDep, user: AdminUser, person: ValidPerson
+) -> Response:
+    """Ask an admin to confirm erasing a person's personal data."""
+    return _render(
+        request,
+        "erase.html",
+        {
+            "user": user,
+            "person": service.person_views(session, [person])[0],
+            "erased": service.is_erased(person),
+            "report": None,
+        },
+    )
+
+
+@router.post("/people/{person_id}/erase", response_class=HTMLResponse)
+def erase_person_submit(
+    request: Request, session: SessionDep, user: AdminUser, person: ValidPerson
+) -> Response:
+    """Erase the person, then say what was removed."""
+    report = service.erase_person(session, person_id=person.id or 0)
+    return _render(
+        request,
+        "erase.html",
+        {
+            "user": user,
+            "person": service.person_views(
+                session, [service.get_person(session, report.person_id)]
+            )[0],
+            "erased": True,
+            "report": report,
+        },
     )
 
 

@@ -130,3 +130,29 @@ class ImportReport(BaseModel):
     columns: dict[str, str] = {}
     """Which header was read for each field, e.g. {"email": "Work Email"}."""
     errors: list[RowError] = []
+
+
+class ErasureReport(BaseModel):
+    """What erasing a person removed or anonymised, as counts; all zero when already erased."""
+
+    person_id: int
+    already_erased: bool
+    aliases_removed: int
+    attendance_rows_anonymised: int
+    """Raw imported names and emails blanked; the rows still count in every dashboard."""
+    list_memberships_removed: int
+    invitations_removed: int
+    """Invitations to sessions that have not started yet."""
+    invitations_anonymised: int
+    """Invitations to past sessions: address and name blanked, the answer kept for history."""
+    deliveries_removed: int
+    """Emails not sent yet (queued or being sent)."""
+    deliveries_anonymised: int
+    """Sent or failed emails: address, name and payload blanked, status kept."""
+    user_accounts_closed: int
+    api_tokens_removed: int
+    calendar_feeds_removed: int
+    texts_scrubbed: int
+    """Other stored texts and documents (recap versions, import reports…) naming the person."""
+    pdfs_discarded: int
+    """Rendered PDFs that named the person; approved recaps are rendered again on demand."""

@@ -4,14 +4,44 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import ColumnElement
-from sqlmodel import Session, col, func, or_, select
+from sqlalchemy import JSON, ColumnElement, Enum, String, TypeDecorator, delete, update
+from sqlalchemy.types import TypeEngine
+from sqlmodel import Session, SQLModel, and_, col, func, or_, select
 
+from app.audit import service as audit
 from app.deps import MAX_ID
 from app.errors import Conflict, Invalid, NotFound
-from app.models import AliasKind, Attendance, Level, Person, PersonAlias
-from app.people.schemas import LevelIn, LevelRef, PersonCreate, PersonRead, PersonRef, PersonUpdate
+from app.models import (
+    AliasKind,
+    ApiToken,
+    Attendance,
+    CalendarFeed,
+    Delivery,
+    DeliveryStatus,
+    Digest,
+    Invitation,
+    Level,
+    ListMember,
+    Person,
+    PersonAlias,
+    RecapVersion,
+    RenderedPdf,
+    Role,
+    StorySession,
+    User,
+    utcnow,
+)
+from app.people.schemas import (
+    ErasureReport,
+    LevelIn,
+    LevelRef,
+    PersonCreate,
+    PersonRead,
+    PersonRef,
+    PersonUpdate,
+)
 
 FALLBACK_LEVEL_KEY = "ic"
 UNKNOWN_LEVEL_KEY = "unknown"
@@ -203,6 +233,8 @@ def list_people(
                 col(Person.title).ilike(pattern, escape="\\"),
             )
         )
+        # An erased person has no name to be found by; "erased" must not list them all either.
+        conditions.append(not_erased())
     if department:
         conditions.append(col(Person.department) == department.replace("\x00", ""))
     if level:
@@ -241,10 +273,19 @@ def departments(session: Session) -> list[str]:
 
 def person_views(session: Session, people: Sequence[Person]) -> list[PersonRead]:
     """People with their level and manager, in two queries whatever the count."""
-    levels = {level.id: level for level in get_levels(session)}
+    # Each level and manager is built once, and managers are read as plain rows: ORM objects
+    # and per-person validation were most of the time of a page of the directory.
+    levels = {level.id: LevelRef.model_validate(level) for level in get_levels(session)}
     manager_ids = {person.manager_id for person in people if person.manager_id is not None}
     managers = (
-        {m.id: m for m in session.exec(select(Person).where(col(Person.id).in_(manager_ids)))}
+        {
+            id_: PersonRef(id=id_ or 0, email=email, name=name)
+            for id_, email, name in session.exec(
+                select(col(Person.id), col(Person.email), col(Person.name)).where(
+                    col(Person.id).in_(manager_ids)
+                )
+            )
+        }
         if manager_ids
         else {}
     )
@@ -260,8 +301,8 @@ def person_views(session: Session, people: Sequence[Person]) -> list[PersonRead]
                 department=person.department,
                 employee_id=person.employee_id,
                 active=person.active,
-                level=LevelRef.model_validate(levels[person.level_id]),
-                manager=PersonRef.model_validate(manager) if manager else None,
+                level=levels[person.level_id],
+                manager=manager,
                 created_at=person.created_at,
                 updated_at=person.updated_at,
             )
@@ -273,6 +314,8 @@ def _clean_email(value: str) -> str:
     email = normalize_email(value)
     if not is_email(email):
         raise Invalid(f"{value.strip()!r} is not an email address.")
+    if email.endswith("@" + ERASED_DOMAIN):
+        raise Invalid(f"Addresses at {ERASED_DOMAIN} are reserved for erased people.")
     return email
 
 
@@ -313,6 +356,18 @@ def _clean_name(value: str) -> str:
     return name
 
 
+PERSON_AUDIT_FIELDS = (
+    "email",
+    "name",
+    "title",
+    "department",
+    "employee_id",
+    "manager_id",
+    "level_id",
+    "active",
+)
+
+
 def create_person(session: Session, *, data: PersonCreate) -> Person:
     """Add a person; without a level key the level is inferred from the title."""
     email = _clean_email(data.email)
@@ -338,12 +393,22 @@ def create_person(session: Session, *, data: PersonCreate) -> Person:
     )
     session.add(person)
     session.flush()
+    audit.record(
+        session,
+        action="created",
+        entity="person",
+        entity_id=person.id,
+        summary=f"Added {person.name} <{person.email}> to the directory",
+        changes=audit.created(person, PERSON_AUDIT_FIELDS),
+    )
     return person
 
 
 def update_person(session: Session, *, person: Person, changes: PersonUpdate) -> Person:
     """Change the fields sent; an old email is kept as an alias so past reports still match."""
+    _ensure_not_erased(person)
     sent = changes.model_fields_set
+    before = audit.snapshot(person, PERSON_AUDIT_FIELDS)
     if changes.email is not None:
         email = _clean_email(changes.email)
         if email != person.email:
@@ -384,6 +449,16 @@ def update_person(session: Session, *, person: Person, changes: PersonUpdate) ->
         person.active = changes.active
     session.add(person)
     session.flush()
+    changed = audit.diff(before, audit.snapshot(person, PERSON_AUDIT_FIELDS))
+    if changed:
+        audit.record(
+            session,
+            action="changed",
+            entity="person",
+            entity_id=person.id,
+            summary=f"Changed {person.name} in the directory: {', '.join(sorted(changed))}",
+            changes=changed,
+        )
     return person
 
 
@@ -405,6 +480,7 @@ def add_alias(session: Session, *, person_id: int, kind: AliasKind, value: str) 
     """Record another email or display name for a person; adding the same one again is a no-op."""
     kind = AliasKind(kind)
     person = get_person(session, person_id)
+    _ensure_not_erased(person)
     value = _SPACES.sub(" ", value).strip()
     if kind is AliasKind.email:
         normalized = _clean_email(value)
@@ -441,3 +517,304 @@ def remove_alias(session: Session, *, person_id: int, alias_id: int) -> None:
         raise NotFound(f"Person {person_id} has no alias with id {alias_id}.")
     session.delete(alias)
     session.flush()
+
+
+# -- erasure ---------------------------------------------------------------------------------
+
+ERASED_NAME = "Erased person"
+ERASED_DOMAIN = "erased.invalid"
+"""RFC 2606 reserves `.invalid`: a placeholder address there can never receive mail."""
+
+# Tables erase_person anonymises column by column; the generic text scrub leaves them alone.
+# Customers and storytellers are not directory people: a namesake there is someone else.
+_ERASURE_HANDLED_TABLES = frozenset(
+    {
+        "person",
+        "person_alias",
+        "user",
+        "api_token",
+        "calendar_feed",
+        "attendance",
+        "invitation",
+        "delivery",
+        "list_member",
+        "customer",
+        "session_speaker",
+    }
+)
+_SHORTEST_IDENTIFIER = 3
+
+
+def erased_email(person_id: int) -> str:
+    """The unique placeholder that replaces an erased person's email."""
+    return f"erased-{person_id}@{ERASED_DOMAIN}"
+
+
+def is_erased(person: Person) -> bool:
+    """Whether this person's personal data was erased."""
+    return person.email.endswith("@" + ERASED_DOMAIN)
+
+
+def not_erased() -> ColumnElement[bool]:
+    """A filter for queries that pick people by anything but their id (invite, remind, match)."""
+    return col(Person.email).not_like(f"%@{ERASED_DOMAIN}")
+
+
+def _ensure_not_erased(person: Person) -> None:
+    if is_erased(person):
+        raise Conflict(
+            f"Person {person.id} was erased: the record only keeps anonymous history and "
+            "cannot be changed. Add the person again if they come back."
+        )
+
+
+def _identifier_pattern(person: Person, aliases: Sequence[PersonAlias]) -> re.Pattern[str]:
+    """Whole-word, case-insensitive matches of the person's name, emails and employee id."""
+    values = {person.name, person.email, person.employee_id or ""}
+    for alias in aliases:
+        # A one-word display name ("Sam") would also hit other people's names in free text.
+        if alias.kind is AliasKind.email or len(alias.normalized.split()) > 1:
+            values.update({alias.value, alias.normalized})
+    kept = sorted(
+        (value.strip() for value in values if len(value.strip()) >= _SHORTEST_IDENTIFIER),
+        key=len,
+        reverse=True,
+    )
+    return re.compile(
+        r"(?<!\w)(?:" + "|".join(re.escape(value) for value in kept) + r")(?!\w)", re.IGNORECASE
+    )
+
+
+def _scrub(value: Any, pattern: re.Pattern[str]) -> Any:
+    """`value` (text or a JSON tree) with every identifier replaced by the erased name."""
+    if isinstance(value, str):
+        return pattern.sub(ERASED_NAME, value)
+    if isinstance(value, list):
+        return [_scrub(item, pattern) for item in value]
+    if isinstance(value, dict):
+        return {key: _scrub(item, pattern) for key, item in value.items()}
+    return value
+
+
+def _holds_text(column_type: TypeEngine[Any]) -> bool:
+    """Free text: String, Text and SQLModel's AutoString, but not enums stored as text."""
+    if isinstance(column_type, TypeDecorator):
+        column_type = column_type.impl_instance
+    return isinstance(column_type, String) and not isinstance(column_type, Enum)
+
+
+def _scrub_other_tables(
+    session: Session, pattern: re.Pattern[str], needles: Sequence[str]
+) -> tuple[int, dict[str, set[int]]]:
+    """Replace the identifiers in every other text and JSON column, whatever the table.
+
+    Walks the metadata, so a table added later is covered without touching this code.
+    Returns the rows changed and, per table, the ids of the changed rows.
+    """
+    connection = session.connection()
+    changed = 0
+    touched: dict[str, set[int]] = {}
+    for table in SQLModel.metadata.sorted_tables:
+        if table.name in _ERASURE_HANDLED_TABLES:
+            continue
+        texts = [column for column in table.columns if _holds_text(column.type)]
+        documents = [column for column in table.columns if isinstance(column.type, JSON)]
+        keys = list(table.primary_key.columns)
+        if not (texts or documents) or not keys:
+            continue
+        query = select(*keys, *texts, *documents)
+        if not documents:
+            # Text is narrowed in SQL; JSON is read whole (SQLite stores it ASCII-escaped).
+            query = query.where(
+                or_(
+                    *(
+                        func.lower(column).contains(needle, autoescape=True)
+                        for column in texts
+                        for needle in needles
+                    )
+                )
+            )
+        for row in connection.execute(query).mappings():
+            values = {
+                column.name: _scrub(row[column], pattern)
+                for column in (*texts, *documents)
+                if row[column] is not None
+            }
+            values = {name: value for name, value in values.items() if value != row[name]}
+            if not values:
+                continue
+            connection.execute(
+                update(table).where(*(key == row[key] for key in keys)).values(**values)
+            )
+            changed += 1
+            if len(keys) == 1 and isinstance(row[keys[0]], int):
+                touched.setdefault(table.name, set()).add(row[keys[0]])
+    return changed, touched
+
+
+def _discard_pdfs(session: Session, touched: dict[str, set[int]]) -> int:
+    """Drop rendered PDFs made from documents that named the person; recaps render again."""
+    owners: list[RecapVersion | Digest] = []
+    if touched.get("recap_version"):
+        ids = touched["recap_version"]
+        owners += session.exec(select(RecapVersion).where(col(RecapVersion.id).in_(ids))).all()
+    if touched.get("digest"):
+        owners += session.exec(select(Digest).where(col(Digest.id).in_(touched["digest"]))).all()
+    pdf_ids: set[int] = set()
+    for owner in owners:
+        if owner.pdf_id is not None:
+            pdf_ids.add(owner.pdf_id)
+            owner.pdf_id = None
+            session.add(owner)
+    if not pdf_ids:
+        return 0
+    session.flush()
+    still_used = set(
+        session.exec(select(RecapVersion.pdf_id).where(col(RecapVersion.pdf_id).in_(pdf_ids)))
+    ) | set(session.exec(select(Digest.pdf_id).where(col(Digest.pdf_id).in_(pdf_ids))))
+    unused = pdf_ids - {pdf_id for pdf_id in still_used if pdf_id is not None}
+    if unused:
+        session.execute(delete(RenderedPdf).where(col(RenderedPdf.id).in_(unused)))
+    return len(unused)
+
+
+def _close_user_accounts(session: Session, emails: set[str]) -> tuple[int, int, int]:
+    """Sign-in accounts at the person's addresses: anonymised, deactivated, keys removed."""
+    users = list(session.exec(select(User).where(col(User.email).in_(emails))).all())
+    admins = [user for user in users if user.role is Role.admin and user.active]
+    if admins:
+        raise Conflict(
+            f"{admins[0].email} is also an active admin account. Another admin must first "
+            "change that account's role or deactivate it; then erase the person."
+        )
+    user_ids = [user.id for user in users]
+    if not user_ids:
+        return 0, 0, 0
+    tokens = session.execute(delete(ApiToken).where(col(ApiToken.user_id).in_(user_ids)))
+    feeds = session.execute(delete(CalendarFeed).where(col(CalendarFeed.user_id).in_(user_ids)))
+    for user in users:
+        user.email = f"erased-user-{user.id}@{ERASED_DOMAIN}"
+        user.name = ""
+        user.password_hash = "!"  # noqa: S105 -- not a hash: no password matches it
+        user.active = False
+        session.add(user)
+    return len(users), tokens.rowcount, feeds.rowcount  # type: ignore[attr-defined]
+
+
+def erase_person(session: Session, *, person_id: int) -> ErasureReport:
+    """Remove a person's personal data for good, keeping their anonymous attendance history.
+
+    The person row stays as "Erased person" with its level, department, manager and active
+    flag, and keeps its attendance, past invitation answers, sent deliveries and owned action
+    items, so every dashboard figure is unchanged. Running it again changes nothing.
+    """
+    person = get_person(session, person_id)
+    report = dict.fromkeys(
+        (
+            name
+            for name in ErasureReport.model_fields
+            if name not in ("person_id", "already_erased")
+        ),
+        0,
+    )
+    if is_erased(person):
+        return ErasureReport(person_id=person_id, already_erased=True, **report)
+    aliases = list_aliases(session, person_id=person_id)
+    emails = {person.email} | {a.normalized for a in aliases if a.kind is AliasKind.email}
+    pattern = _identifier_pattern(person, aliases)
+    needles = sorted(
+        {person.name.lower(), *emails, (person.employee_id or "").lower()} - {""}, key=len
+    )
+    accounts, tokens, feeds = _close_user_accounts(session, emails)
+    report["user_accounts_closed"] = accounts
+    report["api_tokens_removed"] = tokens
+    report["calendar_feeds_removed"] = feeds
+
+    for alias in aliases:
+        session.delete(alias)
+    report["aliases_removed"] = len(aliases)
+
+    # Unmatched rows carrying one of the person's addresses or their exact name are them too.
+    theirs = or_(
+        col(Attendance.person_id) == person_id,
+        and_(
+            col(Attendance.person_id).is_(None),
+            or_(
+                func.lower(col(Attendance.raw_email)).in_(emails),
+                func.lower(col(Attendance.raw_name)) == person.name.lower(),
+            ),
+        ),
+    )
+    blanked = session.execute(
+        update(Attendance)
+        .where(theirs, or_(col(Attendance.raw_name) != "", col(Attendance.raw_email) != ""))
+        .values(raw_name="", raw_email="")
+    )
+    report["attendance_rows_anonymised"] = blanked.rowcount  # type: ignore[attr-defined]
+
+    members = session.execute(
+        delete(ListMember).where(
+            or_(
+                col(ListMember.person_id) == person_id,
+                func.lower(col(ListMember.email)).in_(emails),
+            )
+        )
+    )
+    report["list_memberships_removed"] = members.rowcount  # type: ignore[attr-defined]
+
+    now = utcnow()
+    invitations = session.exec(
+        select(Invitation, StorySession.starts_at)
+        .join(StorySession, col(StorySession.id) == Invitation.session_id)
+        .where(or_(col(Invitation.person_id) == person_id, col(Invitation.email).in_(emails)))
+    ).all()
+    for invitation, starts_at in invitations:
+        if starts_at > now:
+            session.delete(invitation)
+            report["invitations_removed"] += 1
+        else:
+            # Past answers feed the leaders' engagement figures: kept, with no address.
+            invitation.email = f"erased-invitation-{invitation.id}@{ERASED_DOMAIN}"
+            invitation.name = ""
+            session.add(invitation)
+            report["invitations_anonymised"] += 1
+
+    deliveries = or_(
+        col(Delivery.person_id) == person_id, func.lower(col(Delivery.to_email)).in_(emails)
+    )
+    unsent = session.execute(
+        delete(Delivery).where(
+            deliveries, col(Delivery.status).in_([DeliveryStatus.queued, DeliveryStatus.sending])
+        )
+    )
+    report["deliveries_removed"] = unsent.rowcount  # type: ignore[attr-defined]
+    for delivery in session.exec(select(Delivery).where(deliveries)):
+        delivery.to_email = ""
+        delivery.to_name = ""
+        delivery.payload = {}
+        delivery.dedup_key = f"erased:{delivery.id}"
+        delivery.last_error = _scrub(delivery.last_error, pattern)
+        session.add(delivery)
+        report["deliveries_anonymised"] += 1
+
+    person.name = ERASED_NAME
+    person.email = erased_email(person_id)
+    person.title = ""
+    person.employee_id = None
+    session.add(person)
+    session.flush()
+
+    report["texts_scrubbed"], touched = _scrub_other_tables(session, pattern, needles)
+    # The scrub wrote through Core: reload whatever the session had cached.
+    session.expire_all()
+    report["pdfs_discarded"] = _discard_pdfs(session, touched)
+    # Earlier audit entries naming them were scrubbed above; this one names no one either.
+    audit.record(
+        session,
+        action="erased",
+        entity="person",
+        entity_id=person_id,
+        summary=f"Erased the personal data of person #{person_id}",
+    )
+    session.flush()
+    return ErasureReport(person_id=person_id, already_erased=False, **report)
