@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     """A delivery claimed longer ago than this is requeued by the sweep (its worker died)."""
 
     upload_max_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+    body_max_bytes: int = Field(default=1024 * 1024, gt=0)
+    """Largest request body other than an upload (JSON, forms); larger ones get a 413."""
     attendance_min_minutes: int = Field(default=5, ge=0)
     token_ttl_hours: int = Field(default=12, gt=0)
 

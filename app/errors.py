@@ -100,6 +100,15 @@ def _error_page(request: Request, status_code: int, detail: Any) -> Response:
     )
 
 
+def _body_error_detail(exc: StarletteHTTPException) -> Any:
+    """Say why a body could not be parsed; FastAPI's message is the same for every cause."""
+    if isinstance(exc.__cause__, RecursionError):
+        return "The JSON body is nested too deeply: send a flatter document."
+    if isinstance(exc.__cause__, UnicodeDecodeError):
+        return "The request body is not valid UTF-8: send JSON encoded as UTF-8."
+    return exc.detail
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def app_error(request: Request, exc: AppError) -> Response:
@@ -126,11 +135,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = _body_error_detail(exc)
         if _wants_json(request):
             return JSONResponse(
-                {"detail": exc.detail}, exc.status_code, headers=getattr(exc, "headers", None)
+                {"detail": detail}, exc.status_code, headers=getattr(exc, "headers", None)
             )
-        return _error_page(request, exc.status_code, exc.detail)
+        return _error_page(request, exc.status_code, detail)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

@@ -1,10 +1,17 @@
 """Reading uploaded files within a size limit, shared by every importer."""
 
+from pathlib import PurePosixPath, PureWindowsPath
+
 from fastapi import UploadFile
 
 from app.errors import Invalid, PayloadTooLarge
 
 CHUNK_BYTES = 1024 * 1024
+
+
+def base_name(filename: str | None) -> str:
+    """The file's own name, without any folder a browser or client sent with it."""
+    return PureWindowsPath(PurePosixPath(filename or "").name).name
 
 
 def format_size(size: int) -> str:
@@ -29,6 +36,6 @@ async def read_upload(file: UploadFile, *, max_bytes: int) -> bytes:
             raise PayloadTooLarge(f"The file is larger than {limit}; the limit is {limit}.")
         chunks.append(chunk)
     if total == 0:
-        name = f" {file.filename}" if file.filename else ""
+        name = f" {base_name(file.filename)}" if file.filename else ""
         raise Invalid(f"The file{name} is empty: choose a file with some rows in it.")
     return b"".join(chunks)

@@ -22,7 +22,7 @@ from app.db import SessionDep
 from app.deps import CurrentUser, IdPath, Page, PaginationDep
 from app.models import StorySession
 from app.story_sessions.dependencies import ValidSession
-from app.uploads import read_upload
+from app.uploads import base_name, read_upload
 
 router = APIRouter(prefix="/sessions/{session_id}", tags=["attendance"])
 
@@ -118,7 +118,7 @@ async def import_upload(
         session,
         story_session=story_session,
         data=data,
-        filename=file.filename or "upload",
+        filename=base_name(file.filename) or "upload",
         user_id=user_id,
         date_order=date_order,
     )

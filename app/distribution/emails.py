@@ -18,7 +18,7 @@ from app.config import get_settings
 from app.distribution import service
 from app.distribution.schemas import DigestDocument
 from app.errors import NotFound
-from app.mail.compose import composes
+from app.mail.compose import composes, one_line
 from app.models import (
     ActionItem,
     Cadence,
@@ -60,9 +60,9 @@ def _message(
     subject: str, text: str, html: str, headers: dict[str, str] | None = None
 ) -> EmailMessage:
     message = EmailMessage(policy=EMAIL_POLICY)
-    message["Subject"] = subject
+    message["Subject"] = one_line(subject)
     for name, value in (headers or {}).items():
-        message[name] = value
+        message[name] = one_line(value)
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     return message

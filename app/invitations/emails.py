@@ -13,7 +13,7 @@ from sqlmodel import Session
 from app.config import get_settings
 from app.errors import NotFound
 from app.invitations import service
-from app.mail.compose import composes
+from app.mail.compose import composes, one_line
 from app.models import Delivery, DeliveryKind, Invitation, Rsvp, SessionStatus, StorySession
 from app.story_sessions.pages import PLATFORM_LABELS
 from app.templating import env, local_datetime
@@ -55,7 +55,7 @@ def _message(
     session: Session, story_session: StorySession, template: str, context: dict[str, Any]
 ) -> EmailMessage:
     message = EmailMessage()
-    message["Subject"] = context["subject"]
+    message["Subject"] = one_line(context["subject"])
     organizer = service.organizer_address(session, story_session)
     if story_session.organizer_id is not None:
         message["Reply-To"] = organizer.email

@@ -18,6 +18,12 @@ Composer = Callable[[Session, Delivery], EmailMessage]
 _COMPOSERS: dict[DeliveryKind, Composer] = {}
 
 
+def one_line(value: str) -> str:
+    """A header value from user text: a title or name with line breaks must not break the
+    header (the email package refuses it, so the message could never be sent)."""
+    return " ".join(value.split())
+
+
 def composes(kind: DeliveryKind) -> Callable[[Composer], Composer]:
     def register(function: Composer) -> Composer:
         _COMPOSERS[kind] = function

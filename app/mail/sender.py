@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 
 from app.config import get_settings
 from app.db import open_session
-from app.mail.compose import compose
+from app.mail.compose import compose, one_line
 from app.mail.transport import SendError, Transport, transport_for
 from app.models import Delivery, DeliveryStatus, utcnow
 
@@ -246,7 +246,8 @@ class _Batch:
         for name in ENVELOPE_HEADERS:
             del message[name]
         message["From"] = self.mail_from
-        message["To"] = Address(display_name=delivery.to_name, addr_spec=delivery.to_email)
+        to_name = one_line(delivery.to_name)
+        message["To"] = Address(display_name=to_name, addr_spec=delivery.to_email)
         message["Date"] = format_datetime(utcnow())
         message["Message-ID"] = message_id(delivery.id, delivery.dedup_key, self.mail_from)
         return message
