@@ -123,7 +123,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def integrity_error(request: Request, exc: IntegrityError) -> Response:
         # Services check each rule before writing; reaching a constraint means two requests
         # raced past the same check. The loser is told to retry rather than shown a 500.
-        logger.warning("Constraint refused a write: %s", exc.orig)
+        # The constraint's name, not the message: PostgreSQL's repeats the values (addresses).
+        diag = getattr(exc.orig, "diag", None)
+        constraint = getattr(diag, "constraint_name", None) or type(exc.orig).__name__
+        logger.warning("A constraint refused a write: %s", constraint)
         detail = "Someone else changed this at the same moment: reload and try again."
         return await app_error(request, Conflict(detail))
 

@@ -10,6 +10,7 @@ old, so it may arrive twice (with the same Message-ID) but is never lost.
 import hashlib
 import logging
 import os
+import re
 import socket
 import uuid
 from collections.abc import Sequence
@@ -52,6 +53,14 @@ class SendReport:
         self.sent += other.sent
         self.retrying += other.retrying
         self.failed += other.failed
+
+
+_ADDRESS = re.compile(r"[^\s<>\"',;:]+@[^\s<>\"',;]+")
+
+
+def _for_log(reason: str) -> str:
+    """An SMTP server's reason without the addresses it quotes: logs carry ids, not people."""
+    return _ADDRESS.sub("<address>", reason)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -268,7 +277,9 @@ class _Batch:
         if attempts >= self.max_attempts:
             self.fail(delivery, f"Gave up after {attempts} attempts: {reason}")
             return
-        log.warning("delivery %s: will retry (%s attempts): %s", delivery.id, attempts, reason)
+        log.warning(
+            "delivery %s: will retry (%s attempts): %s", delivery.id, attempts, _for_log(reason)
+        )
         self._record(
             delivery,
             status=DeliveryStatus.queued,
@@ -278,7 +289,7 @@ class _Batch:
         self.report.retrying += 1
 
     def fail(self, delivery: Delivery, reason: str) -> None:
-        log.warning("delivery %s failed: %s", delivery.id, reason)
+        log.warning("delivery %s failed: %s", delivery.id, _for_log(reason))
         self._record(delivery, status=DeliveryStatus.failed, last_error=reason)
         self.report.failed += 1
 

@@ -1,5 +1,6 @@
 """The sender against a real SMTP server on loopback: headers, retries, refusals, the outbox."""
 
+import logging
 from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -132,12 +133,18 @@ def test_server_answering_421_is_a_transient_failure(
 
 
 def test_recipient_rejected_with_550_fails_with_the_reason_while_others_are_sent(
-    db: Session, smtp_settings: SmtpServer
+    db: Session, smtp_settings: SmtpServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     deliveries = queue(db, "a@example.com", "gone@example.com", "c@example.com")
     smtp_settings.reject["gone@example.com"] = "550 5.1.1 <gone@example.com>: no such user"
 
-    report = send_due()
+    with caplog.at_level(logging.DEBUG):
+        report = send_due()
+
+    # The log names the delivery by id; the address stays in the database only.
+    ours = [r.getMessage() for r in caplog.records if r.name.startswith("app.")]
+    assert f"delivery {deliveries[1].id} failed: 550 5.1.1 <<address>>: no such user" in ours
+    assert not [line for line in ours if "gone@example.com" in line]
 
     assert (report.sent, report.retrying, report.failed) == (2, 0, 1)
     assert smtp_settings.recipients() == ["a@example.com", "c@example.com"]
