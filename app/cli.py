@@ -296,6 +296,8 @@ def serve(
     _observe(fresh_metrics=True)
     import uvicorn
 
+    from app.system.logs import logging_config
+
     settings = get_settings()
     if settings.metrics_port:
         from prometheus_client import start_http_server
@@ -312,7 +314,8 @@ def serve(
         loop="uvloop",
         http="httptools",
         proxy_headers=True,
-        log_config=None,  # keep the logging configured above, in every process
+        # Applied again in each web process: they start fresh and would log nothing otherwise.
+        log_config=logging_config(json_lines=settings.json_logs),
         access_log=False,  # one line per request comes from our middleware, without tokens
     )
 

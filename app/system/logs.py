@@ -7,9 +7,9 @@ queued (`app.worker` carries it across). At info level lines carry ids, never pe
 
 import json
 import logging
+import logging.config
 import re
 import secrets
-import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
@@ -45,23 +45,39 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+def logging_config(*, json_lines: bool, level: str = "INFO") -> dict[str, Any]:
+    """Every logger (ours, uvicorn's, huey's) through one handler on stderr, as a dictConfig.
+
+    A dict rather than calls, so uvicorn can apply it again in each web process it starts.
+    """
+    line = "%(asctime)s %(levelname)-7s %(name)s [%(request_id)s] %(message)s"
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request_id": {"()": _RequestIdFilter}},
+        "formatters": {"line": {"()": JsonFormatter} if json_lines else {"format": line}},
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stderr",
+                "filters": ["request_id"],
+                "formatter": "line",
+            }
+        },
+        "root": {"handlers": ["stderr"], "level": level},
+        "loggers": {
+            "uvicorn": {"handlers": [], "propagate": True},
+            "uvicorn.error": {"handlers": [], "propagate": True},
+            # Access lines carry the full path, and signed links have their token in it.
+            "uvicorn.access": {"handlers": [], "propagate": True, "level": "WARNING"},
+            "huey": {"handlers": [], "propagate": True},
+        },
+    }
+
+
 def configure_logging(*, json_lines: bool, level: str = "INFO") -> None:
-    """Route every logger (ours, uvicorn's, huey's) through one handler on stderr."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.addFilter(_RequestIdFilter())
-    handler.setFormatter(
-        JsonFormatter()
-        if json_lines
-        else logging.Formatter("%(asctime)s %(levelname)-7s %(name)s [%(request_id)s] %(message)s")
-    )
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "huey"):
-        logging.getLogger(name).handlers[:] = []
-        logging.getLogger(name).propagate = True
-    # Access lines carry the full path, and signed links have their token in it.
-    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    """Apply `logging_config` in this process."""
+    logging.config.dictConfig(logging_config(json_lines=json_lines, level=level))
 
 
 class RequestIdMiddleware:
