@@ -1,7 +1,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlmodel import Field, SQLModel, UniqueConstraint
+from sqlmodel import Field, Index, SQLModel, UniqueConstraint
 
 from app.models.base import Timestamped, enum_type, instant_field, utcnow
 
@@ -19,6 +19,9 @@ class Level(SQLModel, table=True):
 
 
 class Person(Timestamped, table=True):
+    # The directory is listed by name, a page at a time: read in order, not sorted whole.
+    __table_args__ = (Index("ix_person_name_id", "name", "id"),)
+
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=320, unique=True)
     """Stored lower-case: emails are matched case-insensitively."""
