@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run test lint typecheck pytest bench migration clean
+.PHONY: install run test lint typecheck pytest scale-test bench migration clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ pytest: install
 		echo "== again on $$STORYROOM_TEST_DATABASE_URL"; \
 		$(BIN)/pytest -q -p no:cacheprovider -m "not browser"; \
 	fi
+
+## The whole flow on PostgreSQL + Redis (db 4) with two web and two worker processes (~3 min).
+scale-test: install
+	STORYROOM_SCALE_TEST=1 $(BIN)/pytest -q -p no:cacheprovider tests/scale
 
 bench: install
 	$(BIN)/python -m bench

@@ -8,6 +8,8 @@ BENCHMARKS = (
     "bench.dashboard",
     "bench.recap_render",
     "bench.mail_send",
+    "bench.throughput",
+    "bench.load_faults",
 )
 
 
