@@ -1,19 +1,71 @@
-"""The throughput benchmark's baseline: a bare FastAPI app serving the people page from memory.
+"""The throughput benchmark's baselines: bare FastAPI apps serving the people page.
 
 Same URL, query parameters and response model (`Page[PersonRead]`, 50 rows) as
-`GET /api/v1/people`, but no database, no authentication and no middleware. Served with
-`uvicorn --factory bench.bare_app:create_app` and the same loop, parser and workers as
+`GET /api/v1/people`, with no authentication, no middleware and no ORM:
+
+- `create_app`: the page and its total read from the same PostgreSQL database with two
+  hand-written SQL statements on a plain connection pool — the raw baseline;
+- `create_memory_app`: the page sliced from a list in memory — the framework's floor.
+
+Served with `uvicorn --factory bench.bare_app:…` and the same loop, parser and workers as
 `storyroom serve`.
 """
 
+import os
 from datetime import UTC, datetime
 
 from fastapi import FastAPI
+from sqlalchemy import create_engine, text
 
 from app.deps import Page, PaginationDep
 from app.people.schemas import LevelRef, PersonRead, PersonRef
 
 PEOPLE = 20_000
+PAGE_SQL = text(
+    """
+    SELECT p.id, p.email, p.name, p.title, p.department, p.employee_id, p.active,
+           p.created_at, p.updated_at, l.id, l.key, l.name, l.is_executive,
+           m.id, m.email, m.name
+    FROM (SELECT * FROM person ORDER BY name, id LIMIT :limit OFFSET :offset) AS p
+    JOIN level AS l ON l.id = p.level_id
+    LEFT JOIN person AS m ON m.id = p.manager_id
+    ORDER BY p.name, p.id
+    """
+)
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    engine = create_engine(os.environ["STORYROOM_DATABASE_URL"], pool_size=10, max_overflow=20)
+
+    @app.get("/readyz")
+    def ready() -> dict[str, str]:
+        return {"status": "ready"}
+
+    @app.get("/api/v1/people")
+    def list_people(page: PaginationDep) -> Page[PersonRead]:
+        with engine.connect() as connection:
+            total = connection.execute(text("SELECT count(*) FROM person")).scalar_one()
+            rows = connection.execute(PAGE_SQL, {"limit": page.limit, "offset": page.offset})
+            items = [
+                PersonRead(
+                    id=r[0],
+                    email=r[1],
+                    name=r[2],
+                    title=r[3],
+                    department=r[4],
+                    employee_id=r[5],
+                    active=r[6],
+                    created_at=r[7],
+                    updated_at=r[8],
+                    level=LevelRef(id=r[9], key=r[10], name=r[11], is_executive=r[12]),
+                    manager=PersonRef(id=r[13], email=r[14], name=r[15]) if r[13] else None,
+                )
+                for r in rows
+            ]
+        return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+    return app
 
 
 def directory(count: int = PEOPLE) -> list[PersonRead]:
@@ -40,7 +92,7 @@ def directory(count: int = PEOPLE) -> list[PersonRead]:
     ]
 
 
-def create_app() -> FastAPI:
+def create_memory_app() -> FastAPI:
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     people = directory()
 
@@ -48,7 +100,7 @@ def create_app() -> FastAPI:
     def ready() -> dict[str, str]:
         return {"status": "ready"}
 
-    # `async def`: nothing here blocks, so the baseline does not pay for a thread hop.
+    # `async def`: nothing here blocks, so the floor does not pay for a thread hop.
     @app.get("/api/v1/people")
     async def list_people(page: PaginationDep) -> Page[PersonRead]:
         return Page(

@@ -76,7 +76,7 @@ def list_people(
         offset=page.offset,
     )
     return Page(
-        items=service.person_views(session, people),
+        items=people,
         total=total,
         limit=page.limit,
         offset=page.offset,

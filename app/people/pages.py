@@ -170,7 +170,7 @@ def people_page(
         "list.html",
         {
             "user": user,
-            "people": service.person_views(session, people),
+            "people": people,
             "total": total,
             "page": page,
             "filters": {"q": q, "department": department, "level": level, "active": active},

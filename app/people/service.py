@@ -7,6 +7,8 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import JSON, ColumnElement, Enum, String, TypeDecorator, delete, update
+from sqlalchemy import select as select_columns  # typed for any number of columns
+from sqlalchemy.orm import aliased
 from sqlalchemy.types import TypeEngine
 from sqlmodel import Session, SQLModel, and_, col, func, or_, select
 
@@ -221,8 +223,8 @@ def list_people(
     active: bool | None = None,
     limit: int = 50,
     offset: int = 0,
-) -> tuple[list[Person], int]:
-    """People matching the filters, ordered by name, and how many match in all."""
+) -> tuple[list[PersonRead], int]:
+    """People matching the filters by name, with level and manager, and how many match."""
     conditions: list[ColumnElement[bool]] = []
     if q and (q := q.replace("\x00", "").strip()):
         pattern = _like(q)
@@ -242,14 +244,45 @@ def list_people(
     if active is not None:
         conditions.append(col(Person.active) == active)
     total = session.exec(select(func.count()).select_from(Person).where(*conditions)).one()
-    people = session.exec(
-        select(Person)
+    # One query, read as plain rows (ORM objects cost more than the database here). The page
+    # is cut before the level and manager are joined, or the join runs for every skipped row.
+    page = (
+        select_columns(*_PERSON_COLUMNS, col(Person.level_id), col(Person.manager_id))
         .where(*conditions)
         .order_by(col(Person.name), col(Person.id))
         .limit(limit)
         .offset(offset)
+        .subquery()
+    )
+    manager = _MANAGER
+    rows = session.execute(
+        select_columns(
+            *(page.c[name] for name in _PERSON_FIELDS),
+            *_LEVEL_COLUMNS,
+            col(manager.id),
+            col(manager.email),
+            col(manager.name),
+        )
+        .join(Level, col(Level.id) == page.c.level_id)
+        .outerjoin(manager, col(manager.id) == page.c.manager_id)
+        .order_by(page.c.name, page.c.id)
     ).all()
-    return list(people), total
+    people = []
+    for row in rows:
+        rank = LevelRef(id=row[9], key=row[10], name=row[11], is_executive=row[12])
+        boss = PersonRef(id=row[13], email=row[14], name=row[15]) if row[13] else None
+        fields = dict(zip(_PERSON_FIELDS, row[:9], strict=True))
+        people.append(PersonRead(**fields, level=rank, manager=boss))
+    return people, total
+
+
+_PERSON_FIELDS = (
+    "id", "email", "name", "title", "department", "employee_id", "active", "created_at",
+    "updated_at",
+)  # fmt: skip
+_PERSON_COLUMNS = tuple(col(getattr(Person, name)) for name in _PERSON_FIELDS)
+_MANAGER = aliased(Person, name="manager")
+_LEVEL_COLUMNS = (col(Level.id), col(Level.key), col(Level.name), col(Level.is_executive))
 
 
 def direct_reports(session: Session, *, person_id: int) -> list[Person]:
