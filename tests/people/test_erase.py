@@ -366,7 +366,7 @@ def test_erase_is_audited_and_scrubs_earlier_audit_entries(
     entries = admin_api.get(
         "/api/v1/audit", params={"entity": "person", "entity_id": person_id}
     ).json()["items"]
-    assert [(e["action"], e["summary"]) for e in entries][0] == (
+    assert (entries[0]["action"], entries[0]["summary"]) == (
         "erased",
         f"Erased the personal data of person #{person_id}",
     )
