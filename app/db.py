@@ -4,11 +4,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from fastapi import Depends
 from sqlalchemy import Connection, Engine, Table, event, insert
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, SQLModel, col, create_engine, select
 
 from app.config import get_settings
 
@@ -159,3 +159,15 @@ def insert_many(session: Session, table: Table, rows: Iterable[Mapping[str, Any]
     while batch:
         connection.exec_driver_sql(sql, batch)
         batch = [bind(row) for row in islice(iterator, INSERT_BATCH)]
+
+
+Row = TypeVar("Row", bound=SQLModel)
+
+
+def by_id(session: Session, model: type[Row], ids: Iterable[int | None]) -> dict[int, Row]:
+    """The rows of `model` with these ids, keyed by id: one query, none when there are none."""
+    wanted = {id_ for id_ in ids if id_ is not None}
+    if not wanted:
+        return {}
+    rows = session.exec(select(model).where(col(model.id).in_(wanted)))  # type: ignore[attr-defined]
+    return {row.id: row for row in rows}  # type: ignore[attr-defined]

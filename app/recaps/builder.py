@@ -16,6 +16,7 @@ from sqlmodel import Session, col, func, select
 from app.attendance.service import level_counts
 from app.charts import Bar, horizontal_bars
 from app.config import get_settings
+from app.db import by_id
 from app.models import (
     ActionItem,
     ActionItemUpdate,
@@ -187,21 +188,8 @@ def _entries(
     """Action items as the document lists them, with owner, origin and latest update."""
     ids = [item.id for item in items if item.id is not None]
     updates = latest_updates(session, ids)
-    owner_ids = {item.owner_id for item in items if item.owner_id is not None}
-    owners = (
-        {p.id: p.name for p in session.exec(select(Person).where(col(Person.id).in_(owner_ids)))}
-        if owner_ids
-        else {}
-    )
-    session_ids = {item.session_id for item in items}
-    stories = (
-        {
-            s.id: s
-            for s in session.exec(select(StorySession).where(col(StorySession.id).in_(session_ids)))
-        }
-        if session_ids
-        else {}
-    )
+    owners = {id_: p.name for id_, p in by_id(session, Person, (i.owner_id for i in items)).items()}
+    stories = by_id(session, StorySession, (item.session_id for item in items))
     entries = []
     for item in items:
         story = stories[item.session_id]

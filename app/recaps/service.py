@@ -13,6 +13,7 @@ from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.audit import service as audit
+from app.db import by_id
 from app.errors import Conflict, Invalid, NotFound
 from app.models import (
     ActionItem,
@@ -603,21 +604,8 @@ def describe_action_items(
     today = today or utcnow().date()
     latest = builder.latest_updates(session, [item.id for item in items if item.id])
     authors = _authors(session, list(latest.values()))
-    owner_ids = {item.owner_id for item in items if item.owner_id}
-    owners = (
-        {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(owner_ids)))}
-        if owner_ids
-        else {}
-    )
-    session_ids = {item.session_id for item in items}
-    stories = (
-        {
-            s.id: s
-            for s in session.exec(select(StorySession).where(col(StorySession.id).in_(session_ids)))
-        }
-        if session_ids
-        else {}
-    )
+    owners = by_id(session, Person, (item.owner_id for item in items))
+    stories = by_id(session, StorySession, (item.session_id for item in items))
     result = []
     for item in items:
         owner = owners.get(item.owner_id) if item.owner_id else None
