@@ -59,7 +59,15 @@ def _carry_request_id(signal: str, task: Task) -> None:
 @huey.pre_execute()
 def _adopt_request_id(task: Task) -> None:
     given = (task.kwargs or {}).pop(_REQUEST_ID_KWARG, None)
-    request_id.set(given or f"job-{task.id[:8]}")
+    task.request_id_token = request_id.set(given or f"job-{task.id[:8]}")
+
+
+@huey.post_execute()
+def _drop_request_id(task: Task, _value: object, _error: BaseException | None) -> None:
+    # Or the consumer's next "Executing …" line (logged before pre_execute) wears this id.
+    token = getattr(task, "request_id_token", None)
+    if token is not None:
+        request_id.reset(token)
 
 
 @huey.signal()

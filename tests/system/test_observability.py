@@ -93,14 +93,16 @@ def test_a_job_runs_under_the_request_id_that_queued_it() -> None:
     token = request_id.set("req-7")
     try:
         result = _which_request()
+        assert request_id.get() == "req-7"  # the job's id ends with the job
     finally:
         request_id.reset(token)
     assert result() == "req-7"
 
 
-def test_a_job_queued_outside_a_request_gets_its_own_id() -> None:
+def test_a_job_queued_outside_a_request_gets_its_own_id_for_its_run_only() -> None:
     result = _which_request()
     assert result().startswith("job-")
+    assert request_id.get() == "-"
 
 
 def test_imports_are_counted_by_outcome(
