@@ -7,7 +7,6 @@ same stored bytes and the version is rendered at most once.
 
 import re
 from datetime import date, datetime, timedelta
-from email import policy
 from email.message import EmailMessage
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,7 +17,7 @@ from app.config import get_settings
 from app.distribution import service
 from app.distribution.schemas import DigestDocument
 from app.errors import NotFound
-from app.mail.compose import composes, one_line
+from app.mail.compose import composes, new_message
 from app.models import (
     ActionItem,
     Cadence,
@@ -38,9 +37,6 @@ from app.recaps.document import RecapDocument
 from app.templating import env, local_datetime
 
 QUOTES_IN_EMAIL = 2
-# Headers stay on one line up to RFC 5322's 998: the stdlib folds a long subject just before an
-# encoded word ("—") and leaves a doubled space when unfolded; bodies stay 7-bit for any server.
-EMAIL_POLICY = policy.default.clone(max_line_length=998, cte_type="7bit")
 
 
 def long_date(value: date) -> str:
@@ -54,18 +50,6 @@ def _render(name: str, **context: Any) -> tuple[str, str]:
     html = env.get_template(f"email/{name}.html").render(**context)
     text = env.get_template(f"email/{name}.txt").render(**context)
     return text.strip() + "\n", html
-
-
-def _message(
-    subject: str, text: str, html: str, headers: dict[str, str] | None = None
-) -> EmailMessage:
-    message = EmailMessage(policy=EMAIL_POLICY)
-    message["Subject"] = one_line(subject)
-    for name, value in (headers or {}).items():
-        message[name] = one_line(value)
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
-    return message
 
 
 def _attach_pdf(message: EmailMessage, pdf: RenderedPdf, filename: str) -> None:
@@ -159,7 +143,7 @@ def compose_recap(session: Session, delivery: Delivery) -> EmailMessage:
         unsubscribe_url=unsubscribe_url,
     )
     subject = f"Recap: {doc.session_title} — {context['date']}"
-    message = _message(subject, text, html, headers)
+    message = new_message(subject, text, html, headers)
     filename = _filename("Recap", doc.session_title, context["date"])
     _attach_pdf(message, ensure_pdf(session, version), filename)
     return message
@@ -202,7 +186,7 @@ def compose_digest(session: Session, delivery: Delivery) -> EmailMessage:
         preheader=f"{period}: {attendees:,} attendees, {executives:,} executives.",
         unsubscribe_url=unsubscribe_url,
     )
-    message = _message(f"{title} — {period}", text, html, headers)
+    message = new_message(f"{title} — {period}", text, html, headers)
     pdf = session.get(RenderedPdf, digest.pdf_id) if digest.pdf_id else None
     if pdf is not None:
         _attach_pdf(message, pdf, _filename(doc.list_name, "digest", period))
@@ -237,7 +221,7 @@ def compose_recap_overdue(session: Session, delivery: Delivery) -> EmailMessage:
         url=service.public_url(f"/sessions/{story_session.id}/recap"),
         preheader=f"The recap of {story_session.title} is {status}.",
     )
-    return _message(f"Reminder: send the recap of “{story_session.title}”", text, html)
+    return new_message(f"Reminder: send the recap of “{story_session.title}”", text, html)
 
 
 @composes(DeliveryKind.action_due)
@@ -263,7 +247,7 @@ def compose_action_due(session: Session, delivery: Delivery) -> EmailMessage:
         preheader=f"Due {long_date(due)}: {item.description}",
     )
     short = item.description if len(item.description) <= 80 else item.description[:77] + "…"
-    message = _message(f"{'Overdue' if overdue else 'Due today'}: {short}", text, html)
+    message = new_message(f"{'Overdue' if overdue else 'Due today'}: {short}", text, html)
     reply_to = _organizer_email(session, story_session)
     if reply_to:
         message["Reply-To"] = reply_to

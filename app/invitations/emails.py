@@ -13,7 +13,7 @@ from sqlmodel import Session
 from app.config import get_settings
 from app.errors import NotFound
 from app.invitations import service
-from app.mail.compose import composes, one_line
+from app.mail.compose import composes, new_message
 from app.models import Delivery, DeliveryKind, Invitation, Rsvp, SessionStatus, StorySession
 from app.story_sessions.pages import PLATFORM_LABELS
 from app.templating import env, local_datetime
@@ -54,14 +54,15 @@ def _context(session: Session, story_session: StorySession, **extra: Any) -> dic
 def _message(
     session: Session, story_session: StorySession, template: str, context: dict[str, Any]
 ) -> EmailMessage:
-    message = EmailMessage()
-    message["Subject"] = one_line(context["subject"])
-    organizer = service.organizer_address(session, story_session)
+    headers: dict[str, str] = {}
     if story_session.organizer_id is not None:
-        message["Reply-To"] = organizer.email
-    message.set_content(env.get_template(f"email/{template}.txt").render(context))
-    message.add_alternative(env.get_template(f"email/{template}.html").render(context), "html")
-    return message
+        headers["Reply-To"] = service.organizer_address(session, story_session).email
+    return new_message(
+        context["subject"],
+        env.get_template(f"email/{template}.txt").render(context),
+        env.get_template(f"email/{template}.html").render(context),
+        headers,
+    )
 
 
 def _attach_calendar(

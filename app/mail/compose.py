@@ -6,6 +6,7 @@ EMAIL_MODULES so the worker imports them before it sends anything.
 
 import importlib
 from collections.abc import Callable
+from email import policy
 from email.message import EmailMessage
 
 from sqlmodel import Session
@@ -17,11 +18,28 @@ EMAIL_MODULES = ("app.distribution.emails", "app.invitations.emails")
 Composer = Callable[[Session, Delivery], EmailMessage]
 _COMPOSERS: dict[DeliveryKind, Composer] = {}
 
+# Headers stay on one line up to RFC 5322's 998: the stdlib folds a long subject just before an
+# encoded word ("—") and leaves a doubled space when unfolded; bodies stay 7-bit for any server.
+EMAIL_POLICY = policy.default.clone(max_line_length=998, cte_type="7bit")
+
 
 def one_line(value: str) -> str:
     """A header value from user text: a title or name with line breaks must not break the
     header (the email package refuses it, so the message could never be sent)."""
     return " ".join(value.split())
+
+
+def new_message(
+    subject: str, text: str, html: str, headers: dict[str, str] | None = None
+) -> EmailMessage:
+    """A plain-text and HTML message with its subject and extra headers, made safe as headers."""
+    message = EmailMessage(policy=EMAIL_POLICY)
+    message["Subject"] = one_line(subject)
+    for name, value in (headers or {}).items():
+        message[name] = one_line(value)
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    return message
 
 
 def composes(kind: DeliveryKind) -> Callable[[Composer], Composer]:
