@@ -19,6 +19,11 @@ INSERT_BATCH = 5000
 ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
 
 
+def table_of(model: type[SQLModel]) -> Table:
+    """A model's table, for Core statements (typed, unlike `Model.__table__`)."""
+    return SQLModel.metadata.tables[str(model.__tablename__)]
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine; SQLite gets WAL, a busy timeout and foreign keys (shared by processes)."""
     if url.startswith("sqlite"):

@@ -15,7 +15,7 @@ from app.attendance.parsing import ParsedAttendee, parse_report
 from app.attendance.parsing.intervals import merge_intervals, total_minutes
 from app.attendance.schemas import AttendanceRead, CheckInLink, ImportReport, LevelCount
 from app.config import get_settings
-from app.db import insert_many
+from app.db import insert_many, table_of
 from app.errors import Conflict, Invalid, NotFound
 from app.models import (
     AliasKind,
@@ -143,7 +143,7 @@ def import_report(
                 "department": "",
             }
 
-    insert_many(session, Attendance.__table__, new_rows())  # type: ignore[attr-defined]
+    insert_many(session, table_of(Attendance), new_rows())
 
     warnings = list(parsed.warnings)
     if unmatched:

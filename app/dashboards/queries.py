@@ -20,7 +20,6 @@ from sqlalchemy import (
     Row,
     Select,
     String,
-    Table,
     and_,
     bindparam,
     distinct,
@@ -30,8 +29,9 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
+from app.db import table_of
 from app.models import (
     ActionItem,
     ActionStatus,
@@ -51,22 +51,17 @@ from app.models import (
     StorySession,
 )
 
-
-def _table(model: type[SQLModel]) -> Table:
-    return SQLModel.metadata.tables[str(model.__tablename__)]
-
-
-ATTENDANCE = _table(Attendance)
-PERSON = _table(Person)
-LEVEL = _table(Level)
-SESSION = _table(StorySession)
-SERIES = _table(Series)
-LEADER_STAGE = _table(LeaderStage)
-INVITATION = _table(Invitation)
-DELIVERY = _table(Delivery)
-RECAP = _table(Recap)
-RECAP_VERSION = _table(RecapVersion)
-ACTION_ITEM = _table(ActionItem)
+ATTENDANCE = table_of(Attendance)
+PERSON = table_of(Person)
+LEVEL = table_of(Level)
+SESSION = table_of(StorySession)
+SERIES = table_of(Series)
+LEADER_STAGE = table_of(LeaderStage)
+INVITATION = table_of(Invitation)
+DELIVERY = table_of(Delivery)
+RECAP = table_of(Recap)
+RECAP_VERSION = table_of(RecapVersion)
+ACTION_ITEM = table_of(ActionItem)
 
 
 Shape = tuple[bool, bool, bool, bool, bool]

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from app.attendance.schemas import ImportReport, LevelCount
 from app.config import get_settings
-from app.db import insert_many
+from app.db import insert_many, table_of
 from app.demo.names import CUSTOMERS, FIRST_NAMES, LAST_NAMES
 from app.demo.people import EMAIL_DOMAIN, DemoPeople
 from app.demo.story_sessions import DemoSessions
@@ -259,7 +259,7 @@ def load_attendance(
         if record is not None:
             record.report_json = _report_json(record, story, story_rows, joins, levels, min_minutes)
     rows = [row for _, _, story_rows, _ in batches for row in story_rows]
-    insert_many(session, Attendance.__table__, rows)  # type: ignore[attr-defined]
+    insert_many(session, table_of(Attendance), rows)
     session.flush()
     progress(f"Attendance: {len(rows):,} rows in {len(stories)} sessions")
     return DemoAttendance(

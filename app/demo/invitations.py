@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from app.db import insert_many
+from app.db import insert_many, table_of
 from app.demo.attendance import recap_programme_start
 from app.demo.people import DemoPeople
 from app.demo.story_sessions import DemoSessions
@@ -106,5 +106,5 @@ def load_invitations(
                     "invited_by_id": None,
                 }
             )
-    insert_many(session, Invitation.__table__, rows)  # type: ignore[attr-defined]
+    insert_many(session, table_of(Invitation), rows)
     return DemoInvitations(rows=len(rows), accepted_no_show=no_shows)

@@ -6,13 +6,23 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, Enum, String, TypeDecorator, delete, update
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Enum,
+    Select,
+    String,
+    TypeDecorator,
+    bindparam,
+    delete,
+    update,
+)
 from sqlalchemy import select as select_columns  # typed for any number of columns
-from sqlalchemy.orm import aliased
 from sqlalchemy.types import TypeEngine
 from sqlmodel import Session, SQLModel, and_, col, func, or_, select
 
 from app.audit import service as audit
+from app.db import table_of
 from app.deps import MAX_ID
 from app.errors import Conflict, Invalid, NotFound
 from app.models import (
@@ -225,50 +235,20 @@ def list_people(
     offset: int = 0,
 ) -> tuple[list[PersonRead], int]:
     """People matching the filters by name, with level and manager, and how many match."""
-    conditions: list[ColumnElement[bool]] = []
+    params: dict[str, Any] = {"limit": limit, "offset": offset}
     if q and (q := q.replace("\x00", "").strip()):
-        pattern = _like(q)
-        conditions.append(
-            or_(
-                col(Person.name).ilike(pattern, escape="\\"),
-                col(Person.email).ilike(pattern, escape="\\"),
-                col(Person.title).ilike(pattern, escape="\\"),
-            )
-        )
-        # An erased person has no name to be found by; "erased" must not list them all either.
-        conditions.append(not_erased())
+        params["pattern"] = _like(q)
     if department:
-        conditions.append(col(Person.department) == department.replace("\x00", ""))
+        params["department"] = department.replace("\x00", "")
     if level:
-        conditions.append(col(Person.level_id) == level_by_key(session, level).id)
+        params["level_id"] = level_by_key(session, level).id
     if active is not None:
-        conditions.append(col(Person.active) == active)
-    total = session.exec(select(func.count()).select_from(Person).where(*conditions)).one()
-    # One query, read as plain rows (ORM objects cost more than the database here). The page
-    # is cut before the level and manager are joined, or the join runs for every skipped row.
-    page = (
-        select_columns(*_PERSON_COLUMNS, col(Person.level_id), col(Person.manager_id))
-        .where(*conditions)
-        .order_by(col(Person.name), col(Person.id))
-        .limit(limit)
-        .offset(offset)
-        .subquery()
-    )
-    manager = _MANAGER
-    rows = session.execute(
-        select_columns(
-            *(page.c[name] for name in _PERSON_FIELDS),
-            *_LEVEL_COLUMNS,
-            col(manager.id),
-            col(manager.email),
-            col(manager.name),
-        )
-        .join(Level, col(Level.id) == page.c.level_id)
-        .outerjoin(manager, col(manager.id) == page.c.manager_id)
-        .order_by(page.c.name, page.c.id)
-    ).all()
+        params["active"] = active
+    count, page = _directory_queries(frozenset(params))
+    connection = session.connection()
+    total = connection.execute(count, params).scalar_one()
     people = []
-    for row in rows:
+    for row in connection.execute(page, params):
         rank = LevelRef(id=row[9], key=row[10], name=row[11], is_executive=row[12])
         boss = PersonRef(id=row[13], email=row[14], name=row[15]) if row[13] else None
         fields = dict(zip(_PERSON_FIELDS, row[:9], strict=True))
@@ -280,9 +260,64 @@ _PERSON_FIELDS = (
     "id", "email", "name", "title", "department", "employee_id", "active", "created_at",
     "updated_at",
 )  # fmt: skip
-_PERSON_COLUMNS = tuple(col(getattr(Person, name)) for name in _PERSON_FIELDS)
-_MANAGER = aliased(Person, name="manager")
-_LEVEL_COLUMNS = (col(Level.id), col(Level.key), col(Level.name), col(Level.is_executive))
+
+
+@lru_cache
+def _directory_queries(filters: frozenset[str]) -> tuple[Select[Any], Select[Any]]:
+    """The count and the page for one combination of filters, built once: building them
+    costs more than running them (every value, the page's too, is a bound parameter)."""
+    person, level, manager = _PERSON.c, _LEVEL.c, _MANAGER.c
+    conditions: list[ColumnElement[bool]] = []
+    if "pattern" in filters:
+        pattern = bindparam("pattern", type_=String())
+        conditions.append(
+            or_(
+                person.name.ilike(pattern, escape="\\"),
+                person.email.ilike(pattern, escape="\\"),
+                person.title.ilike(pattern, escape="\\"),
+            )
+        )
+        # An erased person has no name to be found by; "erased" must not list them all either.
+        conditions.append(not_erased())
+    if "department" in filters:
+        conditions.append(person.department == bindparam("department"))
+    if "level_id" in filters:
+        conditions.append(person.level_id == bindparam("level_id"))
+    if "active" in filters:
+        conditions.append(person.active == bindparam("active"))
+    count = select_columns(func.count()).select_from(_PERSON).where(*conditions)
+    # The page is cut before the level and manager are joined, or the join would run for
+    # every skipped row.
+    page = (
+        select_columns(
+            *(person[name] for name in _PERSON_FIELDS), person.level_id, person.manager_id
+        )
+        .where(*conditions)
+        .order_by(person.name, person.id)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+        .subquery()
+    )
+    joined = (
+        select_columns(
+            *(page.c[name] for name in _PERSON_FIELDS),
+            level.id,
+            level.key,
+            level.name,
+            level.is_executive,
+            manager.id,
+            manager.email,
+            manager.name,
+        )
+        .join(_LEVEL, level.id == page.c.level_id)
+        .outerjoin(_MANAGER, manager.id == page.c.manager_id)
+        .order_by(page.c.name, page.c.id)
+    )
+    return count, joined
+
+
+_PERSON, _LEVEL = table_of(Person), table_of(Level)
+_MANAGER = _PERSON.alias("manager")
 
 
 def direct_reports(session: Session, *, person_id: int) -> list[Person]:

@@ -31,6 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.auth.security import same_secret
 from app.config import get_settings
+from app.db import table_of
 from app.errors import AppError, NotFound
 from app.models import Delivery
 
@@ -89,7 +90,7 @@ class _StateCollector(Collector):
         deliveries = GaugeMetricFamily(
             "storyroom_deliveries", "Emails by kind and status.", labels=["kind", "status"]
         )
-        table = Delivery.__table__  # type: ignore[attr-defined]
+        table = table_of(Delivery)
         with open_session() as session:
             rows = session.connection().execute(
                 select(table.c.kind, table.c.status, func.count()).group_by(
