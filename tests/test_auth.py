@@ -1,10 +1,11 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlalchemy import event
+from sqlmodel import Session, select
 
 from app.auth import service
-from app.models import utcnow
+from app.models import ApiToken, utcnow
 from tests.conftest import PageClient
 from tests.factories import PASSWORD, create_user
 
@@ -146,13 +147,47 @@ def test_the_sign_in_page_says_when_it_is_throttled(anon: TestClient, db: Sessio
 
 def test_token_use_is_recorded_at_most_once_a_minute(db: Session) -> None:
     token, plain = service.issue_token(db, user=create_user(db), name="sync job")
-    assert service.user_for_token(db, plain) is not None
-    assert token.last_used_at is not None
+    db.commit()
+
+    def used_at_after_a_request() -> datetime | None:
+        assert service.user_for_token(db, plain) is not None
+        db.commit()
+        db.refresh(token)
+        return token.last_used_at
+
+    assert used_at_after_a_request() is not None
     recent = utcnow() - timedelta(seconds=30)
-    token.last_used_at = recent
-    service.user_for_token(db, plain)
-    assert token.last_used_at == recent
+    set_last_used(db, token, recent)
+    assert used_at_after_a_request() == recent
     stale = utcnow() - timedelta(minutes=2)
-    token.last_used_at = stale
-    service.user_for_token(db, plain)
-    assert token.last_used_at > stale
+    set_last_used(db, token, stale)
+    later = used_at_after_a_request()
+    assert later is not None
+    assert later > stale
+
+
+def test_token_use_is_written_at_commit_not_during_the_request(db: Session) -> None:
+    # Holding the token's row lock for the whole request made every concurrent request of
+    # that token wait on it, and under load those waiters filled the thread pool that the
+    # holder needed to finish: the server stopped answering.
+    _token, plain = service.issue_token(db, user=create_user(db), name="sync job")
+    db.commit()
+    updates: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.lstrip().upper().startswith("UPDATE"):
+            updates.append(statement)
+
+    event.listen(db.connection(), "before_cursor_execute", note)
+    assert service.user_for_token(db, plain) is not None
+    assert not db.dirty
+    db.execute(select(1))  # the request's own queries flush nothing about the token
+    assert updates == []
+    db.commit()
+    assert len(updates) == 1
+    assert "api_token" in updates[0]
+
+
+def set_last_used(db: Session, token: ApiToken, when: datetime) -> None:
+    token.last_used_at = when
+    db.commit()

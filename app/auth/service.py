@@ -1,13 +1,16 @@
 """Users and API tokens."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
+from sqlalchemy import event, or_, update
 from sqlmodel import Session, col, select
 
 from app.audit import service as audit
 from app.auth import throttle
 from app.auth.security import hash_password, new_token, token_digest, verify_password
+from app.db import table_of
 from app.errors import Conflict, Invalid, NotAuthenticated, NotFound
 from app.models import ApiToken, Role, User, utcnow
 
@@ -123,10 +126,25 @@ def user_for_token(session: Session, plain: str) -> User | None:
     token, user = found
     if token.revoked_at or (token.expires_at and token.expires_at <= now) or not user.active:
         return None
-    # Written every request, the row lock serialised all of a token's concurrent requests.
     if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_RESOLUTION:
-        token.last_used_at = now
+        # Written as the request commits, not now: the row lock, held for the whole request,
+        # made a token's concurrent requests queue behind it, and those waiting could fill the
+        # thread pool the lock's holder needed to finish (a deadlock under load).
+        event.listen(session, "before_commit", partial(_note_token_use, token.id, now), once=True)
     return user
+
+
+def _note_token_use(token_id: int | None, now: datetime, session: Session) -> None:
+    # Conditional, so that requests that all saw the old time write it once between them.
+    token = table_of(ApiToken)
+    session.connection().execute(
+        update(token)
+        .where(token.c.id == token_id)
+        .where(
+            or_(token.c.last_used_at.is_(None), token.c.last_used_at < now - TOKEN_USE_RESOLUTION)
+        )
+        .values(last_used_at=now)
+    )
 
 
 def revoke_token(session: Session, *, token_id: int, user: User) -> ApiToken:
