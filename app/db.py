@@ -1,12 +1,13 @@
 """The database engine and the per-request session (commit on success, rollback on error)."""
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-from fastapi import Depends
+from anyio import CancelScope, CapacityLimiter, to_thread
+from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine, Table, event, insert
 from sqlmodel import Session, SQLModel, col, create_engine, select
 
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 INSERT_BATCH = 5000
+POOL_SIZE, POOL_OVERFLOW = 10, 20
+"""PostgreSQL connections a process keeps open, and may open beyond them when busy."""
 ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
 
 
@@ -36,7 +39,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, **kwargs
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -80,15 +85,42 @@ def open_session() -> Session:
     )
 
 
-def get_session() -> Iterator[Session]:
-    """One session per request: committed once when the route succeeds, else rolled back."""
-    with open_session() as session:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One session per request: committed once when the route succeeds, else rolled back.
+
+    A web process works on at most `max_active_requests` sessions at once; other requests
+    wait for a turn, first come first served, holding nothing. A session holds a pooled
+    connection from its first query to its commit, and its synchronous steps (queries, the
+    route, response validation) each take a thread of AnyIO's pool in turn. Unbounded, a burst
+    of 120 connections took all 40 threads of a process with requests waiting for one of the
+    30 connections, while the requests holding those waited for a thread to give them back:
+    the process stopped answering. With fewer turns than connections and threads, a request
+    with a turn always finds both; and eight at a time, the rest queued in order, finish
+    sooner than two dozen taking turns at the GIL. The turn is taken once the body has been
+    read (FastAPI reads a declared body before solving dependencies), so a slow upload
+    holds no turn.
+
+    `async`, so that opening it (no I/O) costs no hop to a thread; the commit or rollback runs
+    in a thread of its own, never waiting for a free one of the pool.
+    """
+    async with request.app.state.database_turns:
+        session = open_session()
         try:
             yield session
-            session.commit()
         except BaseException:
-            session.rollback()
+            with CancelScope(shield=True):
+                await to_thread.run_sync(_finish, session, False, limiter=CapacityLimiter(1))
             raise
+        with CancelScope(shield=True):
+            await to_thread.run_sync(_finish, session, True, limiter=CapacityLimiter(1))
+
+
+def _finish(session: Session, commit: bool) -> None:
+    with session:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
 
 
 # scope="function": commit before the response goes out, so a client never sees success for

@@ -57,7 +57,8 @@ async def check_csrf(request: Request) -> None:
         )
 
 
-def authorize(
+# The guards are `async`: they do no I/O, and a plain `def` costs every request a thread hop.
+async def authorize(
     request: Request, user: CurrentUser, _csrf: Annotated[None, Depends(check_csrf)]
 ) -> User:
     """Router-wide guard: anyone signed in may read; only organizers and admins may write."""
@@ -66,13 +67,13 @@ def authorize(
     return user
 
 
-def signed_in(user: CurrentUser, _csrf: Annotated[None, Depends(check_csrf)]) -> User:
+async def signed_in(user: CurrentUser, _csrf: Annotated[None, Depends(check_csrf)]) -> User:
     """Guard for what every signed-in user does for themselves, viewers included: signing
     out, their own API tokens and calendar feed. Modules put those on a `personal_router`."""
     return user
 
 
-def require_admin(user: CurrentUser) -> User:
+async def require_admin(user: CurrentUser) -> User:
     if user.role is not Role.admin:
         raise Forbidden("Only an admin can do this.")
     return user

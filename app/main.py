@@ -1,5 +1,6 @@
 """The FastAPI application: routers, middleware, static files and error handlers."""
 
+import anyio
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
@@ -62,6 +63,7 @@ def create_app() -> FastAPI:
     app.add_middleware(metrics.RequestMetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)  # outermost: every line of the request has the id
     install_error_handlers(app)
+    app.state.database_turns = anyio.Semaphore(settings.max_active_requests)  # see db.get_session
 
     # Everything on these two routers needs a signed-in user; writes need organizer or admin.
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(authorize)], responses=ERROR_RESPONSES)

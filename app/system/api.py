@@ -12,8 +12,8 @@ router = APIRouter(tags=["operations"])
 
 
 @router.get("/healthz")
-def healthz() -> dict[str, str]:
-    """The process is up."""
+async def healthz() -> dict[str, str]:
+    """The process is up (`async`: it must answer at once, even when every thread is busy)."""
     return {"status": "ok"}
 
 
