@@ -23,17 +23,24 @@ def format_size(size: int) -> str:
     return f"{size} bytes"
 
 
+def too_large(max_bytes: int, size: int | None = None) -> str:
+    """What a person reads when their file is over the limit (its size, when it is known)."""
+    limit = format_size(max_bytes)
+    if size is None:
+        return f"The file is larger than the {limit} limit: send a smaller file."
+    return f"The file is {format_size(size)}, larger than the {limit} limit: send a smaller file."
+
+
 async def read_upload(file: UploadFile, *, max_bytes: int) -> bytes:
     """The file's bytes; refuses an empty file, and a too large one before reading it all."""
-    limit = format_size(max_bytes)
     if file.size is not None and file.size > max_bytes:
-        raise PayloadTooLarge(f"The file is {format_size(file.size)}; the limit is {limit}.")
+        raise PayloadTooLarge(too_large(max_bytes, file.size))
     chunks: list[bytes] = []
     total = 0
     while chunk := await file.read(CHUNK_BYTES):
         total += len(chunk)
         if total > max_bytes:
-            raise PayloadTooLarge(f"The file is larger than {limit}; the limit is {limit}.")
+            raise PayloadTooLarge(too_large(max_bytes))
         chunks.append(chunk)
     if total == 0:
         name = f" {base_name(file.filename)}" if file.filename else ""

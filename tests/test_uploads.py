@@ -29,7 +29,7 @@ def test_read_upload_stops_reading_past_the_limit() -> None:
     upload = UploadFile(raw, filename="big.csv")  # size unknown: must count while reading
     with pytest.raises(PayloadTooLarge) as caught:
         asyncio.run(read_upload(upload, max_bytes=1024 * 1024))
-    assert caught.value.detail == "The file is larger than 1 MB; the limit is 1 MB."
+    assert caught.value.detail == "The file is larger than the 1 MB limit: send a smaller file."
     assert raw.read_total <= 2 * 1024 * 1024
 
 
@@ -38,7 +38,10 @@ def test_read_upload_known_size_is_refused_before_reading() -> None:
     upload = UploadFile(raw, filename="big.csv", size=int(31.2 * 1024 * 1024))
     with pytest.raises(PayloadTooLarge) as caught:
         asyncio.run(read_upload(upload, max_bytes=20 * 1024 * 1024))
-    assert caught.value.detail == "The file is 31.2 MB; the limit is 20 MB."
+    assert (
+        caught.value.detail
+        == "The file is 31.2 MB, larger than the 20 MB limit: send a smaller file."
+    )
     assert raw.read_total == 0
 
 

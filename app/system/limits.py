@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import get_settings
-from app.uploads import format_size
+from app.uploads import format_size, too_large
 
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
 """Boundaries, part headers and the small form fields sent beside the file."""
@@ -20,10 +20,9 @@ def body_limit(content_type: str) -> tuple[int, str]:
     """The largest body accepted for this content type, and the message when it is larger."""
     settings = get_settings()
     if content_type.lower().startswith("multipart/"):
-        limit = format_size(settings.upload_max_bytes)
         return (
             settings.upload_max_bytes + MULTIPART_OVERHEAD_BYTES,
-            f"The file is larger than {limit}; the limit is {limit}.",
+            too_large(settings.upload_max_bytes),
         )
     limit = format_size(settings.body_max_bytes)
     return (

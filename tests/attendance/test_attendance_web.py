@@ -100,7 +100,9 @@ def test_api_import_refuses_a_file_over_the_limit(
         files={"file": ("big.csv", ZOOM.read_bytes(), "text/csv")},
     )
     assert response.status_code == 413
-    assert response.json()["detail"].endswith("the limit is 1000 bytes.")
+    assert response.json()["detail"].endswith(
+        "larger than the 1000 bytes limit: send a smaller file."
+    )
 
 
 def test_api_import_for_an_unknown_session_is_404(organizer_api: TestClient) -> None:

@@ -336,7 +336,9 @@ def test_upload_with_a_declared_size_over_the_limit_is_refused_unread(
         },
     )
     assert response.status_code == 413
-    assert response.json() == {"detail": "The file is larger than 97.7 KB; the limit is 97.7 KB."}
+    assert response.json() == {
+        "detail": "The file is larger than the 97.7 KB limit: send a smaller file."
+    }
     assert body.sent == 0
 
 
@@ -375,7 +377,7 @@ def test_streamed_upload_over_the_limit_stops_being_read(
     asyncio.run(app(scope, receive, send))
     assert sent[0]["status"] == 413
     assert json.loads(sent[1]["body"]) == {
-        "detail": "The file is larger than 97.7 KB; the limit is 97.7 KB."
+        "detail": "The file is larger than the 97.7 KB limit: send a smaller file."
     }
     assert received <= 100_000 + 64 * 1024 + chunk
 
