@@ -48,6 +48,31 @@ def name_candidates(display_name: str) -> list[str]:
     ]
 
 
+def person_with_email(session: Session, email: str) -> int | None:
+    """The active person one email (or a guest UPN) identifies, by the rules of `Directory`:
+    their own email first, then an email alias. Indexed lookups, for a single check-in, where
+    loading the whole directory cost more than all the rest of the request."""
+    candidates = email_candidates(email)
+    people = select(Person.email, Person.id).where(
+        col(Person.email).in_(candidates), col(Person.active)
+    )
+    aliases = (
+        select(PersonAlias.normalized, PersonAlias.person_id)
+        .join(Person, col(Person.id) == PersonAlias.person_id)
+        .where(
+            PersonAlias.kind == AliasKind.email,
+            col(PersonAlias.normalized).in_(candidates),
+            col(Person.active),
+        )
+    )
+    for query in (people, aliases):
+        found = dict(session.exec(query).all()) if candidates else {}
+        for candidate in candidates:
+            if candidate in found:
+                return found[candidate]
+    return None
+
+
 @dataclass
 class Match:
     person_id: int | None

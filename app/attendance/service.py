@@ -10,7 +10,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import Select
 
-from app.attendance.matching import Directory
+from app.attendance.matching import Directory, person_with_email
 from app.attendance.parsing import ParsedAttendee, parse_report
 from app.attendance.parsing.intervals import merge_intervals, total_minutes
 from app.attendance.schemas import AttendanceRead, CheckInLink, ImportReport, LevelCount
@@ -341,14 +341,13 @@ def _person_for(session: Session, *, person_id: int | None, email: str | None) -
         return person
     if not email or not email.strip():
         raise Invalid("Give the person's id or their work email.")
-    directory = Directory.load(session)
-    found = directory.match(name="", emails=(email,))
-    if found.person_id is None:
+    person_id = person_with_email(session, email)
+    if person_id is None:
         raise NotFound(
             f"No one in the directory has the email {normalize_email(email)}. "
             "Check the spelling, or import the directory first."
         )
-    person = session.get(Person, found.person_id)
+    person = session.get(Person, person_id)
     assert person is not None
     return person
 

@@ -259,3 +259,21 @@ def test_mark_present_unknown_email_is_404_with_advice(db: Session) -> None:
         db.exec(select(Attendance).where(col(Attendance.session_id) == story_session.id)).all()
         == []
     )
+
+
+def test_mark_present_by_email_finds_people_as_an_import_would(db: Session) -> None:
+    # A check-in looks one email up instead of loading the directory: the same rules hold.
+    story_session = _general_session(db)
+    ada = create_person(db, email="ada@corp.example", name="Ada Lovelace")
+    grace = create_person(db, email="grace@corp.example", name="Grace Hopper")
+    add_alias(db, person_id=grace.id, kind=AliasKind.email, value="G.Hopper@Old.Example")
+    create_person(db, email="gone@corp.example", name="Gone Person", active=False)
+
+    def present(email: str) -> int | None:
+        return service.mark_present(db, story_session=story_session, email=email).person_id
+
+    assert present(" ADA@corp.example ") == ada.id
+    assert present("g.hopper@old.example") == grace.id  # an email alias
+    assert present("ada_corp.example#EXT#@tenant.onmicrosoft.com") == ada.id  # a guest UPN
+    with pytest.raises(NotFound):
+        present("gone@corp.example")  # no longer active
