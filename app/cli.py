@@ -288,15 +288,10 @@ def serve(
     port: int = 8000,
     workers: Annotated[int, typer.Option(help="Web processes")] = 1,
 ) -> None:
-    """Serve the web app (production: several processes).
-
-    uvloop + httptools: stock `--workers` with the default asyncio loop and h11 added ~44 ms
-    to every kept-alive response on the reference machine; this pair does not.
-    """
+    """Serve the web app (production: several processes, see app.system.serve)."""
     _observe(fresh_metrics=True)
-    import uvicorn
-
     from app.system.logs import logging_config
+    from app.system.serve import serve as serve_web
 
     settings = get_settings()
     if settings.metrics_port:
@@ -305,18 +300,12 @@ def serve(
         from app.system.metrics import scrape_registry
 
         start_http_server(settings.metrics_port, addr=host, registry=scrape_registry())
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
+    # The logging config is applied again in each web process: they start fresh.
+    serve_web(
         host=host,
         port=port,
         workers=workers,
-        loop="uvloop",
-        http="httptools",
-        proxy_headers=True,
-        # Applied again in each web process: they start fresh and would log nothing otherwise.
         log_config=logging_config(json_lines=settings.json_logs),
-        access_log=False,  # one line per request comes from our middleware, without tokens
     )
 
 

@@ -8,9 +8,10 @@ Under 50 concurrent keep-alive connections (`bench/loadgen.py`), each measure ru
     through `storyroom serve --workers 2`, the production setup;
 (b) the baseline: `bench/bare_app.py`, a bare FastAPI app answering the same URL with the
     same response model and the same 50 rows and total, read with hand-written SQL (no
-    auth, no middleware, no ORM), served by uvicorn with the same loop, parser and
-    workers — target (a) ≥ 50 % of (b), and (a)'s p99 < 250 ms; (b′) the same app slicing
-    the rows from memory, the framework's floor, for scale;
+    auth, no middleware, no ORM), served by `storyroom serve`'s own supervisor
+    (`app.system.serve`: the same loop, parser, processes and sockets) — target (a) ≥ 50 %
+    of (b), and (a)'s p99 < 250 ms; (b′) the same app slicing the rows from memory, the
+    framework's floor, for scale;
 (c) the same endpoint under stock `uvicorn --workers 2` with the asyncio loop and h11
     against `storyroom serve --workers 2` (uvloop and httptools): on one connection, the
     latency a kept-alive response pays; on 50, the throughput.
@@ -192,6 +193,30 @@ def uvicorn(url: str, port: int, *args: str) -> Iterator[str]:
         process.stop()
 
 
+@contextlib.contextmanager
+def served(url: str, port: int, factory: str) -> Iterator[str]:
+    """The app `factory` through `storyroom serve`'s own supervisor (2 processes, each with its
+    own socket, the app frozen for the collector): the baselines get the same server setup."""
+    from bench.stack import Process, stack_env, var_dir, wait_ready
+
+    base_url = f"http://127.0.0.1:{port}"
+    code = (
+        "import sys; from app.system.serve import serve; serve(host='127.0.0.1', "
+        "port=int(sys.argv[1]), workers=2, log_config=None, app=sys.argv[2])"
+    )
+    process = Process(
+        args=[sys.executable, "-c", code, str(port), factory],  # the port on its own: see CPU
+        env=stack_env(url, {"STORYROOM_BASE_URL": base_url, **queue_env()}),
+        log_path=var_dir(url) / f"served-{port}.log",
+    )
+    process.start()
+    try:
+        wait_ready(base_url, process=process)
+        yield base_url
+    finally:
+        process.stop()
+
+
 def queue_env() -> dict[str, str]:
     return {
         "STORYROOM_QUEUE_URL": os.environ.get(
@@ -200,9 +225,7 @@ def queue_env() -> dict[str, str]:
     }
 
 
-FAST = ("--loop", "uvloop", "--http", "httptools")
-BARE = ("--factory", "bench.bare_app:create_app", *FAST)
-MEMORY = ("--factory", "bench.bare_app:create_memory_app", *FAST)
+BARE, MEMORY = "bench.bare_app:create_app", "bench.bare_app:create_memory_app"
 STOCK = ("--factory", "app.main:create_app", "--loop", "asyncio", "--http", "h11")
 
 
@@ -235,7 +258,7 @@ def main(argv: list[str] | None = None) -> None:
         people, health = people_requests(token), Request("GET", "/healthz")
         with (
             web(url, port=SERVE_PORT, workers=2, env=queue_env()) as serve,
-            uvicorn(url, BARE_PORT, *BARE) as bare,
+            served(url, BARE_PORT, BARE) as bare,
         ):
             ours, theirs = get_json(serve, people(1)), get_json(bare, people_requests()(1))
             assert len(ours["items"]) == len(theirs["items"]) == PAGE, (ours, theirs)
@@ -257,7 +280,7 @@ def main(argv: list[str] | None = None) -> None:
                 )
             print("(c) storyroom serve --workers 2 (uvloop, httptools) vs stock uvicorn (below)")
             compare(serve, people, health, duration)
-        with uvicorn(url, BARE_PORT, *MEMORY) as memory:
+        with served(url, BARE_PORT, MEMORY) as memory:
             print("(b′) bare FastAPI, same rows sliced from memory (no database): the floor")
             measure(memory, people_requests(), duration=duration)
         # One server at a time: two apps' connection pools at once can exhaust PostgreSQL's
