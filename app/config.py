@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     upload_max_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
     body_max_bytes: int = Field(default=1024 * 1024, gt=0)
     """Largest request body other than an upload (JSON, forms); larger ones get a 413."""
-    max_active_requests: int = Field(default=8, ge=1, le=30)
+    max_active_requests: int = Field(default=4, ge=1, le=30)
     """Requests one web process lets use the database at once; the others wait their turn, in
     order. At most the connection pool (30), and below AnyIO's thread pool (40): see
     `app.db.get_session`."""

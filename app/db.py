@@ -95,7 +95,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     of 120 connections took all 40 threads of a process with requests waiting for one of the
     30 connections, while the requests holding those waited for a thread to give them back:
     the process stopped answering. With fewer turns than connections and threads, a request
-    with a turn always finds both; and eight at a time, the rest queued in order, finish
+    with a turn always finds both; and a few at a time, the rest queued in order, finish
     sooner than two dozen taking turns at the GIL. The turn is taken once the body has been
     read (FastAPI reads a declared body before solving dependencies), so a slow upload
     holds no turn.
