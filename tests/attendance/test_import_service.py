@@ -266,6 +266,7 @@ def test_mark_present_by_email_finds_people_as_an_import_would(db: Session) -> N
     story_session = _general_session(db)
     ada = create_person(db, email="ada@corp.example", name="Ada Lovelace")
     grace = create_person(db, email="grace@corp.example", name="Grace Hopper")
+    assert grace.id is not None
     add_alias(db, person_id=grace.id, kind=AliasKind.email, value="G.Hopper@Old.Example")
     create_person(db, email="gone@corp.example", name="Gone Person", active=False)
 
