@@ -132,6 +132,37 @@ def test_people_list_filters_and_orders_by_name(viewer_api: TestClient, db: Sess
     assert names(limit=1, offset=1) == ["Bob Brown"]
 
 
+def test_people_list_after_a_person_walks_the_directory_in_order(
+    viewer_api: TestClient, db: Session
+) -> None:
+    # Two people share a name, so the cursor must order by id within a name.
+    for n, name in enumerate(["Cy Twin", "Ann Able", "Cy Twin", "Bea Bold", "Dee Dale"]):
+        create_person(db, email=f"p{n}@example.com", name=name, department="Ops" if n % 2 else "")
+    everyone = viewer_api.get("/api/v1/people", params={"limit": 500}).json()["items"]
+
+    def walk(**filters: str) -> list[int]:
+        seen: list[int] = []
+        while True:
+            params: dict[str, str | int] = {"limit": 2, **filters}
+            if seen:
+                params["after"] = seen[-1]
+            page = viewer_api.get("/api/v1/people", params=params).json()
+            assert page["total"] == viewer_api.get("/api/v1/people", params=filters).json()["total"]
+            if not page["items"]:
+                return seen
+            seen += [person["id"] for person in page["items"]]
+
+    assert walk() == [person["id"] for person in everyone]
+    ops = [p["id"] for p in everyone if p["department"] == "Ops"]
+    assert walk(department="Ops") == ops
+
+
+def test_people_list_after_an_unknown_person_says_so(viewer_api: TestClient) -> None:
+    response = viewer_api.get("/api/v1/people", params={"after": 2_000_000})
+    assert response.status_code == 404
+    assert "no person with id 2000000" in response.json()["detail"]
+
+
 def test_people_list_unknown_level_is_422(viewer_api: TestClient) -> None:
     response = viewer_api.get("/api/v1/people", params={"level": "boss"})
     assert response.status_code == 422
