@@ -32,6 +32,19 @@ PAGE_SQL = text(
     ORDER BY p.name, p.id
     """
 )
+AFTER_SQL = text(
+    """
+    SELECT p.id, p.email, p.name, p.title, p.department, p.employee_id, p.active,
+           p.created_at, p.updated_at, l.id, l.key, l.name, l.is_executive,
+           m.id, m.email, m.name
+    FROM (SELECT * FROM person
+          WHERE (name, id) > (SELECT name, id FROM person WHERE id = :after)
+          ORDER BY name, id LIMIT :limit) AS p
+    JOIN level AS l ON l.id = p.level_id
+    LEFT JOIN person AS m ON m.id = p.manager_id
+    ORDER BY p.name, p.id
+    """
+)
 
 
 def create_app() -> FastAPI:
@@ -43,10 +56,13 @@ def create_app() -> FastAPI:
         return {"status": "ready"}
 
     @app.get("/api/v1/people")
-    def list_people(page: PaginationDep) -> Page[PersonRead]:
+    def list_people(page: PaginationDep, after: int | None = None) -> Page[PersonRead]:
         with engine.connect() as connection:
             total = connection.execute(text("SELECT count(*) FROM person")).scalar_one()
-            rows = connection.execute(PAGE_SQL, {"limit": page.limit, "offset": page.offset})
+            if after is None:
+                rows = connection.execute(PAGE_SQL, {"limit": page.limit, "offset": page.offset})
+            else:
+                rows = connection.execute(AFTER_SQL, {"limit": page.limit, "after": after})
             items = [
                 PersonRead(
                     id=r[0],
