@@ -6,8 +6,8 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-from anyio import CancelScope, CapacityLimiter, to_thread
-from fastapi import Depends, Request
+from anyio import CancelScope, CapacityLimiter, Semaphore, to_thread
+from fastapi import Depends, FastAPI, Request
 from sqlalchemy import Connection, Engine, Table, event, insert
 from sqlmodel import Session, SQLModel, col, create_engine, select
 
@@ -85,10 +85,16 @@ def open_session() -> Session:
     )
 
 
+def install_session_turns(app: FastAPI) -> None:
+    """Give the app its `max_active_requests` turns, which `get_session` takes one of."""
+    app.state.database_turns = Semaphore(get_settings().max_active_requests)
+
+
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """One session per request: committed once when the route succeeds, else rolled back.
 
-    A web process works on at most `max_active_requests` sessions at once; other requests
+    A web process works on at most `max_active_requests` sessions at once (the turns of
+    `install_session_turns`); other requests
     wait for a turn, first come first served, holding nothing. A session holds a pooled
     connection from its first query to its commit, and its synchronous steps (queries, the
     route, response validation) each take a thread of AnyIO's pool in turn. Unbounded, a burst

@@ -1,6 +1,5 @@
 """The FastAPI application: routers, middleware, static files and error handlers."""
 
-import anyio
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
@@ -14,6 +13,7 @@ from app.auth import pages as auth_pages
 from app.config import get_settings
 from app.dashboards import api as dashboards_api
 from app.dashboards import pages as dashboards_pages
+from app.db import install_session_turns
 from app.deps import authorize, signed_in
 from app.distribution import api as distribution_api
 from app.distribution import pages as distribution_pages
@@ -63,7 +63,7 @@ def create_app() -> FastAPI:
     app.add_middleware(metrics.RequestMetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)  # outermost: every line of the request has the id
     install_error_handlers(app)
-    app.state.database_turns = anyio.Semaphore(settings.max_active_requests)  # see db.get_session
+    install_session_turns(app)
 
     # Everything on these two routers needs a signed-in user; writes need organizer or admin.
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(authorize)], responses=ERROR_RESPONSES)

@@ -4,7 +4,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from app.db import SessionDep
+from app.db import SessionDep, install_session_turns
 from app.errors import install_error_handlers
 
 
@@ -18,6 +18,7 @@ def test_a_write_refused_at_commit_is_a_conflict_the_client_sees(
 
     app = FastAPI()
     install_error_handlers(app)
+    install_session_turns(app)
 
     @app.post("/api/v1/things")
     def create_thing(session: SessionDep) -> dict[str, str]:

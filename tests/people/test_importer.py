@@ -320,7 +320,9 @@ def test_import_oversized_upload_is_413(
     monkeypatch.setattr(get_settings(), "upload_max_bytes", 1024)
     response = _import(organizer_api, "Email,Name\n" + "someone@example.com,Someone\n" * 200)
     assert response.status_code == 413
-    assert response.json() == {"detail": "The file is 5.5 KB; the limit is 1 KB."}
+    assert response.json() == {
+        "detail": "The file is 5.5 KB, larger than the 1 KB limit: send a smaller file."
+    }
 
 
 def test_import_options_are_accepted_as_query_parameters(
