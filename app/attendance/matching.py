@@ -52,7 +52,8 @@ def person_with_email(session: Session, email: str) -> int | None:
     """The active person one email (or a guest UPN) identifies, by the rules of `Directory`:
     their own email first, then an email alias. Indexed lookups, for a single check-in, where
     loading the whole directory cost more than all the rest of the request."""
-    candidates = email_candidates(email)
+    # A NUL cannot be in a stored email, and PostgreSQL refuses it in a query (a 500).
+    candidates = [candidate for candidate in email_candidates(email) if "\x00" not in candidate]
     people = select(Person.email, Person.id).where(
         col(Person.email).in_(candidates), col(Person.active)
     )

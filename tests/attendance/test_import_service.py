@@ -278,3 +278,5 @@ def test_mark_present_by_email_finds_people_as_an_import_would(db: Session) -> N
     assert present("ada_corp.example#EXT#@tenant.onmicrosoft.com") == ada.id  # a guest UPN
     with pytest.raises(NotFound):
         present("gone@corp.example")  # no longer active
+    with pytest.raises(NotFound):
+        present("ada\x00@corp.example")  # PostgreSQL refuses a NUL in a query: never sent
