@@ -259,6 +259,13 @@ def web(
         env=stack_env(database_url, extra),
         log_path=var_dir(database_url) / f"web-{port}.log",
     )
+    with answering(process, base_url) as ready:
+        yield ready
+
+
+@contextlib.contextmanager
+def answering(process: Process, base_url: str) -> Iterator[str]:
+    """Start a web `process`, yield `base_url` once it is ready, and stop it afterwards."""
     process.start()
     try:
         wait_ready(base_url, process=process)

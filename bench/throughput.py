@@ -191,7 +191,7 @@ def measure(
 @contextlib.contextmanager
 def uvicorn(url: str, port: int, *args: str) -> Iterator[str]:
     """Plain `uvicorn --workers 2 ARGS` on the stack's environment; yields the base URL."""
-    from bench.stack import Process, stack_env, var_dir, wait_ready
+    from bench.stack import Process, answering, stack_env, var_dir
 
     base_url = f"http://127.0.0.1:{port}"
     process = Process(
@@ -202,19 +202,15 @@ def uvicorn(url: str, port: int, *args: str) -> Iterator[str]:
         env=stack_env(url, {"STORYROOM_BASE_URL": base_url, **queue_env()}),
         log_path=var_dir(url) / f"uvicorn-{port}.log",
     )
-    process.start()
-    try:
-        wait_ready(base_url, process=process)
-        yield base_url
-    finally:
-        process.stop()
+    with answering(process, base_url) as ready:
+        yield ready
 
 
 @contextlib.contextmanager
 def served(url: str, port: int, factory: str) -> Iterator[str]:
     """The app `factory` through `storyroom serve`'s own supervisor (2 processes, each with its
     own socket, the app frozen for the collector): the baselines get the same server setup."""
-    from bench.stack import Process, stack_env, var_dir, wait_ready
+    from bench.stack import Process, answering, stack_env, var_dir
 
     base_url = f"http://127.0.0.1:{port}"
     code = (
@@ -226,12 +222,8 @@ def served(url: str, port: int, factory: str) -> Iterator[str]:
         env=stack_env(url, {"STORYROOM_BASE_URL": base_url, **queue_env()}),
         log_path=var_dir(url) / f"served-{port}.log",
     )
-    process.start()
-    try:
-        wait_ready(base_url, process=process)
-        yield base_url
-    finally:
-        process.stop()
+    with answering(process, base_url) as ready:
+        yield ready
 
 
 def queue_env() -> dict[str, str]:
