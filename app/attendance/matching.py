@@ -48,17 +48,19 @@ def name_candidates(display_name: str) -> list[str]:
     ]
 
 
-def person_with_email(session: Session, email: str) -> int | None:
+def person_with_email(session: Session, email: str) -> Person | None:
     """The active person one email (or a guest UPN) identifies, by the rules of `Directory`:
     their own email first, then an email alias. Indexed lookups, for a single check-in, where
     loading the whole directory cost more than all the rest of the request."""
     # A NUL cannot be in a stored email, and PostgreSQL refuses it in a query (a 500).
     candidates = [candidate for candidate in email_candidates(email) if "\x00" not in candidate]
-    people = select(Person.email, Person.id).where(
+    if not candidates:
+        return None
+    by_email = select(Person.email, Person).where(
         col(Person.email).in_(candidates), col(Person.active)
     )
-    aliases = (
-        select(PersonAlias.normalized, PersonAlias.person_id)
+    by_alias = (
+        select(PersonAlias.normalized, Person)
         .join(Person, col(Person.id) == PersonAlias.person_id)
         .where(
             PersonAlias.kind == AliasKind.email,
@@ -66,8 +68,8 @@ def person_with_email(session: Session, email: str) -> int | None:
             col(Person.active),
         )
     )
-    for query in (people, aliases):
-        found = dict(session.exec(query).all()) if candidates else {}
+    for query in (by_email, by_alias):
+        found = dict(session.exec(query).all())
         for candidate in candidates:
             if candidate in found:
                 return found[candidate]

@@ -341,14 +341,12 @@ def _person_for(session: Session, *, person_id: int | None, email: str | None) -
         return person
     if not email or not email.strip():
         raise Invalid("Give the person's id or their work email.")
-    person_id = person_with_email(session, email)
-    if person_id is None:
+    person = person_with_email(session, email)
+    if person is None:
         raise NotFound(
             f"No one in the directory has the email {normalize_email(email)}. "
             "Check the spelling, or import the directory first."
         )
-    person = session.get(Person, person_id)
-    assert person is not None
     return person
 
 
