@@ -25,6 +25,8 @@ class User(Timestamped, table=True):
     role: Role = Field(sa_type=enum_type(Role))
     active: bool = True
     last_login_at: datetime | None = instant_field(default=None, nullable=True)
+    session_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    """In every sign-in cookie and sign-in token; raising it ends them all."""
 
 
 class ApiToken(SQLModel, table=True):
@@ -40,3 +42,5 @@ class ApiToken(SQLModel, table=True):
     expires_at: datetime | None = instant_field(default=None, nullable=True)
     last_used_at: datetime | None = instant_field(default=None, nullable=True)
     revoked_at: datetime | None = instant_field(default=None, nullable=True)
+    session_generation: int | None = None
+    """The user's generation when POST /auth/token made it; None for a script's token."""
