@@ -8,12 +8,14 @@ from app.auth.security import hash_password
 from app.models import (
     Attendance,
     AttendanceSource,
+    Consent,
     Customer,
     Level,
     Person,
     Platform,
     Role,
     Series,
+    SessionSpeaker,
     SessionStatus,
     StorySession,
     User,
@@ -76,6 +78,37 @@ def create_customer(session: Session, *, name: str = "Acme Logistics") -> Custom
     session.add(customer)
     session.flush()
     return customer
+
+
+def create_speaker(
+    session: Session,
+    story_session: StorySession,
+    *,
+    name: str = "Ana Ruiz",
+    title: str = "CFO",
+    consent: Consent = Consent.named,
+) -> SessionSpeaker:
+    speaker = SessionSpeaker(
+        session_id=story_session.id or 0, name=name, title=title, consent=consent
+    )
+    session.add(speaker)
+    session.flush()
+    return speaker
+
+
+def create_series(session: Session, *, title: str = "Voice of the customer") -> Series:
+    """A fortnightly series in Europe/Paris, first held in January 2026."""
+    series = Series(
+        title=title,
+        rrule="FREQ=WEEKLY;INTERVAL=2",
+        timezone="Europe/Paris",
+        first_start_local=datetime(2026, 1, 6, 16, 0),  # noqa: DTZ001 - wall clock, by design
+        duration_minutes=60,
+        platform=Platform.zoom,
+    )
+    session.add(series)
+    session.flush()
+    return series
 
 
 def get_level(session: Session, key: str) -> Level:

@@ -622,11 +622,14 @@ def feed_calendar(
         .order_by(col(StorySession.starts_at), col(StorySession.id))
     ).all()
     customer_ids = {s.customer_id for s in story_sessions if s.customer_id is not None}
-    customers = dict(
-        session.exec(select(Customer.id, Customer.name).where(col(Customer.id).in_(customer_ids)))
+    rows = (
+        session.exec(
+            select(Customer.id, Customer.name).where(col(Customer.id).in_(customer_ids))
+        ).all()
         if customer_ids
         else []
     )
+    customers = dict(rows)
     events = [
         ics.session_event(
             s, customer=customers.get(s.customer_id) if s.customer_id is not None else None

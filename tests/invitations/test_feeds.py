@@ -1,33 +1,30 @@
 """Calendar feeds: a per-user secret, kept only as a hash; revocable; all sessions or a series."""
 
 import hashlib
+import random
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from icalendar import Calendar
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from app.models import CalendarFeed, Series, SessionStatus, utcnow
+from app.demo.people import load_people
+from app.demo.story_sessions import load_sessions
+from app.models import CalendarFeed, SessionSpeaker, SessionStatus, StorySession, utcnow
 from tests.conftest import PageClient
-from tests.factories import create_session
+from tests.factories import create_customer, create_series, create_session, create_speaker
+from tests.invitations.support import assert_events_match
 
 
 def _path(url: str) -> str:
     return url.removeprefix("http://127.0.0.1:8000")
 
 
-def _series(db: Session) -> Series:
-    series = Series(
-        title="Voice of the customer",
-        rrule="FREQ=WEEKLY",
-        timezone="Europe/London",
-        first_start_local=utcnow().replace(tzinfo=None),
-        duration_minutes=60,
-        platform=create_session(db, title="Stand-alone").platform,
-    )
-    db.add(series)
-    db.flush()
-    return series
+def _feed(organizer_api: TestClient, anon: TestClient, path: str = "sessions.ics") -> Calendar:
+    url = organizer_api.post("/api/v1/calendar-feed").json()["url"]
+    response = anon.get(_path(url).replace("sessions.ics", path))
+    assert response.status_code == 200, response.text
+    return Calendar.from_ical(response.content)
 
 
 def test_create_read_and_revoke_a_feed_through_the_api(
@@ -103,7 +100,7 @@ def test_the_feed_publishes_recent_and_upcoming_sessions(
 def test_a_series_feed_holds_only_that_series(
     organizer_api: TestClient, anon: TestClient, db: Session
 ) -> None:
-    series = _series(db)
+    series = create_series(db)
     create_session(db, title="In the series", series=series)
     url = organizer_api.post("/api/v1/calendar-feed").json()["url"]
     series_path = _path(url).replace("sessions.ics", f"series/{series.id}.ics")
@@ -129,3 +126,51 @@ def test_the_calendar_page_shows_the_address_once(
     assert "Turn the feed off" in again.text
     organizer_web.submit("/calendar/feed/revoke")
     assert anon.get(_path(url)).status_code == 404
+
+
+def test_the_feed_names_each_sessions_customer(
+    organizer_api: TestClient, anon: TestClient, db: Session
+) -> None:
+    series = create_series(db)
+    acme = create_customer(db, name="Acme Logistics")
+    umbrella = create_customer(db, name="Umbrella Corp")
+    now = utcnow()
+    sessions = [
+        create_session(db, title="Acme's desk", customer=acme, series=series),
+        create_session(
+            db,
+            title="Umbrella's rollout",
+            customer=umbrella,
+            starts_at=now - timedelta(days=14),
+            status=SessionStatus.completed,
+            timezone="America/New_York",
+        ),
+        create_session(db, title="Acme again", customer=acme, starts_at=now + timedelta(days=21)),
+        create_session(db, title="No customer yet", starts_at=now + timedelta(days=28)),
+    ]
+    create_speaker(db, sessions[0], name="Ana Ruiz")
+    create_speaker(db, sessions[1], name="Bo Chen", title="COO")
+
+    assert_events_match(db, _feed(organizer_api, anon), sessions)
+    in_series = _feed(organizer_api, anon, f"series/{series.id}.ics")
+    assert_events_match(db, in_series, sessions[:1])
+
+
+def test_the_feed_of_the_demo_schedule_matches_the_database(
+    organizer_api: TestClient, anon: TestClient, db: Session
+) -> None:
+    now = utcnow()
+    rng = random.Random(7)
+    people = load_people(db, rng=rng, progress=lambda _: None)
+    demo = load_sessions(db, people=people, rng=rng, now=now, progress=lambda _: None)
+    shown = db.exec(
+        select(StorySession).where(StorySession.starts_at >= now - timedelta(days=90))
+    ).all()
+    assert {s.customer_id for s in shown} - {None}
+    assert db.exec(
+        select(SessionSpeaker).where(col(SessionSpeaker.session_id).in_([s.id for s in shown]))
+    ).first()
+
+    assert_events_match(db, _feed(organizer_api, anon), shown)
+    in_series = _feed(organizer_api, anon, f"series/{demo.series_id}.ics")
+    assert_events_match(db, in_series, [s for s in shown if s.series_id == demo.series_id])

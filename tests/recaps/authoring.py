@@ -5,10 +5,8 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from app.models import (
-    Consent,
     Customer,
     Series,
-    SessionSpeaker,
     SessionStatus,
     StorySession,
     User,
@@ -17,36 +15,6 @@ from app.models import (
 from tests.factories import create_customer, create_session
 
 NOW = datetime.fromisoformat("2026-03-20T12:00:00+00:00")
-
-
-def create_speaker(
-    session: Session,
-    story_session: StorySession,
-    *,
-    name: str = "Ana Ruiz",
-    title: str = "CFO",
-    consent: Consent = Consent.named,
-) -> SessionSpeaker:
-    speaker = SessionSpeaker(
-        session_id=story_session.id or 0, name=name, title=title, consent=consent
-    )
-    session.add(speaker)
-    session.flush()
-    return speaker
-
-
-def create_series(session: Session, *, title: str = "Voice of the customer") -> Series:
-    series = Series(
-        title=title,
-        rrule="FREQ=WEEKLY;INTERVAL=2",
-        timezone="Europe/Paris",
-        first_start_local=datetime(2026, 1, 6, 16, 0),  # noqa: DTZ001 - wall clock, by design
-        duration_minutes=60,
-        platform="zoom",  # type: ignore[arg-type]
-    )
-    session.add(series)
-    session.flush()
-    return series
 
 
 def completed_session(

@@ -6,8 +6,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
 from app.models import Consent, RecapQuote, RecapVersion, utcnow
-from tests.factories import create_person
-from tests.recaps.authoring import acme, completed_session, create_speaker
+from tests.factories import create_person, create_speaker
+from tests.recaps.authoring import acme, completed_session
 
 
 def test_recap_lifecycle_over_the_api(db: Session, organizer_api: TestClient) -> None:

@@ -8,8 +8,8 @@ from app.models import ActionItem, ActionStatus, Consent, Recap, RecapStatus, Ro
 from app.recaps import service
 from app.recaps.schemas import ActionItemCreate, RecapUpdate
 from tests.conftest import PageClient
-from tests.factories import create_person, create_user
-from tests.recaps.authoring import completed_session, create_speaker
+from tests.factories import create_person, create_speaker, create_user
+from tests.recaps.authoring import completed_session
 
 
 def test_editor_saves_summary_and_themes(db: Session, organizer_web: PageClient) -> None:

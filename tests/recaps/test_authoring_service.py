@@ -33,8 +33,14 @@ from app.recaps.schemas import (
     QuoteCreate,
     RecapUpdate,
 )
-from tests.factories import create_person, create_session, create_user
-from tests.recaps.authoring import acme, completed_session, create_series, create_speaker
+from tests.factories import (
+    create_person,
+    create_series,
+    create_session,
+    create_speaker,
+    create_user,
+)
+from tests.recaps.authoring import acme, completed_session
 
 
 def _summary(text: str = "They liked us.", themes: list[str] | None = None) -> RecapUpdate:

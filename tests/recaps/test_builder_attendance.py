@@ -6,8 +6,8 @@ from sqlmodel import Session
 from app.config import get_settings
 from app.models import StorySession
 from app.recaps.builder import attendance_section, previous_session
-from tests.factories import create_attendance, create_person
-from tests.recaps.authoring import completed_session, create_series
+from tests.factories import create_attendance, create_person, create_series
+from tests.recaps.authoring import completed_session
 
 
 def _people(db: Session) -> dict[str, object]:

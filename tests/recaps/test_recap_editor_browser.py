@@ -10,8 +10,8 @@ from app.models import Consent, utcnow
 from app.recaps import service
 from app.recaps.schemas import ActionItemCreate, QuoteCreate, RecapUpdate
 from tests.browser.conftest import LiveServer, browser, live_server, page, screenshot, sign_in
-from tests.factories import create_attendance, create_customer, create_person
-from tests.recaps.authoring import completed_session, create_speaker
+from tests.factories import create_attendance, create_customer, create_person, create_speaker
+from tests.recaps.authoring import completed_session
 
 pytestmark = pytest.mark.browser
 __all__ = ["browser", "live_server", "page"]  # the browser fixtures, used here

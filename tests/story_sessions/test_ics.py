@@ -44,6 +44,7 @@ def test_ics_has_one_event_in_the_sessions_zone(viewer_api: TestClient, db: Sess
     assert str(event["LOCATION"]) == "https://meet.example.com/abc"
     assert "Join: https://meet.example.com/abc" in str(event["DESCRIPTION"])
     assert "Three stories from the field." in str(event["DESCRIPTION"])
+    assert str(event["DESCRIPTION"]).split("\n")[0] == "Customer: Umbrella Corp"
     assert str(event["STATUS"]) == "CONFIRMED"
     assert [tz.tz_name for tz in calendar.timezones] == ["America/New_York"]
 
