@@ -112,9 +112,15 @@ def create_app() -> FastAPI:
     app.include_router(attendance_pages.public_router)
     app.include_router(distribution_pages.public_router)
     app.include_router(invitations_pages.public_router)
+    app.include_router(system_pages.public_router)  # a bearer token or the session cookie
     app.include_router(system_api.router)
     app.include_router(metrics.router)  # its own token, not a user's
     app.include_router(api)
     app.include_router(pages)
+    app.mount(
+        system_pages.SWAGGER_UI_URL,
+        StaticFiles(directory=system_pages.SWAGGER_UI_DIR),
+        name="swagger-ui",
+    )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
