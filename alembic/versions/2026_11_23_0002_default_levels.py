@@ -31,7 +31,9 @@ DEFAULT_LEVELS = [
         "name": "C-suite",
         "position": 1,
         "is_executive": True,
-        "title_pattern": r"\bchief\b|^c[a-z]o\b|^(?!.*\bvice\b).*\bpresident\b|\bfounder\b",
+        # RE2 syntax (no lookahead): "president" unless the word before it is "vice".
+        "title_pattern": r"\bchief\b|^c[a-z]o\b|\bfounder\b|(^|[^\w\s-]\s*|\b(\w{1,3}|\w{5,}"
+        r"|[^v]\w{3}|\w[^i]\w\w|\w\w[^c]\w|\w{3}[^e])[\s-]+)president\b",
     },
     {
         "key": "vp",

@@ -1,11 +1,13 @@
 """Levels, people and their aliases: the directory every other domain looks people up in."""
 
+import logging
 import re
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
+import re2
 from sqlalchemy import (
     JSON,
     ColumnElement,
@@ -55,6 +57,8 @@ from app.people.schemas import (
     PersonRef,
     PersonUpdate,
 )
+
+logger = logging.getLogger(__name__)
 
 FALLBACK_LEVEL_KEY = "ic"
 UNKNOWN_LEVEL_KEY = "unknown"
@@ -109,16 +113,80 @@ def level_by_key(session: Session, key: str) -> Level:
     return level
 
 
+MAX_TITLE_MATCHED = 200
+"""Title rules see at most this many characters of a title (the longest a title can be)."""
+_RULE_MEMORY = 1 << 20
+_UNSUPPORTED = {
+    "invalid perl operator: (?=": "lookahead (?=…) is not supported",
+    "invalid perl operator: (?!": "negative lookahead (?!…) is not supported",
+    "invalid perl operator: (?<=": "lookbehind (?<=…) is not supported",
+    "invalid perl operator: (?<!": "negative lookbehind (?<!…) is not supported",
+    "invalid perl operator: (?>": "atomic groups (?>…) are not supported",
+    "invalid perl operator: (?P": "backreferences (?P=name) are not supported",
+    "invalid escape sequence: \\Z": "\\Z is not supported, use $ for the end of the title",
+}
+
+
+class TitleRuleError(ValueError):
+    """A title rule RE2 refuses, with the reason in words."""
+
+
+def _rule_options() -> Any:
+    options = re2.Options()
+    options.case_sensitive = False
+    options.log_errors = False
+    options.max_mem = _RULE_MEMORY
+    return options
+
+
+def _refusal(error: str) -> str:
+    if error in _UNSUPPORTED:
+        return _UNSUPPORTED[error]
+    if re.fullmatch(r"invalid escape sequence: \\[1-9k]", error):
+        return "backreferences such as \\1 are not supported"
+    if error.startswith("pattern too large"):
+        return "the rule is too large; use fewer or smaller repetitions"
+    return error
+
+
 @lru_cache(maxsize=256)
-def _title_regex(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE)
+def _title_rule(pattern: str) -> Any:
+    """The rule compiled by RE2, which matches in linear time: no pattern can backtrack."""
+    try:
+        return re2.compile(pattern, _rule_options())
+    except re2.error as exc:
+        message = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else ""
+        raise TitleRuleError(_refusal(message or str(exc))) from None
+
+
+def check_title_rule(pattern: str) -> None:
+    """Raise TitleRuleError, saying what is wrong, when a title rule cannot be used."""
+    _title_rule(pattern)
+
+
+@lru_cache(maxsize=64)
+def _warn_unusable(pattern: str, reason: str) -> None:
+    logger.warning("Title rule %r is skipped: %s. Fix it on the levels page.", pattern, reason)
+
+
+def title_matches(pattern: str, title: str) -> bool:
+    """Whether a level's title rule matches (part of) a job title; an empty rule never does."""
+    if not pattern:
+        return False
+    try:
+        rule = _title_rule(pattern)
+    except TitleRuleError as exc:
+        # Saved before rules were checked with RE2: skipped, never run on a backtracking engine.
+        _warn_unusable(pattern, str(exc))
+        return False
+    return rule.search(title[:MAX_TITLE_MATCHED]) is not None
 
 
 def infer_level(levels: Sequence[Level], title: str) -> Level:
     """The first level (by position) whose title rule matches, else individual contributor."""
     ordered = sorted(levels, key=lambda level: level.position)
     for level in ordered:
-        if level.title_pattern and _title_regex(level.title_pattern).search(title):
+        if title_matches(level.title_pattern, title):
             return level
     by_key = {level.key: level for level in ordered}
     fallback = by_key.get(FALLBACK_LEVEL_KEY) or by_key.get(UNKNOWN_LEVEL_KEY)
@@ -150,11 +218,12 @@ def _check_ladder(levels: Sequence[LevelIn]) -> None:
         keys.add(level.key)
         names.add(level.name.strip().casefold())
         try:
-            re.compile(level.title_pattern, re.IGNORECASE)
-        except re.error as exc:
+            check_title_rule(level.title_pattern)
+        except TitleRuleError as exc:
             raise Invalid(
                 f"{label}: the title rule {level.title_pattern!r} is not a valid regular "
-                f"expression ({exc})."
+                f"expression ({exc}). Title rules use RE2 syntax, without lookaround or "
+                "backreferences, so that matching a title never backtracks."
             ) from None
     if UNKNOWN_LEVEL_KEY not in keys:
         raise Invalid(
@@ -780,6 +849,7 @@ def _close_user_accounts(session: Session, emails: set[str]) -> tuple[int, int, 
         user.name = ""
         user.password_hash = "!"  # noqa: S105 -- not a hash: no password matches it
         user.active = False
+        user.session_generation += 1  # its sign-in cookies and sign-in tokens end
         session.add(user)
     return len(users), tokens.rowcount, feeds.rowcount  # type: ignore[attr-defined]
 

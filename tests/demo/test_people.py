@@ -9,6 +9,7 @@ from app.demo.names import DUPLICATE_NAME
 from app.demo.people import CEO_TITLE, EMAIL_DOMAIN, HOST_TITLE
 from app.errors import Conflict
 from app.models import Level, Person
+from app.people.service import title_matches
 
 
 def _people(db: Session) -> list[Person]:
@@ -119,7 +120,7 @@ def test_load_demo_people_titles_infer_their_level(db: Session) -> None:
 
     def inferred(title: str) -> str:
         for level in rules:
-            if level.title_pattern and re.search(level.title_pattern, title, re.IGNORECASE):
+            if title_matches(level.title_pattern, title):
                 return level.key
         return "ic"
 

@@ -352,3 +352,50 @@ def test_import_level_of_existing_person_kept_without_title_or_level(
     people = _people(db)
     assert _level_key(db, people["vp@example.com"]) == "vp"
     assert people["new@example.com"].level_id == get_level(db, "unknown").id
+
+
+def test_import_infers_levels_from_a_custom_rule_set_as_before(
+    organizer_api: TestClient, db: Session
+) -> None:
+    ladder = organizer_api.get("/api/v1/levels").json()["items"]
+    rules = [
+        {key: level[key] for key in ("key", "name", "is_executive", "title_pattern")}
+        for level in ladder
+    ]
+    rules.insert(
+        4, {"key": "senior-ic", "name": "Senior IC", "title_pattern": r"\bstaff\b|^principal\b"}
+    )
+    rules[3]["title_pattern"] = r"\bmanager\b|\bteam lead\b|lead(er)?\s+of\b"
+    assert organizer_api.put("/api/v1/levels", json=rules).status_code == 200
+    titles = {
+        "a": "President",
+        "b": "Senior Vice President, Sales",
+        "c": "Head of Customer Success",
+        "d": "Director, Product",
+        "e": "Leader of Support",
+        "f": "Staff Engineer",
+        "g": "Principal Designer",
+        "h": "Software Engineer (Principal)",
+        "i": "CTO",
+        "j": "Co-founder",
+    }
+    content = "Email,Name,Title\n" + "".join(
+        f"{key}@example.com,{key.upper()},{title}\n" for key, title in titles.items()
+    )
+
+    response = _import(organizer_api, content)
+
+    assert response.status_code == 200, response.text
+    people = _people(db)
+    assert {email.split("@")[0]: _level_key(db, person) for email, person in people.items()} == {
+        "a": "c-suite",
+        "b": "vp",
+        "c": "vp",
+        "d": "director",
+        "e": "manager",
+        "f": "senior-ic",
+        "g": "senior-ic",
+        "h": "ic",
+        "i": "c-suite",
+        "j": "c-suite",
+    }

@@ -1,5 +1,6 @@
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
@@ -196,3 +197,49 @@ def test_levels_page_bad_regex_rerenders_with_the_input(
     assert response.status_code == 422
     assert "is not a valid regular expression" in response.text
     assert 'value="("' in response.text
+
+
+def test_levels_put_nested_quantifier_rule_matches_an_evil_title(
+    organizer_api: TestClient, db: Session
+) -> None:
+    ladder = _ladder(organizer_api)
+    ladder.insert(4, {"key": "aaa", "name": "A team", "is_executive": False})
+    ladder[4]["title_pattern"] = "^(a+)+$"
+    assert organizer_api.put("/api/v1/levels", json=ladder).status_code == 200
+
+    evil = {"email": "evil@example.com", "name": "Evil", "title": "a" * 40 + "!"}
+    plain = {"email": "aaa@example.com", "name": "Aaa", "title": "A" * 40}
+    responses = [organizer_api.post("/api/v1/people", json=body) for body in (evil, plain)]
+
+    assert [response.status_code for response in responses] == [201, 201]
+    assert [response.json()["level"]["key"] for response in responses] == ["ic", "aaa"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "reason"),
+    [
+        (r"(a)\1", r"backreferences such as \1 are not supported"),
+        (r"(?P<x>a)(?P=x)", "backreferences (?P=name) are not supported"),
+        (r"^(?!.*\bvice\b).*\bpresident\b", "negative lookahead (?!…) is not supported"),
+        (r"(?<=senior )director", "lookbehind (?<=…) is not supported"),
+        (r"director\Z", r"\Z is not supported, use $ for the end of the title"),
+    ],
+)
+def test_levels_put_rule_python_accepts_but_re2_refuses_is_a_422(
+    organizer_api: TestClient, db: Session, pattern: str, reason: str
+) -> None:
+    ladder = _ladder(organizer_api)
+    ladder[2]["title_pattern"] = pattern
+
+    response = organizer_api.put("/api/v1/levels", json=ladder)
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": f"Level 3 ('Director'): the title rule {pattern!r} is not a valid regular "
+        f"expression ({reason}). Title rules use RE2 syntax, without lookaround or "
+        "backreferences, so that matching a title never backtracks."
+    }
+    assert (
+        next(level for level in get_levels(db) if level.key == "director").title_pattern
+        == r"\bdirector\b"
+    )

@@ -1,15 +1,19 @@
+import logging
+
 import pytest
 from sqlmodel import Session
 
 from app.errors import Conflict, Invalid
 from app.models import AliasKind
 from app.people.service import (
+    MAX_TITLE_MATCHED,
     add_alias,
     get_levels,
     infer_level,
     level_by_key,
     normalize_email,
     normalize_name,
+    title_matches,
 )
 from tests.factories import create_person
 
@@ -52,6 +56,12 @@ INFERRED = [
     ("Vice President, Marketing", "vp"),
     ("Senior Vice-President", "vp"),
     ("President", "c-suite"),
+    ("President & CEO", "c-suite"),
+    ("Founder and President", "c-suite"),
+    ("Regional President, EMEA", "c-suite"),
+    ("Co-President", "c-suite"),
+    ("Executive Vice President, Sales", "vp"),
+    ("VICE PRESIDENT", "vp"),
     ("Head of Customer Success", "vp"),
     ("Director of Engineering", "director"),
     ("Senior Director, Finance", "director"),
@@ -75,6 +85,31 @@ def test_infer_level_takes_the_first_matching_level_by_position(db: Session) -> 
     assert infer_level(levels, "Director, Manager of Managers") == director
     manager.position, director.position = director.position, manager.position
     assert infer_level(levels, "Director, Manager of Managers") == manager
+
+
+def test_infer_level_skips_a_saved_rule_re2_refuses(
+    db: Session, caplog: pytest.LogCaptureFixture
+) -> None:
+    levels = get_levels(db)
+    c_suite = next(level for level in levels if level.key == "c-suite")
+    c_suite.title_pattern = r"^(?!.*\bvice\b).*\bpresident\b|\bchief\b"
+
+    with caplog.at_level(logging.WARNING, logger="app.people.service"):
+        assert [infer_level(levels, title).key for title in ("President", "Chief of Staff")] == [
+            "ic",
+            "ic",
+        ]
+
+    assert caplog.messages == [
+        f"Title rule {c_suite.title_pattern!r} is skipped: negative lookahead (?!…) is not "
+        "supported. Fix it on the levels page."
+    ]
+
+
+def test_title_matches_looks_at_the_first_characters_only() -> None:
+    within, beyond = "a" * (MAX_TITLE_MATCHED - 1) + "x", "a" * MAX_TITLE_MATCHED + "x"
+    assert (title_matches("x", within), title_matches("x", beyond)) == (True, False)
+    assert (title_matches("", ""), title_matches("^$", "")) == (False, True)
 
 
 def test_level_by_key_unknown_lists_the_keys(db: Session) -> None:
