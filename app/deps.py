@@ -18,6 +18,8 @@ MAX_ID = 2_147_483_647
 """The largest id an integer primary key holds on PostgreSQL: larger ones are simply unknown."""
 SESSION_USER_KEY = "user_id"
 SESSION_CSRF_KEY = "csrf"
+SESSION_GENERATION_KEY = "generation"
+"""The user's `session_generation` at sign-in: a cookie from an older one is signed out."""
 
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -35,7 +37,11 @@ def current_user(
         return user
     user_id = request.session.get(SESSION_USER_KEY)
     user = session.get(User, user_id) if isinstance(user_id, int) else None
-    if user is None or not user.active:
+    if (
+        user is None
+        or not user.active
+        or request.session.get(SESSION_GENERATION_KEY) != user.session_generation
+    ):
         request.session.clear()
         query = f"?{request.url.query}" if request.url.query else ""
         raise LoginRequired(request.url.path + query)

@@ -25,6 +25,7 @@ PUBLIC = {
 }
 PERSONAL = {  # every signed-in user, viewers too, does these for themselves
     ("POST", "/logout"),
+    ("POST", "/account/password"),
     ("POST", "/api/v1/tokens"),
     ("DELETE", "/api/v1/tokens/{token_id}"),
     ("POST", "/api/v1/calendar-feed"),

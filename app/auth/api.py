@@ -12,6 +12,8 @@ from app.auth.schemas import (
     ApiTokenCreate,
     ApiTokenCreated,
     ApiTokenRead,
+    PasswordReset,
+    PasswordResetDone,
     TokenResponse,
     UserCreate,
     UserRead,
@@ -20,8 +22,8 @@ from app.auth.schemas import (
 from app.auth.throttle import client_address
 from app.config import get_settings
 from app.db import SessionDep
-from app.deps import AdminUser, CurrentUser, Page, PaginationDep
-from app.errors import ErrorMessage, NotFound
+from app.deps import AdminUser, CurrentUser, IdPath, Page, PaginationDep
+from app.errors import ErrorMessage
 from app.models import ApiToken, User
 
 public_router = APIRouter(prefix="/auth", tags=["auth"])
@@ -48,7 +50,7 @@ def login_for_token(
         user=user,
         name="login",
         ttl=timedelta(hours=get_settings().token_ttl_hours),
-        audited=False,
+        sign_in=True,
     )
     return TokenResponse(access_token=plain, expires_at=token.expires_at)
 
@@ -106,10 +108,22 @@ def create_user(session: SessionDep, _: AdminUser, body: UserCreate) -> UserRead
 
 
 @router.patch("/users/{user_id}")
-def update_user(session: SessionDep, _: AdminUser, user_id: int, body: UserUpdate) -> UserRead:
-    """Change a user's name, role or whether the account is active (admins only)."""
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound(f"There is no user with id {user_id}.")
+def update_user(session: SessionDep, _: AdminUser, user_id: IdPath, body: UserUpdate) -> UserRead:
+    """Change a user's name, role or whether the account is active (admins only).
+
+    Disabling an account ends its sign-ins and revokes its API tokens. The last active admin
+    can be neither disabled nor demoted (409).
+    """
+    user = service.get_user(session, user_id)
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
     return UserRead.model_validate(service.update_user(session, user=user, changes=changes))
+
+
+@router.post("/users/{user_id}/password")
+def reset_password(
+    session: SessionDep, _: AdminUser, user_id: IdPath, body: PasswordReset | None = None
+) -> PasswordResetDone:
+    """Give a user a new password, generated unless given, and end their sign-ins (admins only)."""
+    user = service.get_user(session, user_id)
+    password = service.reset_password(session, user=user, password=body.password if body else None)
+    return PasswordResetDone(user=UserRead.model_validate(user), password=password)

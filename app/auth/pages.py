@@ -1,22 +1,36 @@
-"""Sign in and out of the web pages."""
+"""Sign in and out of the web pages, one's own password, and the users page for admins."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import col, func, select
 
 from app.auth import service
 from app.auth.security import same_secret
 from app.auth.throttle import client_address
 from app.db import SessionDep
-from app.deps import SESSION_CSRF_KEY, SESSION_USER_KEY, CurrentUser
-from app.errors import NotAuthenticated, TooManyRequests
+from app.deps import (
+    SESSION_CSRF_KEY,
+    SESSION_GENERATION_KEY,
+    SESSION_USER_KEY,
+    AdminUser,
+    CurrentUser,
+    IdPath,
+    PaginationDep,
+)
+from app.errors import AppError, Invalid, NotAuthenticated, TooManyRequests
+from app.models import Role, User
 from app.templating import templates
 
 public_router = APIRouter(include_in_schema=False)
-personal_router = APIRouter(include_in_schema=False)
 router = APIRouter(include_in_schema=False)
 personal_router = APIRouter(include_in_schema=False)
+
+USER_NOTICES = {
+    "saved": "Changes saved.",
+    "password": "Password changed. Your other sign-ins have ended.",
+}
 
 
 def _safe_next(next_url: str) -> str:
@@ -56,16 +70,155 @@ def login(
             request, "pages/auth/login.html", context, status_code=exc.status_code
         )
     request.session.clear()  # a fresh session on sign-in: no fixation
-    request.session[SESSION_USER_KEY] = user.id
+    _keep_signed_in(request, user)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
+def _keep_signed_in(request: Request, user: User) -> None:
+    request.session[SESSION_USER_KEY] = user.id
+    request.session[SESSION_GENERATION_KEY] = user.session_generation
+
+
 @personal_router.post("/logout")
-def logout(request: Request, _: CurrentUser) -> Response:
+def logout(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    """Sign out: this cookie and every other sign-in of the account stop working."""
+    service.end_sessions(session, user=user)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
+
+
+@personal_router.get("/account/password", response_class=HTMLResponse)
+def password_form(request: Request, user: CurrentUser) -> Response:
+    """The form to change one's own password."""
+    flash = USER_NOTICES.get(request.query_params.get("done", ""), "")
+    return templates.TemplateResponse(
+        request, "pages/auth/password.html", {"user": user, "flash": flash}
+    )
+
+
+@personal_router.post("/account/password", response_class=HTMLResponse)
+def change_password(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    current_password: Annotated[str, Form(max_length=200)],
+    new_password: Annotated[str, Form(max_length=200)],
+    repeat_password: Annotated[str, Form(max_length=200)],
+) -> Response:
+    """Change one's own password; this browser stays signed in, every other sign-in ends."""
+    try:
+        if new_password != repeat_password:
+            raise Invalid("The two new passwords differ: type the same one twice.")
+        service.change_password(session, user=user, current=current_password, new=new_password)
+    except AppError as exc:
+        session.rollback()
+        return templates.TemplateResponse(
+            request,
+            "pages/auth/password.html",
+            {"user": user, "errors": [str(exc.detail)]},
+            status_code=exc.status_code,
+        )
+    _keep_signed_in(request, user)
+    return RedirectResponse("/account/password?done=password", status_code=303)
 
 
 @router.get("/")
 def home(_: CurrentUser) -> Response:
     return RedirectResponse("/sessions", status_code=303)
+
+
+def _users_page(
+    request: Request,
+    session: SessionDep,
+    admin: User,
+    page: PaginationDep,
+    status_code: int = 200,
+    **context: Any,
+) -> Response:
+    total = session.exec(select(func.count()).select_from(User)).one()
+    users = session.exec(
+        select(User).order_by(col(User.email)).limit(page.limit).offset(page.offset)
+    ).all()
+    url = request.url.replace(path="/admin/users", query="")
+    return templates.TemplateResponse(
+        request,
+        "pages/auth/users.html",
+        {
+            "user": admin,
+            "users": users,
+            "roles": list(Role),
+            "total": total,
+            "page": page,
+            "flash": USER_NOTICES.get(request.query_params.get("done", ""), ""),
+            "previous_url": str(url.include_query_params(offset=max(page.offset - page.limit, 0)))
+            if page.offset
+            else None,
+            "next_url": str(url.include_query_params(offset=page.offset + page.limit))
+            if page.offset + page.limit < total
+            else None,
+            **context,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/admin/users", response_class=HTMLResponse)
+def users_page(
+    request: Request, session: SessionDep, admin: AdminUser, page: PaginationDep
+) -> Response:
+    """Every account, with its role, whether it is active, and a password reset (admins)."""
+    return _users_page(request, session, admin, page)
+
+
+@router.post("/admin/users", response_class=HTMLResponse)
+def create_user(
+    request: Request,
+    session: SessionDep,
+    admin: AdminUser,
+    page: PaginationDep,
+    email: Annotated[str, Form(max_length=320)],
+    role: Annotated[Role, Form()],
+    name: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Create an account with a generated password, shown once on the page that follows."""
+    password = service.new_password()
+    try:
+        created = service.create_user(session, email=email, password=password, role=role, name=name)
+    except AppError as exc:
+        session.rollback()
+        return _users_page(request, session, admin, page, exc.status_code, errors=[str(exc.detail)])
+    return _users_page(request, session, admin, page, new_password=(created, password))
+
+
+@router.post("/admin/users/{user_id}", response_class=HTMLResponse)
+def update_user(
+    request: Request,
+    session: SessionDep,
+    admin: AdminUser,
+    page: PaginationDep,
+    user_id: IdPath,
+    role: Annotated[Role, Form()],
+    active: Annotated[bool, Form()],
+) -> Response:
+    """Change an account's role or whether it is active; never the last active admin's."""
+    target = service.get_user(session, user_id)
+    try:
+        service.update_user(session, user=target, changes={"role": role, "active": active})
+    except AppError as exc:
+        session.rollback()
+        return _users_page(request, session, admin, page, exc.status_code, errors=[str(exc.detail)])
+    if target.id == admin.id and target.active:
+        _keep_signed_in(request, target)
+    return RedirectResponse("/admin/users?done=saved", status_code=303)
+
+
+@router.post("/admin/users/{user_id}/password", response_class=HTMLResponse)
+def reset_password(
+    request: Request, session: SessionDep, admin: AdminUser, page: PaginationDep, user_id: IdPath
+) -> Response:
+    """Give an account a generated password, shown once, and end its sign-ins."""
+    target = service.get_user(session, user_id)
+    password = service.reset_password(session, user=target)
+    if target.id == admin.id:
+        _keep_signed_in(request, target)
+    return _users_page(request, session, admin, page, new_password=(target, password))

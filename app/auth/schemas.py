@@ -35,6 +35,19 @@ class UserUpdate(BaseModel):
     active: bool | None = None
 
 
+class PasswordReset(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    password: str | None = Field(default=None, min_length=10, max_length=200)
+    """Default: a generated one."""
+
+
+class PasswordResetDone(BaseModel):
+    user: UserRead
+    password: str
+    """Shown once: hand it to the person and ask them to choose their own."""
+
+
 class ApiTokenRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

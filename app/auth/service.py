@@ -1,5 +1,6 @@
 """Users and API tokens."""
 
+import secrets
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -15,9 +16,18 @@ from app.errors import Conflict, Invalid, NotAuthenticated, NotFound
 from app.models import ApiToken, Role, User, utcnow
 
 MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 200
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 """A token's `last_used_at` is written at most this often, so reads stay reads."""
 USER_AUDIT_FIELDS = ("email", "name", "role", "active")
+
+
+def get_user(session: Session, user_id: int) -> User:
+    """The user with this id, or 404."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"There is no user with id {user_id}.")
+    return user
 
 
 def get_user_by_email(session: Session, email: str) -> User | None:
@@ -48,16 +58,29 @@ def create_user(session: Session, *, email: str, password: str, role: Role, name
 
 
 def update_user(session: Session, *, user: User, changes: dict[str, Any]) -> User:
-    """Change a user's name, role or whether the account is active."""
+    """Change a user's name, role or whether the account is active, keeping an active admin.
+
+    Disabling an account ends its sign-ins and revokes its API tokens, so enabling it again
+    brings back none of them.
+    """
+    if "role" in changes:
+        changes = {**changes, "role": Role(changes["role"])}
+    _keep_an_admin(session, user=user, changes=changes)
     before = audit.snapshot(user, USER_AUDIT_FIELDS)
     for field, value in changes.items():
         setattr(user, field, value)
     changed = audit.diff(before, audit.snapshot(user, USER_AUDIT_FIELDS))
+    revoked = 0
+    if changed.get("active") == [True, False]:
+        end_sessions(session, user=user)
+        revoked = _revoke_tokens(session, user=user)
     if changed:
         action = "changed"
         if set(changed) == {"active"}:
             action = "enabled" if user.active else "disabled"
         what = "" if action != "changed" else f": {', '.join(sorted(changed))}"
+        if revoked:
+            what += f" ({revoked} API token{'' if revoked == 1 else 's'} revoked)"
         audit.record(
             session,
             action=action,
@@ -68,6 +91,83 @@ def update_user(session: Session, *, user: User, changes: dict[str, Any]) -> Use
         )
     session.add(user)
     return user
+
+
+def _keep_an_admin(session: Session, *, user: User, changes: dict[str, Any]) -> None:
+    """Refuse to disable or demote the last active admin: only the database could undo it."""
+    stays = changes.get("role", user.role) is Role.admin and changes.get("active", user.active)
+    if user.role is not Role.admin or not user.active or stays:
+        return
+    # Locked, so two admins disabling each other at once cannot both pass this check.
+    admins = session.exec(
+        select(User.id).where(User.role == Role.admin, col(User.active)).with_for_update()
+    ).all()
+    if not [admin_id for admin_id in admins if admin_id != user.id]:
+        raise Conflict(
+            f"{user.email} is the only active admin. Make another account an admin first, "
+            "then disable or change this one."
+        )
+
+
+def end_sessions(session: Session, *, user: User) -> None:
+    """End every sign-in of `user`: page cookies and tokens from POST /auth/token alike."""
+    user.session_generation += 1
+    session.add(user)
+
+
+def _revoke_tokens(session: Session, *, user: User) -> int:
+    result = session.execute(
+        update(ApiToken)
+        .where(col(ApiToken.user_id) == user.id, col(ApiToken.revoked_at).is_(None))
+        .values(revoked_at=utcnow())
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _set_password(session: Session, *, user: User, password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise Invalid(f"The password must have at most {MAX_PASSWORD_LENGTH} characters.")
+    user.password_hash = hash_password(password)
+    end_sessions(session, user=user)
+
+
+def new_password() -> str:
+    """A password to hand to a person once, for them to replace with their own."""
+    return secrets.token_urlsafe(12)
+
+
+def reset_password(session: Session, *, user: User, password: str | None = None) -> str:
+    """Give `user` a new password (generated unless given) and end their sign-ins.
+
+    Also forgets their failed sign-ins, so they can use it at once.
+    """
+    password = new_password() if password is None else password
+    _set_password(session, user=user, password=password)
+    audit.record(
+        session,
+        action="reset",
+        entity="user",
+        entity_id=user.id,
+        summary=f"Reset the password of {user.email}; their sign-ins ended",
+    )
+    throttle.forget_account(user.email)
+    return password
+
+
+def change_password(session: Session, *, user: User, current: str, new: str) -> None:
+    """The user's own new password; their other sign-ins end."""
+    if not verify_password(current, user.password_hash):
+        raise Invalid("The current password is not right: nothing was changed.")
+    _set_password(session, user=user, password=new)
+    audit.record(
+        session,
+        action="changed",
+        entity="user",
+        entity_id=user.id,
+        summary=f"Changed the password of {user.email} (by its owner); other sign-ins ended",
+    )
 
 
 def authenticate(session: Session, *, email: str, password: str, client: str) -> User:
@@ -87,11 +187,12 @@ def authenticate(session: Session, *, email: str, password: str, client: str) ->
 
 
 def issue_token(
-    session: Session, *, user: User, name: str, ttl: timedelta | None = None, audited: bool = True
+    session: Session, *, user: User, name: str, ttl: timedelta | None = None, sign_in: bool = False
 ) -> tuple[ApiToken, str]:
     """Create a bearer token; the plain token is returned once and only its digest is stored.
 
-    `audited` False is for the short-lived token of an API sign-in, which is not news.
+    `sign_in` is for the short-lived token of an API sign-in: it is not news for the audit
+    log, and it ends with the user's other sign-ins (`end_sessions`).
     """
     assert user.id is not None
     plain = new_token()
@@ -100,10 +201,11 @@ def issue_token(
         name=name,
         token_hash=token_digest(plain),
         expires_at=utcnow() + ttl if ttl else None,
+        session_generation=user.session_generation if sign_in else None,
     )
     session.add(token)
     session.flush()
-    if audited:
+    if not sign_in:
         audit.record(
             session,
             action="issued",
@@ -130,6 +232,8 @@ def user_for_token(session: Session, plain: str) -> User | None:
     token, user = found
     if token.revoked_at or (token.expires_at and token.expires_at <= now) or not user.active:
         return None
+    if token.session_generation not in (None, user.session_generation):
+        return None  # a sign-in token from before a sign-out, a new password or a disabling
     if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_RESOLUTION:
         # Written as the request commits, not now: the row lock, held for the whole request,
         # made a token's concurrent requests queue behind it, and those waiting could fill the

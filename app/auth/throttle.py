@@ -54,6 +54,12 @@ def failed(email: str, address: str) -> None:
         limiter.hit(item, "storyroom-login", key)
 
 
+def forget_account(email: str) -> None:
+    """Forget an account's failed sign-ins (its password was just reset)."""
+    item, key = _keys(email, "")[0]
+    _limiter().clear(item, "storyroom-login", key)
+
+
 def reset() -> None:
     """Forget every counter (tests)."""
     _limiter().storage.reset()
