@@ -1,6 +1,6 @@
 """Signed, expiring links: the signature is the authorization, bound to one purpose."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -26,10 +26,15 @@ def sign(purpose: str, payload: Any, *, expires_at: datetime) -> str:
 
 def unsign(purpose: str, token: str) -> Any:
     """The payload of a valid, unexpired token for `purpose`, or a LinkError a person can act on."""
+    return unsign_with_expiry(purpose, token)[0]
+
+
+def unsign_with_expiry(purpose: str, token: str) -> tuple[Any, datetime]:
+    """The payload of a valid token for `purpose` and when it expires (see `unsign`)."""
     try:
         content = _serializer(purpose).loads(token)
     except BadSignature:
         raise LinkError("This link is not valid. Check that you copied all of it.") from None
     if not isinstance(content, dict) or content.get("exp", 0) < utcnow().timestamp():
         raise LinkError("This link has expired. Ask the organizer for a new one.")
-    return content.get("p")
+    return content.get("p"), datetime.fromtimestamp(content["exp"], UTC)

@@ -115,6 +115,12 @@ def recap_context(doc: RecapDocument) -> dict[str, Any]:
     }
 
 
+def recap_pdf_filename(doc: RecapDocument) -> str:
+    """The recap PDF's name, attached to the email or downloaded from the recipient's page."""
+    date = long_date(doc.starts_at.astimezone(ZoneInfo(doc.timezone)).date())
+    return _filename("Recap", doc.session_title, date)
+
+
 @composes(DeliveryKind.recap)
 def compose_recap(session: Session, delivery: Delivery) -> EmailMessage:
     """The recap summary with the PDF attached and the recipient's own signed link."""
@@ -144,8 +150,7 @@ def compose_recap(session: Session, delivery: Delivery) -> EmailMessage:
     )
     subject = f"Recap: {doc.session_title} — {context['date']}"
     message = new_message(subject, text, html, headers)
-    filename = _filename("Recap", doc.session_title, context["date"])
-    _attach_pdf(message, ensure_pdf(session, version), filename)
+    _attach_pdf(message, ensure_pdf(session, version), recap_pdf_filename(doc))
     return message
 
 

@@ -5,7 +5,7 @@ from datetime import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
@@ -15,6 +15,7 @@ from app.db import SessionDep
 from app.deps import CurrentUser, IdPath
 from app.distribution import service
 from app.distribution.api import ValidList
+from app.distribution.emails import recap_pdf_filename
 from app.distribution.importer import import_members
 from app.distribution.schemas import WEEKDAYS, ListCreate, ListUpdate, MemberImportReport, MemberIn
 from app.errors import AppError
@@ -28,6 +29,12 @@ from app.uploads import read_upload
 
 router = APIRouter(include_in_schema=False)
 public_router = APIRouter(prefix="/p", include_in_schema=False)
+
+# When the recap page counts as read (app/static/recap-read.js): after this long on screen, or
+# a scroll, key or tap after the shorter time. Scanners fetch the page, and some run its
+# script, but few stay or scroll; a person reading does both.
+READ_AFTER_SECONDS = 10
+READ_AFTER_SCROLL_SECONDS = 2
 
 NOTICES = {
     "created": "List created. Add its members below.",
@@ -444,16 +451,50 @@ def _link_error(request: Request, exc: AppError) -> Response:
 
 @public_router.get("/recap/{token}", response_class=HTMLResponse)
 def public_recap(request: Request, session: SessionDep, token: str) -> Response:
-    """The recap a recipient's link opens; opening it records that they read it."""
-    from app.recaps.render import render_recap_html
+    """The recap a recipient's link opens. Nothing is counted: scanners follow links too."""
+    from app.recaps.render import pdf_for_version, render_recap_html
 
     try:
-        _delivery, version = service.open_recap(session, token=token)
+        _delivery, version, read_token = service.open_recap(session, token=token)
     except AppError as exc:
         return _link_error(request, exc)
     document = RecapDocument.model_validate(version.document)
-    return _render(
-        request, "public_recap.html", {"doc": document, "body": render_recap_html(document)}
+    context = {
+        "doc": document,
+        "body": render_recap_html(document),
+        "read_token": read_token,
+        "read_after": READ_AFTER_SECONDS,
+        "read_after_scroll": READ_AFTER_SCROLL_SECONDS,
+        "has_pdf": pdf_for_version(session, version) is not None,
+    }
+    return _render(request, "public_recap.html", context)
+
+
+ReadToken = Annotated[str, Form(max_length=1000)]
+
+
+@public_router.post("/recap/read", status_code=204, response_class=Response)
+def record_read(session: SessionDep, token: ReadToken = "") -> Response:
+    """The recap page's script reports that a person is reading it; the first time stays."""
+    try:
+        service.record_read(session, token=token)
+    except AppError as exc:
+        return JSONResponse({"detail": exc.detail}, exc.status_code)
+    return Response(status_code=204)
+
+
+@public_router.post("/recap/pdf", response_class=Response)
+def download_pdf(request: Request, session: SessionDep, token: ReadToken = "") -> Response:
+    """The "Download the PDF" button of the recap page, which counts the recap as read."""
+    try:
+        _delivery, version, pdf = service.read_recap_pdf(session, token=token)
+    except AppError as exc:
+        return _link_error(request, exc)
+    document = RecapDocument.model_validate(version.document)
+    return Response(
+        pdf.content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{recap_pdf_filename(document)}"'},
     )
 
 

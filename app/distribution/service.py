@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import case
+from sqlalchemy import case, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
@@ -37,6 +37,7 @@ from app.models import (
     Recap,
     RecapStatus,
     RecapVersion,
+    RenderedPdf,
     Series,
     SeriesList,
     StorySession,
@@ -44,9 +45,11 @@ from app.models import (
     utcnow,
 )
 from app.people.service import is_email, normalize_email, person_by_email
-from app.signing import sign, unsign
+from app.signing import sign, unsign, unsign_with_expiry
 
 RECAP_LINK_PURPOSE = "recap"
+# The recap page's own token for reporting a read: no link in an email carries it.
+RECAP_READ_PURPOSE = "recap-read"
 UNSUBSCRIBE_PURPOSE = "unsubscribe"
 # Opting out must keep working long after the email arrived (RFC 8058 mail sits in inboxes).
 UNSUBSCRIBE_LINK_DAYS = 5 * 365
@@ -633,26 +636,61 @@ def unsubscribe_link(delivery: Delivery, *, now: datetime | None = None) -> str:
 
 
 def _delivery_for(session: Session, purpose: str, token: str) -> Delivery:
-    delivery_id = unsign(purpose, token)
+    return _signed_delivery(session, unsign(purpose, token))
+
+
+def _signed_delivery(session: Session, delivery_id: object) -> Delivery:
     delivery = session.get(Delivery, delivery_id) if isinstance(delivery_id, int) else None
     if delivery is None:
         raise NotFound("This email's message no longer exists; ask the organizer for a new one.")
     return delivery
 
 
-def open_recap(
-    session: Session, *, token: str, now: datetime | None = None
-) -> tuple[Delivery, RecapVersion]:
-    """The delivery and version a recipient's link opens; records when they first read it."""
-    delivery = _delivery_for(session, RECAP_LINK_PURPOSE, token)
+def _recap_version(session: Session, delivery: Delivery) -> RecapVersion:
     version = session.get(RecapVersion, delivery.recap_version_id or 0)
     if version is None:
         raise NotFound("This recap no longer exists; ask the organizer for a new link.")
-    if delivery.read_at is None:
-        delivery.read_at = now or utcnow()
-        session.add(delivery)
-        session.flush()
-    return delivery, version
+    return version
+
+
+def open_recap(session: Session, *, token: str) -> tuple[Delivery, RecapVersion, str]:
+    """The delivery and version a recipient's link opens, and the token its page reports a
+    read with. Opening records nothing: mail scanners open every link in a message."""
+    delivery_id, expires_at = unsign_with_expiry(RECAP_LINK_PURPOSE, token)
+    delivery = _signed_delivery(session, delivery_id)
+    version = _recap_version(session, delivery)
+    return delivery, version, sign(RECAP_READ_PURPOSE, delivery.id, expires_at=expires_at)
+
+
+def record_read(session: Session, *, token: str, now: datetime | None = None) -> Delivery:
+    """Count the recap as read by the person whose page sent `token`; the first time stays."""
+    return _mark_read(session, _delivery_for(session, RECAP_READ_PURPOSE, token), now)
+
+
+def _mark_read(session: Session, delivery: Delivery, now: datetime | None) -> Delivery:
+    # One statement, so two reads at the same moment cannot both be "the first".
+    session.execute(
+        update(Delivery)
+        .where(col(Delivery.id) == delivery.id, col(Delivery.read_at).is_(None))
+        .values(read_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(delivery)
+    return delivery
+
+
+def read_recap_pdf(
+    session: Session, *, token: str, now: datetime | None = None
+) -> tuple[Delivery, RecapVersion, RenderedPdf]:
+    """The PDF a recipient downloads from their page, which counts the recap as read."""
+    from app.recaps.render import pdf_for_version
+
+    delivery = _delivery_for(session, RECAP_READ_PURPOSE, token)
+    version = _recap_version(session, delivery)
+    pdf = pdf_for_version(session, version)
+    if pdf is None:
+        raise Conflict("The PDF of this recap is still being made; try again in a minute.")
+    return _mark_read(session, delivery, now), version, pdf
 
 
 def member_for(session: Session, delivery: Delivery) -> tuple[DistributionList, ListMember]:
