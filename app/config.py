@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, PositiveInt, model_validator
+from pydantic import Field, PositiveInt, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "development"}
@@ -54,6 +54,14 @@ class Settings(BaseSettings):
     order. At most the connection pool (30), and below AnyIO's thread pool (40): see
     `app.db.get_session`."""
     attendance_min_minutes: int = Field(default=5, ge=0)
+    check_in_opens_minutes: int = Field(default=30, ge=0)
+    """Minutes before a session starts that its self check-in link starts working."""
+    check_in_closes_minutes: int = Field(default=120, ge=0)
+    """Minutes after a session ends that its self check-in link stops working."""
+    check_in_rate_per_link: str = "2000/10minutes"
+    """Self check-ins one link takes (`limits` notation); a whole session fits, a flood not."""
+    check_in_rate_per_address: str = "100/10minutes"
+    """Self check-ins from one client address; a room on one office network still fits."""
     token_ttl_hours: int = Field(default=12, gt=0)
 
     recap_paper: Literal["A4", "Letter"] = "A4"
@@ -82,6 +90,14 @@ class Settings(BaseSettings):
     """Hours after a completed session ends before its organizer is reminded to send the recap."""
     recap_link_days: int = Field(default=90, gt=0)
     """Days the signed link in a recap email keeps opening the online recap."""
+
+    @field_validator("check_in_rate_per_link", "check_in_rate_per_address")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        from limits import parse
+
+        parse(value)  # a ValueError naming the value, e.g. for "100 per ten minutes"
+        return value
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> "Settings":

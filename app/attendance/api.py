@@ -2,25 +2,28 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile, status
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.attendance import service
 from app.attendance.schemas import (
+    AcceptedCheckIns,
     AttendanceCreate,
     AttendanceRead,
     CheckInLink,
     ImportReport,
     ImportSummary,
     LevelCount,
+    PendingCheckInRead,
     Resolve,
 )
 from app.attendance.service import DateOrder
 from app.config import get_settings
 from app.db import SessionDep
 from app.deps import CurrentUser, IdPath, Page, PaginationDep
-from app.models import StorySession
+from app.errors import Forbidden
+from app.models import StorySession, User
 from app.story_sessions.dependencies import ValidSession
 from app.uploads import base_name, read_upload
 
@@ -165,7 +168,70 @@ def read_import(
     return service.get_import_report(session, session_id=_id(story_session), import_id=import_id)
 
 
+# -- self check-in: organizers and admins only, since the link lets anyone check in --------
+
+
+async def require_writer(user: CurrentUser) -> User:
+    if not user.role.can_write:
+        raise Forbidden(
+            "Only organizers and admins can see or change self check-ins: the link lets anyone "
+            "who has it check in."
+        )
+    return user
+
+
+WriterUser = Annotated[User, Depends(require_writer)]
+
+
 @router.get("/check-in-link")
-def check_in_link(story_session: ValidSession) -> CheckInLink:
+def check_in_link(story_session: ValidSession, _user: WriterUser) -> CheckInLink:
     """The signed self check-in link and its QR code (SVG) to show in the session."""
-    return service.check_in_link(story_session)
+    return service.organizer_check_in_link(story_session)
+
+
+@router.post("/check-in-link/rotate")
+def rotate_check_in_link(
+    session: SessionDep, story_session: ValidSession, _user: WriterUser
+) -> CheckInLink:
+    """A new check-in link; the links given out before it answer that they were replaced."""
+    return service.rotate_check_in_link(session, story_session=story_session)
+
+
+@router.get("/check-ins")
+def list_pending_check_ins(
+    session: SessionDep, story_session: ValidSession, page: PaginationDep, _user: WriterUser
+) -> Page[PendingCheckInRead]:
+    """Self check-ins waiting to be accepted, earliest first; they count nowhere until then."""
+    items, total = service.list_pending_check_ins(
+        session, session_id=_id(story_session), limit=page.limit, offset=page.offset
+    )
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.post("/check-ins/accept-all")
+def accept_all_check_ins(
+    session: SessionDep, story_session: ValidSession, _user: WriterUser
+) -> AcceptedCheckIns:
+    """Accept every waiting self check-in: each person now counts as attended."""
+    return AcceptedCheckIns(
+        accepted=service.accept_all_check_ins(session, story_session=story_session)
+    )
+
+
+@router.post("/check-ins/{check_in_id}/accept")
+def accept_check_in(
+    session: SessionDep, story_session: ValidSession, check_in_id: IdPath, _user: WriterUser
+) -> AttendanceRead:
+    """Accept one self check-in: the person now counts as attended."""
+    row = service.accept_check_in(session, story_session=story_session, check_in_id=check_in_id)
+    assert row.id is not None
+    return service.get_attendance(session, session_id=_id(story_session), attendance_id=row.id)
+
+
+@router.post("/check-ins/{check_in_id}/reject", status_code=status.HTTP_204_NO_CONTENT)
+def reject_check_in(
+    session: SessionDep, story_session: ValidSession, check_in_id: IdPath, _user: WriterUser
+) -> Response:
+    """Reject one self check-in (not there, or not them): it is deleted."""
+    service.reject_check_in(session, session_id=_id(story_session), check_in_id=check_in_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -9,10 +9,11 @@ from starlette.concurrency import run_in_threadpool
 from app.attendance import service
 from app.attendance.api import import_upload
 from app.attendance.service import DateOrder
+from app.auth.throttle import client_address
 from app.db import SessionDep
 from app.deps import CurrentUser, IdPath
-from app.errors import AppError
-from app.models import AttendanceSource, StorySession
+from app.errors import AppError, TooManyRequests
+from app.models import SessionStatus, StorySession, User, utcnow
 from app.people.service import person_by_email
 from app.story_sessions.dependencies import ValidSession
 from app.templating import templates
@@ -25,7 +26,7 @@ Show = Literal["all", "attended", "unmatched"]
 
 
 def _context(
-    session: SessionDep, story_session: StorySession, show: Show, offset: int
+    session: SessionDep, user: User, story_session: StorySession, show: Show, offset: int
 ) -> dict[str, object]:
     assert story_session.id is not None
     rows, total = service.list_attendance(
@@ -39,7 +40,7 @@ def _context(
         session, session_id=story_session.id, status="unmatched", limit=50
     )
     per_level = service.level_counts(session, session_id=story_session.id)
-    return {
+    return _check_in_context(session, user, story_session) | {
         "story_session": story_session,
         "rows": rows,
         "total": total,
@@ -52,7 +53,25 @@ def _context(
         "attended": sum(count.attended for count in per_level),
         "executives": sum(count.attended for count in per_level if count.level.is_executive),
         "imports": service.list_imports(session, session_id=story_session.id),
-        "check_in": service.check_in_link(story_session),
+    }
+
+
+def _check_in_context(
+    session: SessionDep, user: User, story_session: StorySession
+) -> dict[str, object]:
+    """The link and the check-ins waiting, for organizers only: the link lets anyone in."""
+    if not user.role.can_write:
+        return {}
+    assert story_session.id is not None
+    pending, pending_total = service.list_pending_check_ins(
+        session, session_id=story_session.id, limit=PAGE_SIZE
+    )
+    cancelled = story_session.status is SessionStatus.cancelled
+    return {
+        "check_in": None if cancelled else service.check_in_link(story_session),
+        "check_in_closed": not cancelled and service.check_in_window(story_session)[1] < utcnow(),
+        "pending": pending,
+        "pending_total": pending_total,
     }
 
 
@@ -65,7 +84,7 @@ def attendance_page(
     show: Show = "all",
     offset: int = 0,
 ) -> Response:
-    context = _context(session, story_session, show, max(offset, 0))
+    context = _context(session, user, story_session, show, max(offset, 0))
     return templates.TemplateResponse(
         request, "pages/attendance/session.html", {"user": user, **context}
     )
@@ -78,7 +97,7 @@ def _render_with_error(
     story_session: StorySession,
     error: AppError,
 ) -> Response:
-    context = _context(session, story_session, "all", 0)
+    context = _context(session, user, story_session, "all", 0)
     return templates.TemplateResponse(
         request,
         "pages/attendance/session.html",
@@ -176,15 +195,81 @@ def external(session: SessionDep, story_session: ValidSession, attendance_id: Id
     )
 
 
+def _back_to_check_ins(story_session: StorySession) -> Response:
+    return RedirectResponse(f"/sessions/{story_session.id}/attendance#self", status_code=303)
+
+
+@router.post("/check-in-link/rotate")
+def rotate_check_in_link(
+    request: Request, session: SessionDep, user: CurrentUser, story_session: ValidSession
+) -> Response:
+    try:
+        service.rotate_check_in_link(session, story_session=story_session)
+    except AppError as error:
+        return _render_with_error(request, session, user, story_session, error)
+    return _back_to_check_ins(story_session)
+
+
+@router.post("/check-ins/accept-all")
+def accept_all_check_ins(session: SessionDep, story_session: ValidSession) -> Response:
+    service.accept_all_check_ins(session, story_session=story_session)
+    return _back_to_check_ins(story_session)
+
+
+@router.post("/check-ins/{check_in_id}/accept")
+def accept_check_in(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    story_session: ValidSession,
+    check_in_id: IdPath,
+) -> Response:
+    try:
+        service.accept_check_in(session, story_session=story_session, check_in_id=check_in_id)
+    except AppError as error:
+        return _render_with_error(request, session, user, story_session, error)
+    return _back_to_check_ins(story_session)
+
+
+@router.post("/check-ins/{check_in_id}/reject")
+def reject_check_in(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    story_session: ValidSession,
+    check_in_id: IdPath,
+) -> Response:
+    assert story_session.id is not None
+    try:
+        service.reject_check_in(session, session_id=story_session.id, check_in_id=check_in_id)
+    except AppError as error:
+        return _render_with_error(request, session, user, story_session, error)
+    return _back_to_check_ins(story_session)
+
+
 # -- self check-in (public: the signed link is the authorization) ----------------------------
+
+
+def _check_in_page(
+    request: Request, context: dict[str, object], status_code: int = 200
+) -> Response:
+    return templates.TemplateResponse(
+        request, "pages/attendance/check_in.html", context, status_code=status_code
+    )
+
+
+def _closed_page(request: Request, closed: service.CheckInClosed) -> Response:
+    context = {"story_session": closed.story_session, "closed": closed.detail}
+    return _check_in_page(request, context, closed.status_code)
 
 
 @public_router.get("/{token}")
 def check_in_form(request: Request, session: SessionDep, token: str) -> Response:
-    story_session = service.session_for_check_in(session, token=token)
-    return templates.TemplateResponse(
-        request, "pages/attendance/check_in.html", {"story_session": story_session, "token": token}
-    )
+    try:
+        story_session = service.session_for_check_in(session, token=token)
+    except service.CheckInClosed as closed:
+        return _closed_page(request, closed)
+    return _check_in_page(request, {"story_session": story_session, "token": token})
 
 
 @public_router.post("/{token}")
@@ -194,16 +279,21 @@ def check_in(
     token: str,
     email: Annotated[str, Form(max_length=320)],
 ) -> Response:
-    story_session = service.session_for_check_in(session, token=token)
+    """Take a self check-in; known and unknown addresses get the very same answer."""
+    try:
+        story_session = service.session_for_check_in(session, token=token)
+    except service.CheckInClosed as closed:
+        return _closed_page(request, closed)
     context: dict[str, object] = {"story_session": story_session, "token": token, "email": email}
     try:
-        service.mark_present(
-            session, story_session=story_session, email=email, source=AttendanceSource.check_in
+        service.throttle_check_in(
+            story_session=story_session, address=client_address(request), email=email
         )
+        service.self_check_in(session, story_session=story_session, email=email)
+    except TooManyRequests as error:
+        response = _check_in_page(request, context | {"error": error.detail}, error.status_code)
+        response.headers["Retry-After"] = str(error.retry_after)
+        return response
     except AppError as error:
-        context["error"] = error.detail
-        return templates.TemplateResponse(
-            request, "pages/attendance/check_in.html", context, status_code=error.status_code
-        )
-    context["done"] = True
-    return templates.TemplateResponse(request, "pages/attendance/check_in.html", context)
+        return _check_in_page(request, context | {"error": error.detail}, error.status_code)
+    return _check_in_page(request, {"story_session": story_session, "done": True})

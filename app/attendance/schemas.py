@@ -77,6 +77,25 @@ class Resolve(BaseModel):
 
 
 class CheckInLink(BaseModel):
+    """A session's self check-in link: it works from `opens_at` to `expires_at`."""
+
     url: str
+    opens_at: datetime
     expires_at: datetime
     qr_svg: str
+
+
+class PendingCheckInRead(BaseModel):
+    """A self check-in waiting for an organizer: it counts nowhere until accepted."""
+
+    id: int
+    person_id: int
+    name: str
+    email: str
+    level: LevelRef | None
+    department: str
+    checked_in_at: datetime
+
+
+class AcceptedCheckIns(BaseModel):
+    accepted: int

@@ -4,33 +4,49 @@ import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Literal
 
+from limits import RateLimitItem, parse
 from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import Select
 
 from app.attendance.matching import Directory, person_with_email
 from app.attendance.parsing import ParsedAttendee, parse_report
 from app.attendance.parsing.intervals import merge_intervals, total_minutes
-from app.attendance.schemas import AttendanceRead, CheckInLink, ImportReport, LevelCount
+from app.attendance.schemas import (
+    AttendanceRead,
+    CheckInLink,
+    ImportReport,
+    LevelCount,
+    PendingCheckInRead,
+)
+from app.audit import service as audit
+from app.auth import throttle
 from app.config import get_settings
 from app.db import insert_many, table_of
-from app.errors import Conflict, Invalid, NotFound
+from app.errors import AppError, Conflict, Invalid, NotFound, TooManyRequests
 from app.models import (
     AliasKind,
     Attendance,
     AttendanceImport,
     AttendanceSource,
     Level,
+    PendingCheckIn,
     Person,
+    SessionStatus,
     StorySession,
     utcnow,
 )
+from app.models.story_sessions import new_check_in_nonce
 from app.people.schemas import LevelRef
 from app.people.service import UNKNOWN_LEVEL_KEY, add_alias, level_by_key, normalize_email
 from app.signing import sign, unsign
 from app.system.metrics import counted_import
+from app.templating import local_datetime
 
 DateOrder = Literal["auto", "dmy", "mdy"]
 
@@ -444,27 +460,290 @@ def remove_attendance(session: Session, *, session_id: int, attendance_id: int) 
 
 
 # -- self check-in ---------------------------------------------------------------------------
+# Anyone with the link may say they are there, so a self check-in waits in `PendingCheckIn`
+# until an organizer accepts it, and the answer never tells whether an address is known.
 
 CHECK_IN_PURPOSE = "check-in"
-CHECK_IN_GRACE = timedelta(hours=12)
-"""How long after the session ends its check-in link still works."""
+CHECK_IN_THROTTLE = "storyroom-check-in"
+CHECK_IN_TOKEN_MARGIN = timedelta(days=1)
+CHECK_IN_PER_EMAIL = parse("5/10minutes")
+"""One address again on one link: a person retrying fits, someone hammering an address not."""
+
+
+class CheckInClosed(AppError):
+    """A genuine link that takes no check-in now; the page still names its session."""
+
+    def __init__(self, detail: str, *, story_session: StorySession, status_code: int) -> None:
+        super().__init__(detail, status_code=status_code)
+        self.story_session = story_session
+
+
+def check_in_window(story_session: StorySession) -> tuple[datetime, datetime]:
+    """When a session's check-in link works: from a little before it starts to after it ends."""
+    settings = get_settings()
+    opens_at = story_session.starts_at - timedelta(minutes=settings.check_in_opens_minutes)
+    closes_at = session_end(story_session) + timedelta(minutes=settings.check_in_closes_minutes)
+    return opens_at, closes_at
 
 
 def check_in_link(story_session: StorySession) -> CheckInLink:
     """The signed self check-in link for a session, with its QR code as SVG."""
-    expires_at = session_end(story_session) + CHECK_IN_GRACE
-    token = sign(CHECK_IN_PURPOSE, story_session.id, expires_at=expires_at)
+    opens_at, expires_at = check_in_window(story_session)
+    payload = [story_session.id, story_session.check_in_nonce]
+    # The window, checked on every use, is what decides; the token outlives it by a day so a
+    # late visitor is told when check-in closed, rather than to ask for a new link.
+    token = sign(CHECK_IN_PURPOSE, payload, expires_at=expires_at + CHECK_IN_TOKEN_MARGIN)
     url = f"{get_settings().base_url.rstrip('/')}/p/check-in/{token}"
-    return CheckInLink(url=url, expires_at=expires_at, qr_svg=qr_svg(url))
+    return CheckInLink(url=url, opens_at=opens_at, expires_at=expires_at, qr_svg=qr_svg(url))
 
 
-def session_for_check_in(session: Session, *, token: str) -> StorySession:
-    """The session a check-in link is for (it must be valid and not expired)."""
-    session_id = unsign(CHECK_IN_PURPOSE, token)
-    story_session = session.get(StorySession, session_id) if isinstance(session_id, int) else None
-    if story_session is None:
+def _refuse_cancelled(story_session: StorySession) -> None:
+    if story_session.status is SessionStatus.cancelled:
+        raise Conflict("This session is cancelled, so it has no check-in link.")
+
+
+def organizer_check_in_link(story_session: StorySession) -> CheckInLink:
+    """The check-in link an organizer shows; a cancelled session has none."""
+    _refuse_cancelled(story_session)
+    return check_in_link(story_session)
+
+
+def rotate_check_in_link(session: Session, *, story_session: StorySession) -> CheckInLink:
+    """Replace a session's check-in link: every link given out before says it was replaced."""
+    _refuse_cancelled(story_session)
+    story_session.check_in_nonce = new_check_in_nonce()
+    session.add(story_session)
+    audit.record(
+        session,
+        action="revoked",
+        entity="session",
+        entity_id=story_session.id,
+        summary=f"Replaced the self check-in link of “{story_session.title}”",
+    )
+    session.flush()
+    return check_in_link(story_session)
+
+
+def session_for_check_in(
+    session: Session, *, token: str, now: datetime | None = None
+) -> StorySession:
+    """The session a check-in link is for, if the link takes check-ins now (else why not)."""
+    payload = unsign(CHECK_IN_PURPOSE, token)
+    # Links from before links could be replaced carry the bare id: they count as replaced.
+    session_id, nonce = (
+        payload if isinstance(payload, list) and len(payload) == 2 else (payload, None)
+    )
+    found = (
+        session.get(StorySession, session_id)
+        if isinstance(session_id, int) and 0 < session_id < 2**31
+        else None
+    )
+    if found is None:
         raise NotFound("This check-in link is for a session that no longer exists.")
-    return story_session
+    if found.status is SessionStatus.cancelled:
+        raise CheckInClosed(
+            "This session was cancelled, so there is nothing to check in to.",
+            story_session=found,
+            status_code=410,
+        )
+    if nonce != found.check_in_nonce:
+        raise CheckInClosed(
+            "This check-in link was replaced by a newer one. Scan the code the organizer is "
+            "showing now, or ask them for the new link.",
+            story_session=found,
+            status_code=410,
+        )
+    opens_at, closes_at = check_in_window(found)
+    now = now or utcnow()
+    if now < opens_at:
+        raise CheckInClosed(
+            f"Check-in opens at {local_datetime(opens_at, found.timezone)} ({found.timezone}), "
+            f"{get_settings().check_in_opens_minutes} minutes before the session starts. "
+            "Come back then.",
+            story_session=found,
+            status_code=403,
+        )
+    if now > closes_at:
+        raise CheckInClosed(
+            f"Check-in for this session closed at {local_datetime(closes_at, found.timezone)} "
+            f"({found.timezone}). Ask the organizer to mark you present.",
+            story_session=found,
+            status_code=403,
+        )
+    return found
+
+
+@cache
+def _rate(text: str) -> RateLimitItem:
+    return parse(text)
+
+
+def throttle_check_in(*, story_session: StorySession, address: str, email: str) -> None:
+    """Count a check-in against its link, its client address and its email on that link."""
+    settings = get_settings()
+    link = f"{story_session.id}:{story_session.check_in_nonce}"
+    wait = throttle.spend(
+        CHECK_IN_THROTTLE,
+        [
+            (_rate(settings.check_in_rate_per_link), f"link:{link}"),
+            (_rate(settings.check_in_rate_per_address), f"ip:{address}"),
+            (CHECK_IN_PER_EMAIL, f"email:{link}:{normalize_email(email)}"),
+        ],
+    )
+    if wait:
+        minutes = (wait + 59) // 60
+        raise TooManyRequests(
+            f"Too many check-ins at once. Try again in {minutes} minute"
+            f"{'' if minutes == 1 else 's'}, or ask the organizer to mark you present.",
+            retry_after=wait,
+        )
+
+
+def self_check_in(session: Session, *, story_session: StorySession, email: str) -> None:
+    """Record a self check-in for an organizer to accept. It answers nothing: an unknown
+    address is dropped silently, so the link cannot be used to test the directory."""
+    assert story_session.id is not None
+    if not email.strip():
+        raise Invalid("Enter your work email.")
+    person = person_with_email(session, email)
+    if person is None:
+        return
+    already = session.exec(
+        select(Attendance.id).where(
+            Attendance.session_id == story_session.id,
+            Attendance.person_id == person.id,
+            col(Attendance.attended),
+        )
+    ).first()
+    if already is not None:
+        return
+    # Two taps at once: the second is a no-op, not a unique-constraint error.
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    session.exec(
+        insert(table_of(PendingCheckIn))
+        .values(session_id=story_session.id, person_id=person.id, checked_in_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["session_id", "person_id"])
+    )
+
+
+def _pending_query(session_id: int) -> Select[PendingCheckIn, Person, Level]:
+    query = select(PendingCheckIn, Person, Level).where(PendingCheckIn.session_id == session_id)
+    query = query.join(Person, col(Person.id) == PendingCheckIn.person_id)
+    return query.join(Level, col(Level.id) == Person.level_id, isouter=True)
+
+
+def list_pending_check_ins(
+    session: Session, *, session_id: int, limit: int = 50, offset: int = 0
+) -> tuple[list[PendingCheckInRead], int]:
+    """One page of the self check-ins waiting for an organizer, earliest first."""
+    total = session.exec(
+        select(func.count())
+        .select_from(PendingCheckIn)
+        .where(PendingCheckIn.session_id == session_id)
+    ).one()
+    rows = session.exec(
+        _pending_query(session_id)
+        .order_by(col(PendingCheckIn.checked_in_at), col(PendingCheckIn.id))
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return [
+        PendingCheckInRead(
+            id=pending.id or 0,
+            person_id=pending.person_id,
+            name=person.name,
+            email=person.email,
+            level=LevelRef.model_validate(level) if level else None,
+            department=person.department,
+            checked_in_at=pending.checked_in_at,
+        )
+        for pending, person, level in rows
+    ], total
+
+
+def _accept(
+    session: Session,
+    *,
+    story_session: StorySession,
+    pending: Sequence[tuple[PendingCheckIn, Person]],
+) -> list[Attendance]:
+    """Turn check-ins into attendance rows (or mark the rows a report already made)."""
+    accepted: list[Attendance] = []
+    for start in range(0, len(pending), 500):
+        chunk = pending[start : start + 500]
+        existing = {
+            row.person_id: row
+            for row in session.exec(
+                select(Attendance).where(
+                    Attendance.session_id == story_session.id,
+                    col(Attendance.person_id).in_([person.id for _, person in chunk]),
+                )
+            )
+        }
+        for check_in, person in chunk:
+            row = existing.get(person.id)
+            if row is None:
+                row = Attendance(
+                    session_id=story_session.id or 0,
+                    person_id=person.id,
+                    source=AttendanceSource.check_in,
+                    raw_name=person.name,
+                    raw_email=person.email,
+                    level_id=person.level_id,
+                    department=person.department,
+                    first_join=check_in.checked_in_at,
+                )
+                session.add(row)
+            elif row.first_join is None or check_in.checked_in_at < row.first_join:
+                row.first_join = check_in.checked_in_at
+            row.attended = True
+            accepted.append(row)
+        session.exec(
+            delete(PendingCheckIn).where(
+                col(PendingCheckIn.id).in_([check_in.id for check_in, _ in chunk])
+            )
+        )
+    session.flush()
+    return accepted
+
+
+def _pending(session: Session, *, session_id: int, check_in_id: int) -> PendingCheckIn:
+    row = session.get(PendingCheckIn, check_in_id) if 0 < check_in_id < 2**31 else None
+    if row is None or row.session_id != session_id:
+        raise NotFound(
+            f"Session {session_id} has no check-in {check_in_id} waiting: it may have been "
+            "accepted or rejected already."
+        )
+    return row
+
+
+def accept_check_in(
+    session: Session, *, story_session: StorySession, check_in_id: int
+) -> Attendance:
+    """Accept one self check-in: from now on the person counts as attended."""
+    assert story_session.id is not None
+    row = _pending(session, session_id=story_session.id, check_in_id=check_in_id)
+    person = session.get_one(Person, row.person_id)
+    return _accept(session, story_session=story_session, pending=[(row, person)])[0]
+
+
+def accept_all_check_ins(session: Session, *, story_session: StorySession) -> int:
+    """Accept every self check-in waiting for this session; how many there were."""
+    assert story_session.id is not None
+    pending = session.exec(
+        select(PendingCheckIn, Person)
+        .join(Person, col(Person.id) == PendingCheckIn.person_id)
+        .where(PendingCheckIn.session_id == story_session.id)
+        .order_by(col(PendingCheckIn.id))
+    ).all()
+    return len(_accept(session, story_session=story_session, pending=pending))
+
+
+def reject_check_in(session: Session, *, session_id: int, check_in_id: int) -> None:
+    """Reject one self check-in (not there, or not them): it is deleted and counts nowhere."""
+    session.delete(_pending(session, session_id=session_id, check_in_id=check_in_id))
+    session.flush()
 
 
 def qr_svg(data: str) -> str:

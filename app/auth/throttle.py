@@ -60,6 +60,19 @@ def forget_account(email: str) -> None:
     _limiter().clear(item, "storyroom-login", key)
 
 
+def spend(namespace: str, budgets: list[tuple[RateLimitItem, str]]) -> int:
+    """Count one attempt against each (limit, key) of another throttle (self check-in): 0 when
+    all had room, else the seconds until the first spent one has room again (nothing counted)."""
+    limiter = _limiter()
+    for item, key in budgets:
+        if not limiter.test(item, namespace, key):
+            reset_at = limiter.get_window_stats(item, namespace, key).reset_time
+            return max(1, int(reset_at - time.time()))
+    for item, key in budgets:
+        limiter.hit(item, namespace, key)
+    return 0
+
+
 def reset() -> None:
     """Forget every counter (tests)."""
     _limiter().storage.reset()

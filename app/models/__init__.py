@@ -1,6 +1,6 @@
 """Every table, imported here so Alembic and the app share one metadata."""
 
-from app.models.attendance import Attendance, AttendanceImport, AttendanceSource
+from app.models.attendance import Attendance, AttendanceImport, AttendanceSource, PendingCheckIn
 from app.models.audit import AuditEntry
 from app.models.auth import ApiToken, Role, User
 from app.models.base import utcnow
@@ -65,6 +65,7 @@ __all__ = [
     "LeaderStage",
     "Level",
     "ListMember",
+    "PendingCheckIn",
     "Person",
     "PersonAlias",
     "Platform",

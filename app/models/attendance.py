@@ -71,3 +71,23 @@ class Attendance(SQLModel, table=True):
     department: str = Field(default="", max_length=200)
     external: bool = False
     """An unmatched attendee the organizer confirmed is not an employee."""
+
+
+class PendingCheckIn(SQLModel, table=True):
+    """A self check-in the organizer has not accepted yet: it counts nowhere until then.
+
+    Kept apart from `Attendance`, so no count has to know about it; accepting one turns it
+    into an attendance row (source check-in) and deletes it.
+    """
+
+    __tablename__ = "pending_check_in"
+    __table_args__ = (
+        UniqueConstraint(
+            "session_id", "person_id", name="uq_pending_check_in_session_id_person_id"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="story_session.id", ondelete="CASCADE")
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    checked_in_at: datetime = instant_field(default_factory=utcnow)

@@ -1,3 +1,4 @@
+import secrets
 from datetime import datetime
 from enum import StrEnum
 
@@ -53,6 +54,10 @@ class Series(Timestamped, table=True):
     customer_id: int | None = Field(default=None, foreign_key="customer.id", ondelete="SET NULL")
 
 
+def new_check_in_nonce() -> str:
+    return secrets.token_urlsafe(12)
+
+
 class StorySession(Timestamped, table=True):
     """One customer-story session."""
 
@@ -80,6 +85,10 @@ class StorySession(Timestamped, table=True):
     )
     sequence: int = 0
     """iCalendar SEQUENCE: raised on every change attendees should see."""
+    check_in_nonce: str = Field(
+        default_factory=new_check_in_nonce, max_length=32, sa_column_kwargs={"server_default": ""}
+    )
+    """Signed into the self check-in link; replacing it turns the links given out so far off."""
 
 
 class SessionSpeaker(SQLModel, table=True):

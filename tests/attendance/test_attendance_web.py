@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from app.attendance import service
 from app.cli import app as cli
 from app.config import get_settings
-from app.models import Attendance, AttendanceSource, SessionStatus, StorySession, utcnow
+from app.models import Attendance, SessionStatus, StorySession, utcnow
 from app.signing import sign
 from tests.attendance.support import SAMPLES
 from tests.conftest import PageClient
@@ -178,26 +178,6 @@ def test_page_upload_of_a_wrong_file_shows_the_reason(
     assert response.status_code == 422
     assert 'role="alert"' in response.text
     assert "Expected a Zoom participants" in response.text
-
-
-def test_check_in_link_records_a_self_check_in(anon: TestClient, db: Session) -> None:
-    story_session = create_session(db, starts_at=utcnow() - timedelta(minutes=10))
-    ada = create_person(db)
-    link = service.check_in_link(story_session)
-    path = link.url.removeprefix(get_settings().base_url)
-    form = anon.get(path)
-    assert form.status_code == 200
-    assert story_session.title in form.text
-
-    done = anon.post(path, data={"email": "Ada@Example.com"})
-    assert done.status_code == 200
-    assert "you are checked in" in done.text
-    row = db.exec(select(Attendance).where(Attendance.person_id == ada.id)).one()
-    assert (row.source, row.attended) == (AttendanceSource.check_in, True)
-
-    unknown = anon.post(path, data={"email": "stranger@example.com"})
-    assert unknown.status_code == 404
-    assert "No one in the directory has the email stranger@example.com" in unknown.text
 
 
 def test_check_in_link_expired_or_forged_is_refused(anon: TestClient, db: Session) -> None:
