@@ -1,6 +1,7 @@
 """The database engine and the per-request session (commit on success, rollback on error)."""
 
-from collections.abc import AsyncIterator, Iterable, Mapping
+import logging
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
@@ -9,6 +10,8 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 from anyio import CancelScope, CapacityLimiter, Semaphore, to_thread
 from fastapi import Depends, FastAPI, Request
 from sqlalchemy import Connection, Engine, Table, event, insert
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, SQLModel, col, create_engine, select
 
 from app.config import get_settings
@@ -20,6 +23,8 @@ INSERT_BATCH = 5000
 POOL_SIZE, POOL_OVERFLOW = 10, 20
 """PostgreSQL connections a process keeps open, and may open beyond them when busy."""
 ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
+
+log = logging.getLogger(__name__)
 
 
 def table_of(model: type[SQLModel]) -> Table:
@@ -83,6 +88,54 @@ def open_session() -> Session:
     return Session(
         _bind or get_engine(), expire_on_commit=False, join_transaction_mode="create_savepoint"
     )
+
+
+Job = tuple[Callable[..., object], tuple[int, ...]]
+_JOBS = "storyroom.after_commit"
+
+
+def after_commit(session: Session, task: Callable[..., object], *ids: int) -> None:
+    """Queue `task(*ids)` once this session's transaction commits, so the job sees its rows.
+
+    Forgotten if the transaction, or the savepoint it was asked in, rolls back; asked again
+    with the same ids in the same transaction, it is queued once.
+    """
+    if not session.in_transaction():
+        session.begin()
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    assert transaction is not None
+    pending: dict[SessionTransaction, dict[Job, None]] = session.info.setdefault(_JOBS, {})
+    pending.setdefault(transaction, {})[(task, ids)] = None
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _queue_committed(session: OrmSession) -> None:
+    pending: dict[SessionTransaction, dict[Job, None]] | None = session.info.get(_JOBS)
+    if not pending:
+        return
+    # Fired for a savepoint's release too; the transaction committing is still the current one.
+    committed = session.get_nested_transaction() or session.get_transaction()
+    jobs = pending.pop(committed, None) if committed is not None else None
+    if not jobs:
+        return
+    if committed is not None and committed.parent is not None:
+        pending.setdefault(committed.parent, {}).update(jobs)
+        return
+    for task, ids in jobs:
+        try:
+            task(*ids)
+        except Exception:
+            # The rows are committed; each job's periodic sweep finds what a lost job left.
+            name = getattr(task, "name", getattr(task, "__name__", repr(task)))
+            log.warning("could not queue %s%s after the commit", name, ids, exc_info=True)
+
+
+@event.listens_for(OrmSession, "after_transaction_end")
+def _forget_ended(session: OrmSession, transaction: SessionTransaction) -> None:
+    # Committed jobs were passed on by _queue_committed; what is left here was rolled back.
+    pending: dict[SessionTransaction, dict[Job, None]] | None = session.info.get(_JOBS)
+    if pending:
+        pending.pop(transaction, None)
 
 
 def install_session_turns(app: FastAPI) -> None:

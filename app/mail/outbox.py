@@ -6,20 +6,14 @@ recap, inviting people…); once that transaction commits, the worker is asked t
 the sweep sends whatever is due every minute.
 """
 
-import logging
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import event, update
-from sqlalchemy.orm import Session as OrmSession
-from sqlalchemy.orm import SessionTransaction
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from app.db import after_commit
 from app.models import Delivery, DeliveryStatus, utcnow
-
-log = logging.getLogger(__name__)
-
-_SEND_REQUESTED = "storyroom.mail.send_requested"
 
 
 def enqueue(session: Session, deliveries: Iterable[Delivery]) -> list[Delivery]:
@@ -54,7 +48,9 @@ def request_send(session: Session) -> None:
 
     Never before the commit: the worker would not see the rows yet.
     """
-    session.info[_SEND_REQUESTED] = True
+    from app.mail import tasks
+
+    after_commit(session, tasks.send_deliveries)
 
 
 def resend_failed(
@@ -95,20 +91,22 @@ def resend_failed(
     return count
 
 
-@event.listens_for(OrmSession, "after_commit")
-def _kick_after_commit(session: OrmSession) -> None:
-    if not session.info.pop(_SEND_REQUESTED, False):
-        return
-    from app.mail.tasks import send_deliveries
+def fail_queued(session: Session, *, recap_version_id: int, reason: str) -> int:
+    """Fail the queued deliveries of a recap version that cannot be written; return how many.
 
-    try:
-        send_deliveries()
-    except Exception:
-        # The rows are committed: the minute sweep sends them even if this request is lost.
-        log.warning("could not queue the sending job; the sweep will send", exc_info=True)
-
-
-@event.listens_for(OrmSession, "after_soft_rollback")
-def _forget_on_rollback(session: OrmSession, previous: SessionTransaction) -> None:
-    if previous.parent is None:  # the whole transaction, not a savepoint inside it
-        session.info.pop(_SEND_REQUESTED, None)
+    For a PDF that could not be rendered: each shows the reason, and can be resent.
+    """
+    result = session.execute(
+        update(Delivery)
+        .where(
+            col(Delivery.recap_version_id) == recap_version_id,
+            col(Delivery.status) == DeliveryStatus.queued,
+        )
+        .values(
+            status=DeliveryStatus.failed,
+            last_error=f"Could not write this email: {reason}"[:1000],
+        )
+        .execution_options(synchronize_session="fetch")
+    )
+    count: int = result.rowcount  # type: ignore[attr-defined]
+    return count
