@@ -1,8 +1,10 @@
 """Weekly and monthly digests: every recap approved since a list's last digest, in one email.
 
 A list is due when its scheduled local time (weekday or day of the month, at a time, in its
-timezone) has passed since its last digest. The list row is locked while its digest is made,
-and `last_digest_at` moves to the scheduled time, so a job that runs twice makes one digest.
+timezone) has passed since its last digest. The digest is worked out, its PDF rendered with no
+transaction open, then stored in a short one that locks the list row and moves
+`last_digest_at` to the scheduled time, unless another job got there first: a job that runs
+twice makes one digest.
 """
 
 from collections import Counter
@@ -152,36 +154,47 @@ def digest_pdf_html(doc: DigestDocument) -> str:
     )
 
 
+def _still_due(session: Session, dlist: DistributionList, since: datetime) -> bool:
+    """Whether no other job has served the list since `since` was read (row locked till commit)."""
+    # PostgreSQL locks the row; SQLite's write transaction already serialises.
+    session.refresh(dlist, with_for_update=True)
+    return (dlist.last_digest_at or dlist.created_at) == since
+
+
 def make_digest(session: Session, *, list_id: int, now: datetime | None = None) -> Digest | None:
     """Bundle what a due list has not received into one Digest and queue it to each member.
 
     Returns None when the list is not due or nothing new was approved; either way the list
-    then counts as served up to its scheduled time.
+    then counts as served up to its scheduled time. Commits the session before rendering the
+    PDF, so no transaction is held meanwhile; the caller commits the digest.
     """
     from app.recaps.render import render_pdf
 
     now = now or utcnow()
-    # Locked (PostgreSQL; SQLite's write transaction already serialises): two jobs, one digest.
-    dlist = session.exec(
-        select(DistributionList).where(DistributionList.id == list_id).with_for_update()
-    ).first()
+    dlist = session.get(DistributionList, list_id)
     if dlist is None:
         return None
     scheduled = scheduled_before(dlist, now)
     since = dlist.last_digest_at or dlist.created_at
     if scheduled is None or scheduled <= since:
         return None
-    dlist.last_digest_at = scheduled
-    session.add(dlist)
     versions = _latest_versions(session, since, scheduled)
     people = recipients(session, [dlist])
     if not versions or not people:
-        session.flush()
+        if _still_due(session, dlist, since):
+            dlist.last_digest_at = scheduled
+            session.add(dlist)
+            session.flush()
         return None
     docs = [RecapDocument.model_validate(version.document) for version in versions]
     document = build_document(dlist, docs, start=since, end=scheduled)
-    pdf = render_pdf(digest_pdf_html(document), subject="digest")
-    session.add(pdf)
+    html = digest_pdf_html(document)
+    session.commit()
+    pdf = render_pdf(html, subject="digest")
+    if not _still_due(session, dlist, since):
+        return None  # another job made this digest while this one rendered: theirs is sent
+    dlist.last_digest_at = scheduled
+    session.add_all([dlist, pdf])
     session.flush()
     digest = Digest(
         list_id=list_id,

@@ -1,8 +1,8 @@
 """The recap, digest and reminder emails: HTML with inline styles, a plain-text twin, headers.
 
 Composers return the message without From, To, Message-ID and Date: the mail sender adds
-those (`app.mail.sender`). The recap's PDF comes from `ensure_pdf`, so every recipient gets the
-same stored bytes and the version is rendered at most once.
+those (`app.mail.sender`). The recap's PDF is the one stored for its version, rendered once by
+its own job before the sender takes the delivery, so every recipient gets the same bytes.
 """
 
 import re
@@ -124,7 +124,7 @@ def recap_pdf_filename(doc: RecapDocument) -> str:
 @composes(DeliveryKind.recap)
 def compose_recap(session: Session, delivery: Delivery) -> EmailMessage:
     """The recap summary with the PDF attached and the recipient's own signed link."""
-    from app.recaps.render import ensure_pdf
+    from app.recaps.render import pdf_for_version
 
     version = session.get(RecapVersion, delivery.recap_version_id or 0)
     if version is None:
@@ -150,7 +150,10 @@ def compose_recap(session: Session, delivery: Delivery) -> EmailMessage:
     )
     subject = f"Recap: {doc.session_title} — {context['date']}"
     message = new_message(subject, text, html, headers)
-    _attach_pdf(message, ensure_pdf(session, version), recap_pdf_filename(doc))
+    pdf = pdf_for_version(session, version)
+    if pdf is None:  # the sender claims a recap once its PDF is stored: only a race gets here
+        raise NotFound(f"The PDF of recap version {version.number} is not made yet; resend it.")
+    _attach_pdf(message, pdf, recap_pdf_filename(doc))
     return message
 
 

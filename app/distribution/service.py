@@ -431,8 +431,11 @@ def send_recap(
 
     The deliveries, `version.sent_at` and the recap's `sent` status are written in the caller's
     transaction; `enqueue` has the mail worker start once it commits. Recipients who already
-    have this version are not queued again.
+    have this version are not queued again. A version without its PDF yet has it rendered
+    once this commits; its recaps are sent when it is stored.
     """
+    from app.recaps.tasks import schedule_pdf
+
     now = now or utcnow()
     story_session = session.get(StorySession, story_session_id)
     if story_session is None:
@@ -486,6 +489,8 @@ def send_recap(
             for person in people
         ),
     )
+    if added and version.pdf_id is None:
+        schedule_pdf(session, version)
     if version.sent_at is None:
         version.sent_at = now
         session.add(version)
@@ -563,6 +568,18 @@ def resend(session: Session, *, story_session_id: int, delivery_id: int | None =
         ]
     if not ids:
         return 0
+    from app.recaps.tasks import schedule_pdf
+
+    # A recap that failed because its PDF could not be made waits for a fresh render.
+    for version in session.exec(
+        select(RecapVersion).where(
+            col(RecapVersion.id).in_(
+                select(Delivery.recap_version_id).where(col(Delivery.id).in_(ids))
+            ),
+            col(RecapVersion.pdf_id).is_(None),
+        )
+    ):
+        schedule_pdf(session, version)
     return outbox.resend_failed(session, delivery_ids=ids)
 
 

@@ -4,7 +4,8 @@ The delivery rows are the truth. A worker claims a batch in one short transactio
 sending, with its id and the time), so two workers never take the same row. Each message is
 marked sent in its own commit right after the server accepts it: a crash in between leaves
 that one row `sending`, and the sweep (`requeue_stale`) queues it again once the claim is
-old, so it may arrive twice (with the same Message-ID) but is never lost.
+old, so it may arrive twice (with the same Message-ID) but is never lost. A recap is claimed
+only once its version's PDF is stored: the PDF is rendered by its own job, never while sending.
 """
 
 import hashlib
@@ -21,20 +22,27 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import exists, or_, update
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
 from app.db import open_session
 from app.mail.compose import compose, one_line
 from app.mail.transport import SendError, Transport, transport_for
-from app.models import Delivery, DeliveryStatus, utcnow
+from app.models import Delivery, DeliveryStatus, RecapVersion, utcnow
 
 log = logging.getLogger(__name__)
 
 RETRY_FIRST = timedelta(minutes=1)
 RETRY_LONGEST = timedelta(hours=1)
 ENVELOPE_HEADERS = ("From", "To", "Message-ID", "Date")
+PDF_READY = or_(
+    col(Delivery.recap_version_id).is_(None),
+    exists().where(
+        col(RecapVersion.id) == Delivery.recap_version_id, col(RecapVersion.pdf_id).is_not(None)
+    ),
+)
+"""Deliveries not waiting for a recap PDF (the render job asks for a send once it is stored)."""
 
 
 @dataclass
@@ -90,6 +98,7 @@ def claim(session: Session, *, worker: str, limit: int, now: datetime) -> list[D
             .where(
                 Delivery.status == DeliveryStatus.queued,
                 col(Delivery.next_attempt_at) <= now,
+                PDF_READY,
             )
             .order_by(col(Delivery.next_attempt_at), col(Delivery.id))
             .limit(limit)

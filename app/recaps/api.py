@@ -120,7 +120,8 @@ def list_versions(
 
 def pdf_response(session: Session, story_session: StorySession, version: RecapVersion) -> Response:
     """The version's stored PDF, or 409 (after queueing its render) when it is not made yet."""
-    from app.recaps.render import pdf_for_version, schedule_pdf
+    from app.recaps.render import pdf_for_version
+    from app.recaps.tasks import schedule_pdf
 
     pdf = pdf_for_version(session, version)
     if pdf is None:

@@ -7,7 +7,7 @@ from sqlmodel import Session, col, select
 
 from app.db import open_session
 from app.errors import AppError
-from app.models import Recap, RecapVersion, RenderedPdf, StorySession
+from app.models import Recap, RecapVersion, StorySession
 from app.recaps.builder import build_document
 from app.recaps.render import ensure_pdf, recap_pdf_html, render_pdf
 
@@ -16,14 +16,14 @@ def render_to_file(
     session_id: int, output: Path, *, version: int | None, console: Console, err: Console
 ) -> int:
     """Write the recap's PDF to OUTPUT and return the exit status."""
-    with open_session() as session:
-        try:
-            pdf, what = _recap_pdf(session, session_id, version)
-        except AppError as exc:
-            session.rollback()
-            err.print(f"[red]{exc.detail}[/red]")
-            return 1
-        session.commit()
+    try:
+        with open_session() as session:
+            version_id, html, what = _what_to_render(session, session_id, version)
+        # Rendered with the session closed: on SQLite a transaction would hold the write lock.
+        pdf = ensure_pdf(version_id) if version_id is not None else render_pdf(html)
+    except AppError as exc:
+        err.print(f"[red]{exc.detail}[/red]")
+        return 1
     try:
         output.write_bytes(pdf.content)
     except OSError as exc:
@@ -34,8 +34,10 @@ def render_to_file(
     return 0
 
 
-def _recap_pdf(session: Session, session_id: int, number: int | None) -> tuple[RenderedPdf, str]:
-    """The PDF to write and what it is: a stored version's, or a draft rendered now."""
+def _what_to_render(
+    session: Session, session_id: int, number: int | None
+) -> tuple[int | None, str, str]:
+    """What to render: an approved version (by id; its PDF is kept) or else the draft's HTML."""
     story_session = session.get(StorySession, session_id)
     if story_session is None:
         raise AppError(f"There is no session with id {session_id}.")
@@ -54,6 +56,6 @@ def _recap_pdf(session: Session, session_id: int, number: int | None) -> tuple[R
     else:
         version = session.exec(versions.order_by(col(RecapVersion.number).desc())).first()
     if version is not None:
-        return ensure_pdf(session, version), f"version {version.number}"
+        return version.id, "", f"version {version.number}"
     document = build_document(session, story_session=story_session, recap=recap)
-    return render_pdf(recap_pdf_html(document)), "unapproved draft"
+    return None, recap_pdf_html(document), "unapproved draft"

@@ -417,7 +417,8 @@ def version_pdf_page(
     number: IdPath,
 ) -> Response:
     """Download a version's PDF (or learn that it is still being rendered)."""
-    from app.recaps.render import pdf_for_version, schedule_pdf
+    from app.recaps.render import pdf_for_version
+    from app.recaps.tasks import schedule_pdf
 
     version = service.get_version(session, story_session, number=number)
     pdf = pdf_for_version(session, version)

@@ -4,7 +4,9 @@ WeasyPrint never runs in the calling process: one long-lived render worker
 (`app.recaps.pdf_worker`) per process renders one document at a time, keeps its fonts warm
 between renders, is recycled after `RECYCLE_AFTER` renders, and is killed and replaced when
 a render overruns its time limit. Each approved version is rendered once and its bytes stored
-(`RenderedPdf`): every download and every recipient gets the same file.
+(`RenderedPdf`): every download and every recipient gets the same file. No database
+transaction is held while a PDF renders (on SQLite it would hold the write lock): the data
+is read first, the bytes stored after, in a short transaction of their own.
 """
 
 import base64
@@ -21,11 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import event
 from sqlmodel import Session
 
 from app.config import get_settings
-from app.errors import AppError
+from app.db import open_session
+from app.errors import AppError, NotFound
 from app.models import RecapVersion, RenderedPdf
 from app.recaps.document import RecapDocument
 from app.templating import TEMPLATE_DIR, env
@@ -38,7 +40,6 @@ PDF_ROOTS = (TEMPLATE_DIR / "pdf", STATIC_DIR)
 RECYCLE_AFTER = 200
 """Renders before the worker is replaced: bounds slow growth inside WeasyPrint (bench/README)."""
 LOGO_TYPES = {".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg"}
-_PENDING = "storyroom.recaps.pending_pdfs"
 
 
 class RenderError(AppError):
@@ -81,13 +82,28 @@ def pdf_for_version(session: Session, version: RecapVersion) -> RenderedPdf | No
     return session.get(RenderedPdf, version.pdf_id) if version.pdf_id is not None else None
 
 
-def ensure_pdf(session: Session, version: RecapVersion) -> RenderedPdf:
-    """The version's PDF, rendered now (in the render worker) and stored if it is missing."""
-    existing = pdf_for_version(session, version)
-    if existing is not None:
-        return existing
-    html = recap_pdf_html(RecapDocument.model_validate(version.document))
-    return attach_pdf(session, version, render_pdf(html))
+def ensure_pdf(version_id: int) -> RenderedPdf:
+    """The version's PDF: the stored one, or rendered now (holding no transaction) and stored.
+
+    Opens its own sessions; NotFound for a version that does not exist, RenderError when the
+    PDF cannot be made.
+    """
+    with open_session() as session:
+        version = session.get(RecapVersion, version_id)
+        if version is None:
+            raise NotFound(f"There is no recap version with id {version_id}.")
+        existing = pdf_for_version(session, version)
+        if existing is not None:
+            return existing
+        html = recap_pdf_html(RecapDocument.model_validate(version.document))
+    pdf = render_pdf(html)
+    with open_session() as session:
+        version = session.get(RecapVersion, version_id)
+        if version is None:
+            raise NotFound(f"Recap version {version_id} was deleted while its PDF was rendered.")
+        stored = attach_pdf(session, version, pdf)
+        session.commit()
+    return stored
 
 
 def attach_pdf(session: Session, version: RecapVersion, pdf: RenderedPdf) -> RenderedPdf:
@@ -105,32 +121,6 @@ def attach_pdf(session: Session, version: RecapVersion, pdf: RenderedPdf) -> Ren
     session.add(version)
     session.flush()
     return pdf
-
-
-def schedule_pdf(session: Session, version: RecapVersion) -> None:
-    """Render the version's PDF in the worker once this session's transaction commits."""
-    if version.id is None:
-        session.flush()
-    if _PENDING not in session.info:
-        session.info[_PENDING] = set()
-        event.listen(session, "after_commit", _enqueue_pending)
-        event.listen(session, "after_rollback", _forget_pending)
-    session.info[_PENDING].add(version.id)
-
-
-def _enqueue_pending(session: Session) -> None:
-    from app.recaps.tasks import render_version_pdf
-
-    pending: set[int] = session.info.get(_PENDING, set())
-    version_ids = sorted(pending)
-    pending.clear()
-    for version_id in version_ids:
-        render_version_pdf(version_id)
-
-
-def _forget_pending(session: Session) -> None:
-    # The version rows were rolled back with the transaction; nothing to render.
-    session.info.get(_PENDING, set()).clear()
 
 
 def render_worker_pid() -> int | None:

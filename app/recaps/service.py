@@ -674,9 +674,9 @@ def approve_recap(
     """Freeze the recap as its next version and queue that version's PDF.
 
     `user` None is an approval by the system (demo data); `render` False leaves the PDF to be
-    rendered on its first download.
+    rendered on its first download or send.
     """
-    from app.recaps.render import schedule_pdf
+    from app.recaps.tasks import schedule_pdf
 
     now = now or utcnow()
     _check_open(story_session)

@@ -12,7 +12,8 @@ from sqlmodel import Session, func, select
 from app.models import Recap, RecapVersion, RenderedPdf, SessionStatus, utcnow
 from app.recaps import render, tasks
 from app.recaps.cli import render_to_file
-from app.recaps.render import RenderError, ensure_pdf, pdf_for_version, schedule_pdf
+from app.recaps.render import RenderError, ensure_pdf, pdf_for_version
+from app.recaps.tasks import schedule_pdf
 from tests.factories import create_session
 from tests.recaps.documents import typical_document
 
@@ -49,11 +50,12 @@ def pdf_text(content: bytes) -> str:
 def test_ensure_pdf_renders_once_and_stores_it(db: Session) -> None:
     version = create_version(db, title="Ensured once")
     assert pdf_for_version(db, version) is None
-    pdf = ensure_pdf(db, version)
+    pdf = ensure_pdf(version.id or 0)
     assert pdf.id is not None
+    db.refresh(version)
     assert version.pdf_id == pdf.id
     assert "Ensured once" in pdf_text(pdf.content)
-    again = ensure_pdf(db, version)
+    again = ensure_pdf(version.id or 0)
     assert again.id == pdf.id
     assert pdf_count(db) == 1
     assert pdf_for_version(db, version) == pdf
