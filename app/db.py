@@ -205,7 +205,6 @@ def migrate(url: str, revision: str = "head") -> None:
 
 
 @lru_cache
-@lru_cache
 def code_revisions() -> tuple[str, frozenset[str]]:
     """The newest migration this code ships, and all of them (read once per process)."""
     from alembic.script import ScriptDirectory
