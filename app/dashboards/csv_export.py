@@ -1,12 +1,15 @@
 """Every dashboard table as CSV, safe to open in a spreadsheet.
 
-A text cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return would be read as
-a formula by Excel or LibreOffice (CSV injection); such cells get a leading `'`. Numbers are
-written as numbers.
+Rule (after OWASP's CSV injection advice): every text cell is written in double quotes, and a
+`'` goes before each formula trigger (`=`, `+`, `-`, `@`, tab, CR, LF) that starts the cell or
+follows a separator a spreadsheet may split on (`,`, `;`, `|`, tab, CR, LF), with only spaces
+or quotes between. So no cell begins with a trigger, whichever separator the file is opened
+with. Numbers are written as numbers.
 """
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -15,21 +18,21 @@ from app.dashboards.engagement import STAGE_LABELS
 from app.dashboards.schemas import DepartmentsPage, LeaderRow, LevelsReport, Overview
 
 Cell = str | int | float | None
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_TRIGGER_AT_A_CELL_START = re.compile(r"""((?:^|[,;|\t\r\n])[ "']*)(?=[=+\-@\t\r\n])""")
 
 
 def neutralise(value: Cell) -> Cell:
-    """A text cell that a spreadsheet would run as a formula, made inert with a leading '."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    """A text cell with a ' before each formula trigger that could begin a spreadsheet cell."""
+    if isinstance(value, str):
+        return _TRIGGER_AT_A_CELL_START.sub(r"\1'", value)
     return value
 
 
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
-    """A CSV document (CRLF, with a BOM so Excel reads UTF-8) of neutralised cells."""
+    """A CSV document (CRLF, with a BOM so Excel reads UTF-8): text quoted and neutralised."""
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.writer(out)
+    writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow([neutralise(cell) for cell in header])
     for row in rows:
         writer.writerow(["" if cell is None else neutralise(cell) for cell in row])
