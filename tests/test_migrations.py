@@ -11,6 +11,7 @@ from sqlmodel import SQLModel
 
 import app.models  # noqa: F401
 from app.db import make_engine
+from app.people.service import title_matches
 from tests.conftest import migrate
 
 SCRATCH_DATABASE = "storyroom_migration_test"
@@ -55,3 +56,23 @@ def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(tmp_path: Path
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 30000
     engine.dispose()
+
+
+def test_upgrade_rewrites_the_shipped_lookahead_c_suite_rule_for_re2(scratch_url: str) -> None:
+    shipped = r"\bchief\b|^c[a-z]o\b|^(?!.*\bvice\b).*\bpresident\b|\bfounder\b"
+    migrate(scratch_url, "0007")
+    engine = make_engine(scratch_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE level SET title_pattern = :p WHERE key = 'c-suite'"), {"p": shipped}
+        )
+        connection.execute(text("UPDATE level SET title_pattern = 'own' WHERE key = 'director'"))
+    migrate(scratch_url)
+    with engine.connect() as connection:
+        rules = dict(connection.execute(text("SELECT key, title_pattern FROM level")).all())
+    engine.dispose()
+
+    assert rules["director"] == "own"
+    assert "(?!" not in rules["c-suite"]
+    assert title_matches(rules["c-suite"], "President")
+    assert not title_matches(rules["c-suite"], "Vice President, Sales")
