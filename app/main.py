@@ -10,11 +10,11 @@ from app.audit import api as audit_api
 from app.audit import pages as audit_pages
 from app.auth import api as auth_api
 from app.auth import pages as auth_pages
+from app.auth.dependencies import authorize, signed_in
 from app.config import get_settings
 from app.dashboards import api as dashboards_api
 from app.dashboards import pages as dashboards_pages
 from app.db import install_session_turns
-from app.deps import authorize, signed_in
 from app.distribution import api as distribution_api
 from app.distribution import pages as distribution_pages
 from app.errors import ERROR_RESPONSES, install_error_handlers

@@ -1,5 +1,6 @@
 """Signed, expiring links: the signature is the authorization, bound to one purpose."""
 
+import hmac
 from datetime import UTC, datetime
 from typing import Any
 
@@ -8,6 +9,13 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from app.config import get_settings
 from app.errors import AppError
 from app.models import utcnow
+
+
+def same_secret(given: str | None, expected: str | None) -> bool:
+    """Constant-time comparison of two secrets; missing values never match."""
+    if not given or not expected:
+        return False
+    return hmac.compare_digest(given.encode(), expected.encode())
 
 
 class LinkError(AppError):

@@ -1,5 +1,6 @@
 """The one Jinja2 environment: pages, emails and PDFs share its filters."""
 
+import secrets
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -7,7 +8,6 @@ from zoneinfo import ZoneInfo
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
-from app.auth.security import new_csrf_token
 from app.config import get_settings
 from app.deps import SESSION_CSRF_KEY
 
@@ -22,7 +22,7 @@ def csrf_token(request: Request) -> str:
     """The form token of this browser session, created on first use."""
     token = request.session.get(SESSION_CSRF_KEY)
     if not isinstance(token, str):
-        token = new_csrf_token()
+        token = secrets.token_urlsafe(32)
         request.session[SESSION_CSRF_KEY] = token
     return token
 

@@ -12,7 +12,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.deps import require_admin
+from app.auth.dependencies import require_admin
 from tests.conftest import PageClient
 
 PUBLIC = {

@@ -19,9 +19,10 @@ from app.attendance.schemas import (
     Resolve,
 )
 from app.attendance.service import DateOrder
+from app.auth.dependencies import CurrentUser
 from app.config import get_settings
 from app.db import SessionDep
-from app.deps import CurrentUser, IdPath, Page, PaginationDep
+from app.deps import IdPath, Page, PaginationDep
 from app.errors import Forbidden
 from app.models import StorySession, User
 from app.story_sessions.dependencies import ValidSession

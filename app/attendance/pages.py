@@ -9,9 +9,10 @@ from starlette.concurrency import run_in_threadpool
 from app.attendance import service
 from app.attendance.api import import_upload
 from app.attendance.service import DateOrder
+from app.auth.dependencies import CurrentUser
 from app.auth.throttle import client_address
 from app.db import SessionDep
-from app.deps import CurrentUser, IdPath
+from app.deps import IdPath
 from app.errors import AppError, TooManyRequests
 from app.models import SessionStatus, StorySession, User, utcnow
 from app.people.service import person_by_email

@@ -7,8 +7,9 @@ from pydantic import AwareDatetime
 
 from app.audit import service
 from app.audit.schemas import AuditEntryRead
+from app.auth.dependencies import AdminUser
 from app.db import SessionDep
-from app.deps import MAX_ID, AdminUser, Page, PaginationDep
+from app.deps import MAX_ID, Page, PaginationDep
 
 router = APIRouter(tags=["audit"])
 

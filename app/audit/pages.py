@@ -7,8 +7,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.audit import service
+from app.auth.dependencies import AdminUser
 from app.db import SessionDep
-from app.deps import MAX_ID, AdminUser, PaginationDep
+from app.deps import MAX_ID, PaginationDep
 from app.errors import Invalid
 from app.templating import templates
 

@@ -1,8 +1,9 @@
 """Recording and reading the audit log.
 
 `record` adds an entry to the caller's session, so it commits or rolls back with the change
-it describes. The actor is whoever the request signed in as (`app.deps.current_user` calls
-`act_as`), else the label a CLI command or worker job set with `acting_as`, else "system".
+it describes. The actor is whoever the request signed in as
+(`app.auth.dependencies.current_user` calls `act_as`), else the label a CLI command or worker
+job set with `acting_as`, else "system".
 """
 
 from collections.abc import Iterable, Iterator, Mapping

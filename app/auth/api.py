@@ -8,6 +8,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from sqlmodel import col, func, select
 
 from app.auth import service
+from app.auth.dependencies import AdminUser, CurrentUser
 from app.auth.schemas import (
     ApiTokenCreate,
     ApiTokenCreated,
@@ -22,7 +23,7 @@ from app.auth.schemas import (
 from app.auth.throttle import client_address
 from app.config import get_settings
 from app.db import SessionDep
-from app.deps import AdminUser, CurrentUser, IdPath, Page, PaginationDep
+from app.deps import IdPath, Page, PaginationDep
 from app.errors import ErrorMessage
 from app.models import ApiToken, User
 

@@ -7,20 +7,19 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import col, func, select
 
 from app.auth import service
-from app.auth.security import same_secret
+from app.auth.dependencies import AdminUser, CurrentUser
 from app.auth.throttle import client_address
 from app.db import SessionDep
 from app.deps import (
     SESSION_CSRF_KEY,
     SESSION_GENERATION_KEY,
     SESSION_USER_KEY,
-    AdminUser,
-    CurrentUser,
     IdPath,
     PaginationDep,
 )
 from app.errors import AppError, Invalid, NotAuthenticated, TooManyRequests
 from app.models import Role, User
+from app.signing import same_secret
 from app.templating import templates
 
 public_router = APIRouter(include_in_schema=False)

@@ -1,7 +1,6 @@
-"""Password hashing (Argon2), bearer-token digests and CSRF tokens."""
+"""Password hashing (Argon2) and bearer-token digests."""
 
 import hashlib
-import hmac
 import secrets
 from functools import cache
 
@@ -39,14 +38,3 @@ def new_token() -> str:
 
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def new_csrf_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
-def same_secret(given: str | None, expected: str | None) -> bool:
-    """Constant-time comparison of two secrets; missing values never match."""
-    if not given or not expected:
-        return False
-    return hmac.compare_digest(given.encode(), expected.encode())

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from app.auth.dependencies import CurrentUser
 from app.dashboards import service
 from app.dashboards.dependencies import ApiFilters
 from app.dashboards.schemas import (
@@ -16,7 +17,7 @@ from app.dashboards.schemas import (
     View,
 )
 from app.db import SessionDep
-from app.deps import CurrentUser, PaginationDep
+from app.deps import PaginationDep
 from app.people.dependencies import ValidPerson
 
 router = APIRouter(prefix="/dashboard", tags=["dashboards"])

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
 
+from app.auth.dependencies import CurrentUser
 from app.charts import Bar, Chart, Series, horizontal_bars, stacked_bars
 from app.dashboards import csv_export, service
 from app.dashboards.dependencies import parse_page_filters
@@ -24,7 +25,6 @@ from app.dashboards.schemas import (
     View,
 )
 from app.db import SessionDep
-from app.deps import CurrentUser
 from app.errors import AppError, Invalid
 from app.models import EngagementStage, User
 from app.people.dependencies import ValidPerson

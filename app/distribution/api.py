@@ -6,9 +6,10 @@ from fastapi import APIRouter, Depends, File, Query, Response, UploadFile, statu
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from app.auth.dependencies import CurrentUser
 from app.config import get_settings
 from app.db import SessionDep
-from app.deps import CurrentUser, IdPath, Page, PaginationDep
+from app.deps import IdPath, Page, PaginationDep
 from app.distribution import service
 from app.distribution.importer import import_members
 from app.distribution.schemas import (

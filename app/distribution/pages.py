@@ -10,9 +10,10 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
+from app.auth.dependencies import CurrentUser
 from app.config import get_settings
 from app.db import SessionDep
-from app.deps import CurrentUser, IdPath
+from app.deps import IdPath
 from app.distribution import service
 from app.distribution.api import ValidList
 from app.distribution.emails import recap_pdf_filename

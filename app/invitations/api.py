@@ -4,8 +4,9 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
+from app.auth.dependencies import CurrentUser
 from app.db import SessionDep
-from app.deps import CurrentUser, PaginationDep
+from app.deps import PaginationDep
 from app.invitations import service
 from app.invitations.schemas import (
     CalendarFeedRead,

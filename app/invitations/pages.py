@@ -8,8 +8,9 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, col, select
 
+from app.auth.dependencies import CurrentUser
 from app.db import SessionDep
-from app.deps import CurrentUser, IdPath
+from app.deps import IdPath
 from app.errors import AppError
 from app.invitations import service
 from app.invitations.schemas import Audience, InviteResult

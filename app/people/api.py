@@ -6,9 +6,10 @@ from fastapi import APIRouter, Body, File, Form, Query, Response, UploadFile, st
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from app.auth.dependencies import AdminUser
 from app.config import get_settings
 from app.db import SessionDep
-from app.deps import MAX_ID, AdminUser, Page, PaginationDep
+from app.deps import MAX_ID, Page, PaginationDep
 from app.models import Person
 from app.people import service
 from app.people.dependencies import AliasId, ValidPerson

@@ -9,9 +9,10 @@ from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from app.auth.dependencies import AdminUser, CurrentUser
 from app.config import get_settings
 from app.db import SessionDep
-from app.deps import AdminUser, CurrentUser, PaginationDep
+from app.deps import PaginationDep
 from app.errors import AppError, Forbidden, Invalid
 from app.models import AliasKind, Person, User
 from app.people import service

@@ -6,8 +6,9 @@ from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 
+from app.auth.dependencies import CurrentUser
 from app.db import SessionDep
-from app.deps import CurrentUser, IdPath, Page, PaginationDep
+from app.deps import IdPath, Page, PaginationDep
 from app.errors import Conflict
 from app.models import RecapStatus, RecapVersion, StorySession
 from app.recaps import service

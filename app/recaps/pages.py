@@ -8,8 +8,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, col, select
 
+from app.auth.dependencies import CurrentUser
 from app.db import SessionDep
-from app.deps import CurrentUser, IdPath, PaginationDep
+from app.deps import IdPath, PaginationDep
 from app.errors import AppError
 from app.models import (
     ActionStatus,

@@ -5,8 +5,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, status
 from fastapi.responses import Response
 
+from app.auth.dependencies import CurrentUser
 from app.db import SessionDep
-from app.deps import CurrentUser, Page, PaginationDep
+from app.deps import Page, PaginationDep
 from app.story_sessions import service
 from app.story_sessions.dependencies import ValidSeries, ValidSession
 from app.story_sessions.schemas import (

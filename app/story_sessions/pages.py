@@ -13,8 +13,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
+from app.auth.dependencies import CurrentUser
 from app.db import SessionDep
-from app.deps import CurrentUser, Pagination, PaginationDep
+from app.deps import Pagination, PaginationDep
 from app.errors import AppError
 from app.invitations import pages as invitation_pages
 from app.invitations import service as invitations

@@ -29,11 +29,11 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.auth.security import same_secret
 from app.config import get_settings
 from app.db import table_of
 from app.errors import AppError, NotFound
 from app.models import Delivery
+from app.signing import same_secret
 
 log = logging.getLogger("storyroom.request")
 

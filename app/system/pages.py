@@ -9,8 +9,8 @@ from fastapi.security import OAuth2PasswordBearer
 from swagger_ui_bundle import swagger_ui_path
 
 from app.auth import service as auth_service
+from app.auth.dependencies import current_user
 from app.db import SessionDep
-from app.deps import current_user
 from app.errors import LoginRequired
 from app.models import User
 from app.templating import templates
