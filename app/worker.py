@@ -8,10 +8,10 @@ from pathlib import Path
 
 from huey import Huey, RedisHuey, SqliteHuey, signals
 from huey.api import Task
+from prometheus_client import Counter
 
 from app.config import Settings, get_settings
 from app.system.logs import request_id
-from app.system.metrics import JOBS
 
 TASK_MODULES = (
     "app.story_sessions.tasks",
@@ -34,6 +34,8 @@ def create_huey(settings: Settings) -> Huey:
 
 
 huey = create_huey(get_settings())
+# Here, not in app.system.metrics, which reads the queue's depth from this module.
+JOBS = Counter("storyroom_jobs", "Background jobs run, by outcome.", ["task", "outcome"])
 
 
 def load_tasks() -> None:

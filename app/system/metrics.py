@@ -46,7 +46,6 @@ LATENCY = Histogram(
     ["method", "route"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
-JOBS = Counter("storyroom_jobs", "Background jobs run, by outcome.", ["task", "outcome"])
 IMPORTS = Counter("storyroom_imports", "File imports, by kind and outcome.", ["kind", "outcome"])
 
 
