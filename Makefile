@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run test lint typecheck pytest scale-test bench migration clean
+.PHONY: install run test lint typecheck pytest scale-test bench fuzz migration clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ scale-test: install
 
 bench: install
 	$(BIN)/python -m bench
+
+## Schemathesis against a live `storyroom serve` with an API token; a fresh seed unless SEED=n.
+fuzz: install
+	bash .ci/fuzz $(SEED)
 
 ## A new schema revision from the models: make migration m="what changed"
 migration: install
