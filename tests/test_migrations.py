@@ -69,7 +69,8 @@ def test_upgrade_rewrites_the_shipped_lookahead_c_suite_rule_for_re2(scratch_url
         connection.execute(text("UPDATE level SET title_pattern = 'own' WHERE key = 'director'"))
     migrate(scratch_url)
     with engine.connect() as connection:
-        rules = dict(connection.execute(text("SELECT key, title_pattern FROM level")).all())
+        rows = connection.execute(text("SELECT key, title_pattern FROM level")).all()
+    rules = {str(key): str(pattern) for key, pattern in rows}
     engine.dispose()
 
     assert rules["director"] == "own"
