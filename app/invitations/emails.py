@@ -15,7 +15,7 @@ from app.errors import NotFound
 from app.invitations import service
 from app.mail.compose import composes, new_message
 from app.models import Delivery, DeliveryKind, Invitation, Rsvp, SessionStatus, StorySession
-from app.story_sessions.pages import PLATFORM_LABELS
+from app.models.story_sessions import PLATFORM_LABELS
 from app.templating import env, local_datetime
 
 ANSWER_COLOURS = {Rsvp.accepted: "#1d7a46", Rsvp.tentative: "#8a5a00", Rsvp.declined: "#b42318"}

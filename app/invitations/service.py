@@ -39,7 +39,7 @@ from app.models import (
 )
 from app.people.service import level_by_key, normalize_email, not_erased
 from app.signing import sign, unsign
-from app.story_sessions import ics
+from app.story_sessions import hooks, ics
 
 RSVP_PURPOSE = "rsvp"
 ANSWERS = (Rsvp.accepted, Rsvp.tentative, Rsvp.declined)
@@ -294,6 +294,7 @@ def _invitations(session: Session, session_id: int | None, *conditions: Any) -> 
     )
 
 
+@hooks.on_calendar_change
 def send_updates(session: Session, story_session: StorySession) -> int:
     """After a change invitees should see (SEQUENCE raised): an updated invitation to everyone
     who has not declined. Returns how many emails were queued."""
@@ -306,6 +307,7 @@ def send_updates(session: Session, story_session: StorySession) -> int:
     return len(added)
 
 
+@hooks.on_cancel
 def send_cancellations(session: Session, story_session: StorySession) -> int:
     """After a session is cancelled: METHOD:CANCEL to every invitee. Returns how many."""
     sequence = story_session.sequence

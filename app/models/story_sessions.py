@@ -16,6 +16,16 @@ class Platform(StrEnum):
     in_person = "in_person"
 
 
+PLATFORM_LABELS = {
+    Platform.zoom: "Zoom",
+    Platform.teams: "Microsoft Teams",
+    Platform.meet: "Google Meet",
+    Platform.webex: "Webex",
+    Platform.in_person: "In person",
+}
+"""How pages and emails name each platform."""
+
+
 class SessionStatus(StrEnum):
     scheduled = "scheduled"
     completed = "completed"

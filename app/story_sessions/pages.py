@@ -20,6 +20,7 @@ from app.errors import AppError
 from app.invitations import pages as invitation_pages
 from app.invitations import service as invitations
 from app.models import Consent, Platform, SessionStatus, StorySession, User, utcnow
+from app.models.story_sessions import PLATFORM_LABELS
 from app.people.service import person_by_email
 from app.story_sessions import service
 from app.story_sessions.api import ics_response
@@ -68,13 +69,6 @@ COMMON_TIMEZONES = [
     "America/Los_Angeles",
     "America/Mexico_City",
 ]
-PLATFORM_LABELS = {
-    Platform.zoom: "Zoom",
-    Platform.teams: "Microsoft Teams",
-    Platform.meet: "Google Meet",
-    Platform.webex: "Webex",
-    Platform.in_person: "In person",
-}
 CONSENT_LABELS = {
     Consent.named: "Named: name and company may be quoted",
     Consent.company_only: "Company only: no personal name",

@@ -11,7 +11,6 @@ from sqlmodel import Session, col, func, select
 
 from app.audit import service as audit
 from app.errors import Conflict, Invalid, NotFound
-from app.invitations import service as invitations
 from app.models import (
     Attendance,
     Customer,
@@ -23,7 +22,7 @@ from app.models import (
     StorySession,
     utcnow,
 )
-from app.story_sessions import ics, recurrence
+from app.story_sessions import hooks, ics, recurrence
 from app.story_sessions.schemas import (
     SeriesCreate,
     SeriesDetail,
@@ -201,7 +200,7 @@ def update_session(
             changes=changed,
         )
     if calendar_changed:
-        invitations.send_updates(session, story_session)
+        hooks.calendar_changed(session, story_session)
     return story_session
 
 
@@ -222,7 +221,7 @@ def cancel_session(session: Session, story_session: StorySession) -> StorySessio
             summary=f"Cancelled the session “{story_session.title}”",
             changes={"status": [SessionStatus.scheduled, SessionStatus.cancelled]},
         )
-        invitations.send_cancellations(session, story_session)
+        hooks.cancelled(session, story_session)
     return story_session
 
 
