@@ -51,10 +51,6 @@ from app.templating import local_datetime
 DateOrder = Literal["auto", "dmy", "mdy"]
 
 
-def session_end(story_session: StorySession) -> datetime:
-    return story_session.starts_at + timedelta(minutes=story_session.duration_minutes)
-
-
 # -- imports ---------------------------------------------------------------------------------
 
 
@@ -83,7 +79,7 @@ def import_report(
     parsed = parse_report(
         data,
         session_start=story_session.starts_at,
-        session_end=session_end(story_session),
+        session_end=story_session.ends_at,
         timezone=story_session.timezone,
         date_order=date_order,
     )
@@ -482,7 +478,7 @@ def check_in_window(story_session: StorySession) -> tuple[datetime, datetime]:
     """When a session's check-in link works: from a little before it starts to after it ends."""
     settings = get_settings()
     opens_at = story_session.starts_at - timedelta(minutes=settings.check_in_opens_minutes)
-    closes_at = session_end(story_session) + timedelta(minutes=settings.check_in_closes_minutes)
+    closes_at = story_session.ends_at + timedelta(minutes=settings.check_in_closes_minutes)
     return opens_at, closes_at
 
 

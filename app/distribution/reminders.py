@@ -55,9 +55,7 @@ def queue_recap_reminders(session: Session, *, now: datetime | None = None) -> l
     due = [
         (story_session, organizer)
         for story_session, organizer in rows
-        if oldest_end
-        <= story_session.starts_at + timedelta(minutes=story_session.duration_minutes)
-        <= now - delay
+        if oldest_end <= story_session.ends_at <= now - delay
     ]
     added = outbox.enqueue(
         session,

@@ -393,13 +393,9 @@ def rsvp_counts_by_person(
 # -- RSVP links ------------------------------------------------------------------------------
 
 
-def session_end(story_session: StorySession) -> datetime:
-    return story_session.starts_at + timedelta(minutes=story_session.duration_minutes)
-
-
 def rsvp_url(invitation: Invitation, story_session: StorySession, answer: Rsvp | None) -> str:
     """The signed link to answer `invitation`; it stops working a while after the session."""
-    expires_at = session_end(story_session) + timedelta(days=get_settings().rsvp_link_days)
+    expires_at = story_session.ends_at + timedelta(days=get_settings().rsvp_link_days)
     token = sign(RSVP_PURPOSE, invitation.id, expires_at=expires_at)
     query = f"?answer={answer.value}" if answer is not None else ""
     return f"{get_settings().base_url.rstrip('/')}/p/rsvp/{token}{query}"

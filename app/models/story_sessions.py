@@ -1,5 +1,5 @@
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import DateTime
@@ -99,6 +99,11 @@ class StorySession(Timestamped, table=True):
         default_factory=new_check_in_nonce, max_length=32, sa_column_kwargs={"server_default": ""}
     )
     """Signed into the self check-in link; replacing it turns the links given out so far off."""
+
+    @property
+    def ends_at(self) -> datetime:
+        """When the session is planned to end: its start plus its duration."""
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
 
 
 class SessionSpeaker(SQLModel, table=True):

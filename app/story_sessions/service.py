@@ -1,7 +1,7 @@
 """Customers, sessions and series: the one place their rules live (API and pages call these)."""
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -335,7 +335,7 @@ def describe_sessions(
                 speakers=speakers[s.id],
                 starts_at=s.starts_at,
                 starts_local=s.starts_at.astimezone(ZoneInfo(s.timezone)),
-                ends_at=s.starts_at + timedelta(minutes=s.duration_minutes),
+                ends_at=s.ends_at,
                 timezone=s.timezone,
                 duration_minutes=s.duration_minutes,
                 platform=s.platform,

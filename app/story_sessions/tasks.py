@@ -1,7 +1,5 @@
 """Background jobs for sessions."""
 
-from datetime import timedelta
-
 from huey import crontab
 from sqlmodel import col, select
 
@@ -21,7 +19,7 @@ def complete_finished_sessions() -> int:
                 col(StorySession.starts_at) < now,
             )
         ).all()
-        done = [s for s in candidates if s.starts_at + timedelta(minutes=s.duration_minutes) <= now]
+        done = [s for s in candidates if s.ends_at <= now]
         for story_session in done:
             story_session.status = SessionStatus.completed
         session.commit()
