@@ -25,6 +25,7 @@ test: lint typecheck pytest
 lint: install
 	$(BIN)/ruff format --check app tests bench alembic
 	$(BIN)/ruff check app tests bench alembic
+	$(BIN)/lint-imports --no-logo
 
 typecheck: install
 	$(BIN)/mypy
