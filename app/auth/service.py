@@ -13,6 +13,7 @@ from app.auth import throttle
 from app.auth.security import hash_password, new_token, token_digest, verify_password
 from app.db import table_of
 from app.errors import Conflict, Invalid, NotAuthenticated, NotFound
+from app.mail.addresses import normalize_email
 from app.models import ApiToken, Role, User, utcnow
 
 MIN_PASSWORD_LENGTH = 10
@@ -31,12 +32,12 @@ def get_user(session: Session, user_id: int) -> User:
 
 
 def get_user_by_email(session: Session, email: str) -> User | None:
-    return session.exec(select(User).where(User.email == email.strip().lower())).first()
+    return session.exec(select(User).where(User.email == normalize_email(email))).first()
 
 
 def create_user(session: Session, *, email: str, password: str, role: Role, name: str = "") -> User:
     """Create a user; the email must be new and the password at least 10 characters."""
-    email = email.strip().lower()
+    email = normalize_email(email)
     if "@" not in email:
         raise Invalid(f"{email!r} is not an email address.")
     if len(password) < MIN_PASSWORD_LENGTH:

@@ -15,6 +15,7 @@ from starlette.requests import Request
 
 from app.config import get_settings
 from app.errors import TooManyRequests
+from app.mail.addresses import normalize_email
 
 PER_ACCOUNT = parse("10/15minutes")
 """Guessing one person's password: 10 tries, then wait."""
@@ -30,7 +31,7 @@ def _limiter() -> MovingWindowRateLimiter:
 
 
 def _keys(email: str, address: str) -> list[tuple[RateLimitItem, str]]:
-    return [(PER_ACCOUNT, f"account:{email.strip().lower()}"), (PER_ADDRESS, f"ip:{address}")]
+    return [(PER_ACCOUNT, f"account:{normalize_email(email)}"), (PER_ADDRESS, f"ip:{address}")]
 
 
 def check(email: str, address: str) -> None:

@@ -23,6 +23,7 @@ from app.distribution.schemas import (
 )
 from app.distribution.service import recipients
 from app.mail import outbox
+from app.mail.addresses import normalize_email
 from app.models import (
     Cadence,
     Delivery,
@@ -214,7 +215,7 @@ def make_digest(session: Session, *, list_id: int, now: datetime | None = None) 
         (
             Delivery(
                 kind=DeliveryKind.digest,
-                dedup_key=f"digest:{digest.id}:{person.email.lower()}",
+                dedup_key=f"digest:{digest.id}:{normalize_email(person.email)}",
                 to_email=person.email,
                 to_name=person.name,
                 person_id=person.person_id,

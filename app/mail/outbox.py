@@ -13,6 +13,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.db import after_commit
+from app.mail.addresses import normalize_email
 from app.models import Delivery, DeliveryStatus, utcnow
 
 
@@ -24,7 +25,7 @@ def enqueue(session: Session, deliveries: Iterable[Delivery]) -> list[Delivery]:
     """
     fresh: dict[str, Delivery] = {}
     for delivery in deliveries:
-        delivery.to_email = delivery.to_email.strip().lower()
+        delivery.to_email = normalize_email(delivery.to_email)
         fresh.setdefault(delivery.dedup_key, delivery)
     if not fresh:
         return []
