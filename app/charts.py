@@ -36,6 +36,16 @@ class Series:
 
 
 @dataclass(frozen=True)
+class Line:
+    """One line of shares (0 to 1; None where there is nothing to measure) and its legend."""
+
+    name: str
+    color: str
+    values: Sequence[float | None]
+    width: float = 2.5
+
+
+@dataclass(frozen=True)
 class Bar:
     """One horizontal bar: its label, its length, and the text printed at its end."""
 
@@ -87,15 +97,15 @@ def _axis(value: float) -> tuple[float, int]:
     return float(value), 1
 
 
-def _open(chart_id: str, title: str, desc: str, height: int) -> list[str]:
+def _open(chart_id: str, title: str, desc: str, height: int, width: int = WIDTH) -> list[str]:
     cid = escape(chart_id)
     return [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
-        f'width="{WIDTH}" height="{height}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" '
         f'aria-labelledby="{cid}-title {cid}-desc" font-family="{escape(FONT)}">',
         f'<title id="{cid}-title">{escape(title)}</title>',
         f'<desc id="{cid}-desc">{escape(desc)}</desc>',
-        f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#ffffff"/>',
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
     ]
 
 
@@ -115,8 +125,8 @@ def _text(
     )
 
 
-def _empty(parts: list[str], height: int, message: str) -> str:
-    parts.append(_text(WIDTH / 2, height / 2, message, size=14, anchor="middle"))
+def _empty(parts: list[str], height: int, message: str, width: int = WIDTH) -> str:
+    parts.append(_text(width / 2, height / 2, message, size=14, anchor="middle"))
     parts.append("</svg>")
     return "".join(parts)
 
@@ -230,5 +240,151 @@ def horizontal_bars(
     summary = (
         f"{title}: {len(bars)} bars, from {first.label} ({first.text}) "
         f"to {last.label} ({last.text})."
+    )
+    return Chart("".join(parts), summary)
+
+
+def _percent(value: float) -> str:
+    return f"{value:.0%}"
+
+
+def _legend(parts: list[str], names: Sequence[tuple[str, str]], width: int, left: int) -> int:
+    """Swatches and names in rows across the top; returns the height they take."""
+    x, y = float(left), 10
+    for name, color in names:
+        step = 17 + 6.9 * len(name) + 18
+        if x + step > width and x > left:
+            x, y = float(left), y + 20
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y}" width="14" height="4" rx="2" '
+            f'transform="translate(0 4)" fill="{escape(color)}"/>'
+        )
+        parts.append(_text(x + 19, y + 11, name, size=13, fill=INK))
+        x += step
+    return y + 20
+
+
+def _spread(wanted: list[tuple[float, int]], gap: float, low: float, high: float) -> list[float]:
+    """Label heights near `wanted` (y, index), at least `gap` apart, within [low, high]."""
+    order = sorted(wanted)
+    placed: list[float] = []
+    for y, _ in order:
+        placed.append(max(y, placed[-1] + gap) if placed else max(y, low))
+    overflow = placed[-1] - high if placed else 0
+    if overflow > 0:
+        placed = [y - overflow for y in placed]
+        for i in range(len(placed) - 2, -1, -1):
+            placed[i] = min(placed[i], placed[i + 1] - gap)
+    result = [0.0] * len(order)
+    for (_, index), y in zip(order, placed, strict=True):
+        result[index] = y
+    return result
+
+
+def rate_lines(
+    *,
+    chart_id: str,
+    title: str,
+    desc: str,
+    labels: Sequence[str],
+    lines: Sequence[Line],
+    width: int = WIDTH,
+    height: int = 320,
+    marker: tuple[int, str] | None = None,
+) -> Chart:
+    """Shares over time on a 0–100 % axis: one line per series, its latest value at its end.
+
+    `marker` (index, text) draws a dashed line at that point: when something changed.
+    """
+    parts = _open(chart_id, title, desc, height, width)
+    drawn = [line for line in lines if any(value is not None for value in line.values)]
+    if not labels or not drawn:
+        return Chart(
+            _empty(parts, height, "Nothing to show for this period.", width), f"{title}: none."
+        )
+    narrow = width < 500
+    left, right, bottom = 44, 48 if narrow else 60, 30
+    top = _legend(parts, [(line.name, line.color) for line in drawn], width, left) + 10
+    plot_w, plot_h = width - left - right, height - top - bottom
+    for tick in range(5):
+        y = top + plot_h - plot_h * tick / 4
+        parts.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
+            f'stroke="{AXIS if tick == 0 else GRID}" stroke-width="1"/>'
+        )
+        parts.append(_text(left - 8, y + 4, f"{tick * 25}%", size=12, anchor="end"))
+
+    count = len(labels)
+    step = plot_w / max(count - 1, 1)
+
+    def x_of(i: int) -> float:
+        return left + (step * i if count > 1 else plot_w / 2)
+
+    def y_of(value: float) -> float:
+        return top + plot_h - plot_h * min(max(value, 0.0), 1.0)
+
+    widest = max(len(label) for label in labels) * 6.8 + 14
+    label_every = max(1, math.ceil(widest * (count - 1) / plot_w))
+    for i, label in enumerate(labels):
+        if i % label_every == 0:
+            parts.append(_text(x_of(i), top + plot_h + 19, label, size=12, anchor="middle"))
+
+    if marker is not None and 0 <= marker[0] < count:
+        x = x_of(marker[0])
+        parts.append(
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{top + plot_h}" stroke="{SOFT_INK}" '
+            f'stroke-width="1.5" stroke-dasharray="4 4"/>'
+        )
+        anchor = "end" if x > left + plot_w * 0.6 else "start"
+        parts.append(
+            _text(x + (-6 if anchor == "end" else 6), top + 14, marker[1], size=12, anchor=anchor)
+        )
+
+    ends: list[tuple[float, int]] = []
+    for index, line in enumerate(drawn):
+        color = escape(line.color)
+        runs: list[list[tuple[float, float]]] = [[]]
+        for i, value in enumerate(line.values):
+            if value is None:
+                runs.append([])
+            else:
+                runs[-1].append((x_of(i), y_of(value)))
+        for run in runs:
+            if len(run) > 1:
+                points = " ".join(f"{x:.1f},{y:.1f}" for x, y in run)
+                parts.append(
+                    f'<polyline points="{points}" fill="none" stroke="{color}" '
+                    f'stroke-width="{line.width}" stroke-linejoin="round" stroke-linecap="round"/>'
+                )
+        for i, value in enumerate(line.values):
+            if value is not None:
+                parts.append(
+                    f'<circle cx="{x_of(i):.1f}" cy="{y_of(value):.1f}" r="{line.width + 0.5}" '
+                    f'fill="{color}"><title>{escape(labels[i])}: {escape(line.name)} '
+                    f"{_percent(value)}</title></circle>"
+                )
+        last = next(value for value in reversed(line.values) if value is not None)
+        ends.append((y_of(last), index))
+    heights = _spread(ends, 15, top + 4, top + plot_h + 4)
+    for line, y in zip(drawn, heights, strict=True):
+        last = next(value for value in reversed(line.values) if value is not None)
+        parts.append(
+            _text(width - right + 6, y + 4, _percent(last), size=12, fill=line.color, weight="700")
+        )
+    parts.append("</svg>")
+
+    def change(line: Line) -> str:
+        known = [value for value in line.values if value is not None]
+        return f"{line.name} {_percent(known[0])} to {_percent(known[-1])}"
+
+    marked = (
+        f" {marker[1]} at {labels[marker[0]]}."
+        if marker is not None and 0 <= marker[0] < count
+        else ""
+    )
+    summary = (
+        f"{title}: {count} point{'s' if count != 1 else ''} from {labels[0]} to {labels[-1]}, "
+        f"each a share of that level's people.{marked} First to last: "
+        f"{'; '.join(change(line) for line in drawn)}."
     )
     return Chart("".join(parts), summary)

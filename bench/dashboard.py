@@ -49,13 +49,18 @@ HAND_WRITTEN = {
         f"SELECT s.id, s.title, s.starts_at, s.timezone FROM story_session s WHERE {HELD} "
         "ORDER BY s.starts_at, s.id"
     ),
-    "attendees_per_session_level": (
-        f"SELECT a.session_id, a.level_id, count(*) {ATTENDED} GROUP BY a.session_id, a.level_id"
+    "session_level_people": (
+        "SELECT a.session_id, 'came', a.level_id, count(*), count(a.person_id) "
+        f"{ATTENDED} GROUP BY a.session_id, a.level_id UNION ALL "
+        f"SELECT a.session_id, 'counted', p.level_id, count(*), count(*) {CAME_TODAY} "
+        "GROUP BY a.session_id, p.level_id"
     ),
-    "attendees_per_session_level (today)": (
-        "SELECT a.session_id, p.level_id, count(*) FROM attendance a "
+    "session_level_people (today)": (
+        "SELECT a.session_id, 'came', p.level_id, count(*), count(a.person_id) FROM attendance a "
         "JOIN story_session s ON s.id = a.session_id LEFT JOIN person p ON p.id = a.person_id "
-        f"WHERE {HELD} AND a.attended = TRUE GROUP BY a.session_id, p.level_id"
+        f"WHERE {HELD} AND a.attended = TRUE GROUP BY a.session_id, p.level_id UNION ALL "
+        f"SELECT a.session_id, 'counted', p.level_id, count(*), count(*) {CAME_TODAY} "
+        "GROUP BY a.session_id, p.level_id"
     ),
     "unique_people": (
         "SELECT count(*) FROM person p WHERE EXISTS (SELECT 1 FROM attendance a "
@@ -69,7 +74,10 @@ HAND_WRITTEN = {
         "WHERE l.is_executive = TRUE AND p.active = TRUE"
     ),
     "level_totals": (
-        f"SELECT a.level_id, count(*), count(DISTINCT a.person_id) {ATTENDED} GROUP BY a.level_id"
+        "SELECT a.level_id, count(*), count(DISTINCT a.person_id), count(DISTINCT CASE WHEN "
+        "p.active = TRUE AND p.level_id = a.level_id THEN p.id END) FROM attendance a "
+        "JOIN story_session s ON s.id = a.session_id LEFT JOIN person p ON p.id = a.person_id "
+        f"WHERE {HELD} AND a.attended = TRUE GROUP BY a.level_id"
     ),
     "headcount": (
         "SELECT department, level_id, count(*) FROM person WHERE active = TRUE "
@@ -305,10 +313,8 @@ def measure_queries() -> None:
         )
         ours: dict[str, Callable[[], object]] = {
             "held_sessions": lambda: queries.held_sessions(session, scope),
-            "attendees_per_session_level": lambda: queries.attendees_per_session_level(
-                session, scope
-            ),
-            "attendees_per_session_level (today)": lambda: queries.attendees_per_session_level(
+            "session_level_people": lambda: queries.session_level_people(session, scope),
+            "session_level_people (today)": lambda: queries.session_level_people(
                 session, scope, today=True
             ),
             "unique_people": lambda: queries.unique_people(session, scope),

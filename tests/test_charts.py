@@ -1,6 +1,7 @@
 import xml.etree.ElementTree as ET
+from itertools import pairwise
 
-from app.charts import Bar, Series, horizontal_bars, level_colors, stacked_bars
+from app.charts import Bar, Line, Series, horizontal_bars, level_colors, rate_lines, stacked_bars
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -68,3 +69,57 @@ def test_horizontal_bars_draws_one_bar_per_item_with_its_text() -> None:
 def test_level_colors_give_executives_warm_colours_and_unknown_grey() -> None:
     colors = level_colors([("c-suite", True), ("vp", True), ("ic", False), ("unknown", False)])
     assert colors == {"c-suite": "#7a1f5c", "vp": "#c2410c", "ic": "#0f766e", "unknown": "#b8bfca"}
+
+
+def test_rate_lines_draws_shares_on_a_0_to_100_axis_with_the_latest_at_the_end() -> None:
+    chart = rate_lines(
+        chart_id="r",
+        title="Share <of> each level",
+        desc="D",
+        labels=["Jan", "Feb", "Mar"],
+        lines=[
+            Line("C-suite", "#7a1f5c", [0.0, None, 0.5]),
+            Line("IC", "#2563eb", [0.4, 0.6, 0.8]),
+            Line("Nobody", "#000000", [None, None, None]),
+        ],
+        marker=(1, "First recap sent"),
+    )
+    root = _parse(chart.svg)
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    axis = [t for t in texts if t and t.endswith("%")][:5]
+    assert axis == ["0%", "25%", "50%", "75%", "100%"]
+    assert texts[-2:] == ["50%", "80%"]  # each line's latest value, at its end
+    assert "Nobody" not in texts
+    assert "First recap sent" in texts
+    # The C-suite line breaks where it has no value: two single points, no polyline.
+    assert len(root.findall(f"{SVG}polyline")) == 1
+    assert len(root.findall(f"{SVG}circle")) == 5
+    assert chart.summary == (
+        "Share <of> each level: 3 points from Jan to Mar, each a share of that level's people. "
+        "First recap sent at Feb. First to last: C-suite 0% to 50%; IC 40% to 80%."
+    )
+    assert "style=" not in chart.svg
+
+
+def test_rate_lines_narrow_keeps_the_labels_apart() -> None:
+    labels = [f"{day:02d} Jan 26" for day in range(1, 27)]
+    chart = rate_lines(
+        chart_id="n",
+        title="T",
+        desc="D",
+        labels=labels,
+        lines=[Line("IC", "#2563eb", [0.5] * 26)],
+        width=320,
+    )
+    root = _parse(chart.svg)
+    assert root.get("viewBox") == "0 0 320 320"
+    shown = [t for t in root.iter(f"{SVG}text") if t.text in labels]
+    xs = [float(t.get("x") or 0) for t in shown]
+    assert 2 <= len(shown) <= 4
+    assert min(b - a for a, b in pairwise(xs)) >= 9 * 6.8
+
+
+def test_rate_lines_without_data_says_so() -> None:
+    chart = rate_lines(chart_id="e", title="Shares", desc="D", labels=["Jan"], lines=[])
+    assert "Nothing to show for this period." in chart.svg
+    assert chart.summary == "Shares: none."

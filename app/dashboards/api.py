@@ -9,6 +9,8 @@ from app.dashboards import service
 from app.dashboards.dependencies import ApiFilters
 from app.dashboards.schemas import (
     DepartmentsPage,
+    FunnelReport,
+    LeaderGrid,
     LeadersPage,
     LevelsReport,
     Overview,
@@ -58,6 +60,29 @@ def leaders(
         limit=page.limit,
         offset=page.offset,
     )
+
+
+@router.get("/leaders/grid")
+def leader_grid(
+    session: SessionDep,
+    filters: ApiFilters,
+    page: PaginationDep,
+    include_directors: Annotated[bool, Query(description="Directors too.")] = False,
+) -> LeaderGrid:
+    """Leaders × sessions held (invited, accepted, attended, read), never-attended first."""
+    return service.leader_grid(
+        session,
+        filters=filters,
+        include_directors=include_directors,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.get("/funnel")
+def funnel(session: SessionDep, filters: ApiFilters, page: PaginationDep) -> FunnelReport:
+    """Invited → accepted → attended → read: per level, and per session held (newest first)."""
+    return service.funnel(session, filters=filters, limit=page.limit, offset=page.offset)
 
 
 @router.put("/leaders/{person_id}/stage")

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from app.auth.dependencies import CurrentUser
-from app.charts import Bar, Chart, Series, horizontal_bars, stacked_bars
+from app.charts import Bar, Chart, Line, horizontal_bars, rate_lines
 from app.dashboards import csv_export, service
 from app.dashboards.dependencies import parse_page_filters
 from app.dashboards.engagement import LADDER, STAGE_LABELS, rules_text
@@ -19,6 +19,7 @@ from app.dashboards.schemas import (
     DashboardFilters,
     DashboardLevel,
     DepartmentsPage,
+    FunnelReport,
     LevelsReport,
     Overview,
     StageUpdate,
@@ -102,13 +103,44 @@ def _csv(text: str, name: str) -> Response:
     )
 
 
-def _series(levels: list[DashboardLevel], counts: list[dict[str, int]]) -> list[Series]:
-    """One chart layer per level that has anyone in it, most senior at the bottom."""
-    layers = [
-        Series(level.name, level.color, [count.get(level.key, 0) for count in counts])
+def _lines(levels: list[DashboardLevel], rates: list[dict[str, float]]) -> list[Line]:
+    """One line per level with people, the executive levels drawn heavier."""
+    return [
+        Line(
+            level.name,
+            level.color,
+            [point.get(level.key) for point in rates],
+            width=3.0 if level.is_executive else 2.0,
+        )
         for level in levels
+        if any(level.key in point for point in rates)
     ]
-    return [layer for layer in layers if any(layer.values)]
+
+
+def _rate_charts(
+    chart_id: str,
+    title: str,
+    desc: str,
+    labels: list[str],
+    lines: list[Line],
+    marker: tuple[int, str] | None = None,
+) -> dict[str, Chart]:
+    """The same chart twice: for a wide screen (and the PDF), and for a phone."""
+    return {
+        "chart": rate_lines(
+            chart_id=chart_id, title=title, desc=desc, labels=labels, lines=lines, marker=marker
+        ),
+        "narrow_chart": rate_lines(
+            chart_id=f"{chart_id}-narrow",
+            title=title,
+            desc=desc,
+            labels=labels,
+            lines=lines,
+            width=320,
+            height=300,
+            marker=marker,
+        ),
+    }
 
 
 def _percent(value: float | None) -> str:
@@ -120,14 +152,24 @@ def _percent(value: float | None) -> str:
 # -- overview --------------------------------------------------------------------------------
 
 
-def _overview_chart(report: Overview) -> Chart:
-    labels = [f"{s.starts_at:%d %b %y}" for s in report.sessions]
-    return stacked_bars(
-        chart_id="trend",
-        title="Attendees per session, by level at the time",
-        desc="One bar per session held in the period, stacked by the attendees' level.",
-        labels=labels,
-        series=_series(report.levels, [s.by_level for s in report.sessions]),
+def _overview_charts(report: Overview) -> dict[str, Chart]:
+    first = report.first_recap_session_at
+    marker = next(
+        (
+            (i, "First recap sent")
+            for i, s in enumerate(report.sessions)
+            if first and s.starts_at >= first
+        ),
+        None,
+    )
+    return _rate_charts(
+        "trend",
+        "Share of each level at each session",
+        "One line per level: the people who came at that level as a share of the level's "
+        "people at the session, on a 0–100 % scale.",
+        [f"{s.starts_at:%d %b %y}" for s in report.sessions],
+        _lines(report.levels, [s.rates for s in report.sessions]),
+        marker,
     )
 
 
@@ -137,11 +179,15 @@ def _parse(request: Request) -> DashboardFilters:
 
 @router.get("")
 def overview_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
-    """The overview: headline figures and the per-session trend by level."""
+    """The overview: leaders first, then each level's share of each session, and the funnel."""
 
     def build(filters: DashboardFilters) -> dict[str, Any]:
         report = service.overview(session, filters=filters)
-        return {"report": report, "chart": _overview_chart(report), "percent": _percent}
+        return {
+            "report": report,
+            "percent": _percent,
+            **_overview_charts(report),
+        }
 
     return _render(request, session, user, "pages/dashboards/overview.html", build, tab="overview")
 
@@ -164,15 +210,15 @@ def _view(value: str) -> View:
     raise Invalid(f"The view {value!r} does not exist; choose as_it_was or today.")
 
 
-def _levels_chart(report: LevelsReport) -> Chart:
+def _levels_charts(report: LevelsReport) -> dict[str, Chart]:
     when = "today" if report.view == "today" else "at the time"
-    labels = [date.fromisoformat(f"{m.month}-01").strftime("%b %y") for m in report.months]
-    return stacked_bars(
-        chart_id="levels",
-        title=f"Attendees per month, by level {when}",
-        desc="One bar per month with sessions, stacked by level.",
-        labels=labels,
-        series=_series(report.levels, [m.by_level for m in report.months]),
+    return _rate_charts(
+        "levels",
+        f"Share of each level per month, by level {when}",
+        "One line per level: over the month's sessions, the people who came at that level as "
+        "a share of the level's people, on a 0–100 % scale.",
+        [date.fromisoformat(f"{m.month}-01").strftime("%b %y") for m in report.months],
+        _lines(report.levels, [m.rates for m in report.months]),
     )
 
 
@@ -187,7 +233,7 @@ def levels_page(
 
     def build(filters: DashboardFilters) -> dict[str, Any]:
         report = service.levels_report(session, filters=filters, view=_view(view))
-        return {"report": report, "chart": _levels_chart(report), "percent": _percent}
+        return {"report": report, "percent": _percent, **_levels_charts(report)}
 
     return _render(
         request,
@@ -265,6 +311,88 @@ def leaders_csv(
         limit=1_000_000,
     )
     return _csv(csv_export.leaders_csv(report.items), "leaders")
+
+
+def _directors(value: str) -> bool:
+    return value in ("1", "on", "yes", "true")
+
+
+@router.get("/leaders/grid")
+def leader_grid_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    directors: Annotated[str, Query(max_length=5)] = "",
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> Response:
+    """Leaders × sessions: invited, accepted, attended, read the recap; never-attended first."""
+    include = _directors(directors)
+
+    def build(filters: DashboardFilters) -> dict[str, Any]:
+        report = service.leader_grid(
+            session, filters=filters, include_directors=include, limit=PAGE_SIZE, offset=offset
+        )
+        return {"report": report, "percent": _percent}
+
+    return _render(
+        request,
+        session,
+        user,
+        "pages/dashboards/grid.html",
+        build,
+        tab="grid",
+        include_directors=include,
+        offset=offset,
+        page_size=PAGE_SIZE,
+        keep={"directors": "1" if include else ""},
+    )
+
+
+def _funnel_chart(report: FunnelReport) -> Chart:
+    overall = report.overall
+    stages = [
+        ("Invited", overall.invited, 1.0 if overall.invited else None),
+        ("Accepted", overall.accepted, overall.accepted_rate),
+        ("Attended", overall.attended, overall.attended_rate),
+        ("Read the recap", overall.read, overall.read_rate),
+    ]
+    return horizontal_bars(
+        chart_id="funnel",
+        title="Invited → accepted → attended → read",
+        desc="Of the invitations to the sessions held: how many were accepted, how many of "
+        "the people invited came, and how many read the recap.",
+        bars=[
+            Bar(f"{name} · {count:,}", rate or 0.0, _percent(rate)) for name, count, rate in stages
+        ]
+        if overall.invited
+        else [],
+        max_value=1.0,
+    )
+
+
+@router.get("/funnel")
+def funnel_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> Response:
+    """Invited → accepted → attended → read, per level and per session."""
+
+    def build(filters: DashboardFilters) -> dict[str, Any]:
+        report = service.funnel(session, filters=filters, limit=PAGE_SIZE, offset=offset)
+        return {"report": report, "chart": _funnel_chart(report), "percent": _percent}
+
+    return _render(
+        request,
+        session,
+        user,
+        "pages/dashboards/funnel.html",
+        build,
+        tab="funnel",
+        offset=offset,
+        page_size=PAGE_SIZE,
+    )
 
 
 def _stage_form(

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
+    case,
     distinct,
     exists,
     func,
@@ -173,19 +174,6 @@ def held_sessions(session: Session, scope: Scope) -> Sequence[Row[int, str, date
     return session.connection().execute(query, _params(scope)).all()
 
 
-def attendees_per_session_level(
-    session: Session, scope: Scope, *, today: bool = False
-) -> Sequence[Row[int, int | None, int]]:
-    """(session id, level id, attendees) — the level at the time, or today's level."""
-    level = PERSON.c.level_id if today else ATTENDANCE.c.level_id
-    query = (
-        _attendance_in(scope, today=today)
-        .with_only_columns(ATTENDANCE.c.session_id, level, func.count())
-        .group_by(ATTENDANCE.c.session_id, level)
-    )
-    return session.connection().execute(query, _params(scope)).all()
-
-
 def unique_people(session: Session, scope: Scope) -> int:
     """Distinct directory people among the attendees."""
     # People with an attendance, rather than count(DISTINCT person_id): SQLite probes the
@@ -197,14 +185,74 @@ def unique_people(session: Session, scope: Scope) -> int:
 
 def level_totals(
     session: Session, scope: Scope, *, today: bool = False
-) -> Sequence[Row[int | None, int, int]]:
-    """(level id, attendances, distinct people) per level, at the time or today."""
+) -> Sequence[Row[int | None, int, int, int]]:
+    """(level id, attendances, distinct people, of whom counted in today's headcount) per level.
+
+    The last figure is the attendees at that level who are also active at it today (in the
+    department filtered on): the overlap of the two groups a level's population joins.
+    """
     level = PERSON.c.level_id if today else ATTENDANCE.c.level_id
+    joined = ATTENDANCE.join(SESSION, SESSION.c.id == ATTENDANCE.c.session_id).outerjoin(
+        PERSON, PERSON.c.id == ATTENDANCE.c.person_id
+    )
+    overlap = case((and_(*_counted_today(scope), PERSON.c.level_id == level), PERSON.c.id))
     query = (
-        _attendance_in(scope, today=today)
-        .with_only_columns(level, func.count(), func.count(distinct(ATTENDANCE.c.person_id)))
+        select(level, func.count(), func.count(distinct(ATTENDANCE.c.person_id)))
+        .add_columns(func.count(distinct(overlap)))
+        .select_from(joined)
+        .where(*held(scope), *_attended(scope, today=today))
         .group_by(level)
     )
+    return session.connection().execute(query, _params(scope)).all()
+
+
+def _counted_today(scope: Scope) -> list[ColumnElement[bool]]:
+    """Conditions on person for someone in today's headcount of the filtered department."""
+    conditions: list[ColumnElement[bool]] = [PERSON.c.active.is_(True)]
+    if scope.department is not None:
+        conditions.append(PERSON.c.department == bindparam("department"))
+    return conditions
+
+
+def session_level_people(
+    session: Session, scope: Scope, *, today: bool = False
+) -> Sequence[Row[int, str, int | None, int, int]]:
+    """(session id, kind, level id, attendees, people): each level's share of each session.
+
+    Kind `came`: attendees (matched or not) and the directory people among them, by the
+    view's level (at the time, or today). Kind `counted`: of the attendees, those in today's
+    headcount, by today's level (both figures alike). A level's people at a session are those
+    who came at that level plus today's headcount who did not come: came + headcount −
+    counted, never fewer than came.
+    """
+    level = PERSON.c.level_id if today else ATTENDANCE.c.level_id
+    came = (
+        _attendance_in(scope, today=today)
+        .with_only_columns(
+            ATTENDANCE.c.session_id,
+            literal("came", String),
+            level,
+            func.count(),
+            func.count(ATTENDANCE.c.person_id),
+        )
+        .group_by(ATTENDANCE.c.session_id, level)
+    )
+    joined = ATTENDANCE.join(SESSION, SESSION.c.id == ATTENDANCE.c.session_id).join(
+        PERSON, PERSON.c.id == ATTENDANCE.c.person_id
+    )
+    counted = (
+        select(
+            ATTENDANCE.c.session_id,
+            literal("counted", String),
+            PERSON.c.level_id,
+            func.count(),
+            func.count(),
+        )
+        .select_from(joined)
+        .where(*held(scope), ATTENDANCE.c.attended.is_(True), *_active_people(scope))
+        .group_by(ATTENDANCE.c.session_id, PERSON.c.level_id)
+    )
+    query = union_all(came, counted)
     return session.connection().execute(query, _params(scope)).all()
 
 
@@ -351,15 +399,16 @@ def _in_period(scope: Scope) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def recap_reach(session: Session, scope: Scope) -> tuple[int, int]:
-    """(recap emails delivered, of which read) for the period's sessions, to anyone."""
+def recap_reach(session: Session, scope: Scope) -> tuple[int, int, datetime | None]:
+    """(recap emails delivered, of which read, start of the first session whose recap was
+    delivered) for the period's sessions, to anyone."""
     sent = (
         DELIVERY.join(RECAP_VERSION, RECAP_VERSION.c.id == DELIVERY.c.recap_version_id)
         .join(RECAP, RECAP.c.id == RECAP_VERSION.c.recap_id)
         .join(SESSION, SESSION.c.id == RECAP.c.session_id)
     )
     query = (
-        select(func.count(), func.count(DELIVERY.c.read_at))
+        select(func.count(), func.count(DELIVERY.c.read_at), func.min(SESSION.c.starts_at))
         .select_from(sent)
         .where(
             DELIVERY.c.kind == DeliveryKind.recap,
@@ -367,8 +416,8 @@ def recap_reach(session: Session, scope: Scope) -> tuple[int, int]:
             *_in_period(scope),
         )
     )
-    delivered, read = session.connection().execute(query, _params(scope)).one()
-    return delivered, read
+    delivered, read, first = session.connection().execute(query, _params(scope)).one()
+    return delivered, read, first
 
 
 def leader_signals(
@@ -430,6 +479,164 @@ def leader_signals(
         )
     ]
     query = union_all(*invitations, *recaps, *items)
+    return session.connection().execute(query, _params(scope)).all()
+
+
+MARKS = ("invited", "accepted", "attended", "received", "read")
+"""What the leader grid records about one leader and one session held."""
+
+
+def _marks(scope: Scope, people: Select[int] | Sequence[int]) -> list[Select[int, int, str]]:
+    """(person id, session id, mark), once each, for `people` and the sessions held.
+
+    Marks: invited to the session, accepted the invitation, attended, received its recap
+    (any version), read it (opened their link). Attendance is not narrowed by department or
+    level: the people are.
+    """
+    conditions = held(scope)
+
+    def mark(name: str) -> ColumnElement[str]:
+        return literal(name, String)
+
+    invited = INVITATION.join(SESSION, SESSION.c.id == INVITATION.c.session_id)
+    invitations = [
+        select(INVITATION.c.person_id, INVITATION.c.session_id, mark(name))
+        .select_from(invited)
+        .where(INVITATION.c.person_id.in_(people), *conditions, *extra)
+        .distinct()
+        for name, extra in (
+            ("invited", ()),
+            ("accepted", (INVITATION.c.rsvp == Rsvp.accepted,)),
+        )
+    ]
+    came = (
+        select(ATTENDANCE.c.person_id, ATTENDANCE.c.session_id, mark("attended"))
+        .select_from(ATTENDANCE.join(SESSION, SESSION.c.id == ATTENDANCE.c.session_id))
+        .where(ATTENDANCE.c.person_id.in_(people), ATTENDANCE.c.attended.is_(True), *conditions)
+    )
+    sent = (
+        DELIVERY.join(RECAP_VERSION, RECAP_VERSION.c.id == DELIVERY.c.recap_version_id)
+        .join(RECAP, RECAP.c.id == RECAP_VERSION.c.recap_id)
+        .join(SESSION, SESSION.c.id == RECAP.c.session_id)
+    )
+    recaps = [
+        select(DELIVERY.c.person_id, RECAP.c.session_id, mark(name))
+        .select_from(sent)
+        .where(
+            DELIVERY.c.person_id.in_(people),
+            DELIVERY.c.kind == DeliveryKind.recap,
+            DELIVERY.c.status == DeliveryStatus.sent,
+            *conditions,
+            *extra,
+        )
+        .distinct()
+        for name, extra in (
+            ("received", ()),
+            ("read", (DELIVERY.c.read_at.is_not(None),)),
+        )
+    ]
+    return [*invitations, came, *recaps]
+
+
+def _leaders(scope: Scope, level_ids: Sequence[int]) -> Select[int]:
+    return select(PERSON.c.id).where(*_active_people(scope), PERSON.c.level_id.in_(level_ids))
+
+
+def leader_marks(
+    session: Session, scope: Scope, *, person_ids: Sequence[int]
+) -> Sequence[Row[int, int, str]]:
+    """(person id, session id, mark) for these people and the sessions held in the period."""
+    if not person_ids:
+        return []
+    query = union_all(*_marks(scope, list(person_ids)))
+    return session.connection().execute(query, _params(scope)).all()
+
+
+def leader_mark_totals(
+    session: Session, scope: Scope, *, level_ids: Sequence[int]
+) -> Sequence[Row[str, int, str, int]]:
+    """(axis, id, mark, count) over every leader at `level_ids` and the sessions held.
+
+    Axis `person`: sessions each leader has the mark for, plus `attended_invited` (sessions
+    they were invited to and attended). Axis `session`: leaders with the mark per session.
+    """
+    marks = union_all(*_marks(scope, _leaders(scope, level_ids))).subquery("marks")
+    person_id, session_id, mark = marks.c
+    invited = (
+        select(INVITATION.c.person_id)
+        .where(INVITATION.c.person_id == person_id, INVITATION.c.session_id == session_id)
+        .exists()
+    )
+    per_person = select(literal("person", String), person_id, mark, func.count()).group_by(
+        person_id, mark
+    )
+    per_session = select(literal("session", String), session_id, mark, func.count()).group_by(
+        session_id, mark
+    )
+    invited_attended = (
+        select(literal("person", String), person_id, literal("attended_invited", String))
+        .add_columns(func.count())
+        .where(mark == "attended", invited)
+        .group_by(person_id)
+    )
+    query = union_all(per_person, per_session, invited_attended)
+    return session.connection().execute(query, _params(scope)).all()
+
+
+def funnel(session: Session, scope: Scope) -> Sequence[Row[int, int, int, int, int, int]]:
+    """(session id, level id today, invited, accepted, attended, read) per session held.
+
+    Counted among the directory people invited to each session (by their department and
+    level today): how many accepted, attended it, and read its recap.
+    """
+    came = (
+        select(ATTENDANCE.c.id)
+        .where(
+            ATTENDANCE.c.session_id == INVITATION.c.session_id,
+            ATTENDANCE.c.person_id == INVITATION.c.person_id,
+            ATTENDANCE.c.attended.is_(True),
+        )
+        .exists()
+    )
+    read = (
+        select(DELIVERY.c.id)
+        .select_from(
+            DELIVERY.join(RECAP_VERSION, RECAP_VERSION.c.id == DELIVERY.c.recap_version_id).join(
+                RECAP, RECAP.c.id == RECAP_VERSION.c.recap_id
+            )
+        )
+        .where(
+            RECAP.c.session_id == INVITATION.c.session_id,
+            DELIVERY.c.person_id == INVITATION.c.person_id,
+            DELIVERY.c.kind == DeliveryKind.recap,
+            DELIVERY.c.status == DeliveryStatus.sent,
+            DELIVERY.c.read_at.is_not(None),
+        )
+        .exists()
+    )
+    person = INVITATION.c.person_id
+    people: list[ColumnElement[bool]] = []
+    if scope.department is not None:
+        people.append(PERSON.c.department == bindparam("department"))
+    if scope.level_id is not None:
+        people.append(PERSON.c.level_id == bindparam("level_id"))
+    query = (
+        select(
+            INVITATION.c.session_id,
+            PERSON.c.level_id,
+            func.count(distinct(person)),
+            func.count(distinct(case((INVITATION.c.rsvp == Rsvp.accepted, person)))),
+            func.count(distinct(case((came, person)))),
+            func.count(distinct(case((read, person)))),
+        )
+        .select_from(
+            INVITATION.join(SESSION, SESSION.c.id == INVITATION.c.session_id).join(
+                PERSON, PERSON.c.id == person
+            )
+        )
+        .where(*held(scope), *people)
+        .group_by(INVITATION.c.session_id, PERSON.c.level_id)
+    )
     return session.connection().execute(query, _params(scope)).all()
 
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.deps import Page
 from app.models import EngagementStage
+from app.schemas import Input
 
 View = Literal["as_it_was", "today"]
 
@@ -33,8 +34,24 @@ class DashboardLevel(BaseModel):
     color: str = Field(description="The level's colour in every chart.")
 
 
+class FunnelStages(BaseModel):
+    """Invited → accepted → attended → read, counted among the people invited."""
+
+    invited: int = Field(description="Invitations: one per person and session.")
+    accepted: int
+    attended: int
+    read: int = Field(description="…who read the session's recap (whether or not they came).")
+    accepted_rate: float | None = Field(description="accepted ÷ invited.")
+    attended_rate: float | None = Field(description="attended ÷ invited.")
+    read_rate: float | None = Field(description="read ÷ invited.")
+
+
+class LevelFunnel(FunnelStages):
+    level: DashboardLevel
+
+
 class SessionFigures(BaseModel):
-    """One session held in the period: its attendees, per level as they were at the time."""
+    """One session held in the period: its attendees, and each level's share of its people."""
 
     session_id: int
     title: str
@@ -42,6 +59,20 @@ class SessionFigures(BaseModel):
     timezone: str
     attendees: int
     by_level: dict[str, int] = Field(description="Attendees per level key.")
+    came: dict[str, int] = Field(
+        default_factory=dict,
+        description="Directory people who came, per level key: the numerators of `rates`.",
+    )
+    population: dict[str, int] = Field(
+        default_factory=dict,
+        description="A level's people at this session: those who came at that level, plus "
+        "today's active people at it who did not come.",
+    )
+    rates: dict[str, float] = Field(
+        default_factory=dict,
+        description="Directory people who came at each level ÷ its population (0 to 1), for "
+        "the levels that have people.",
+    )
 
 
 class Overview(BaseModel):
@@ -57,20 +88,48 @@ class Overview(BaseModel):
     executive_participation: float | None = Field(
         description="executives_attended ÷ executives (None when there are no executives)."
     )
+    executives_regular: int = Field(
+        default=0, description="…of whom came regularly, by `regular_rule`."
+    )
+    executive_regular_rate: float | None = Field(
+        default=None, description="executives_regular ÷ executives."
+    )
+    regular_rule: str = Field(default="", description="What coming regularly means, in words.")
     recaps_sent: int = Field(
         default=0, description="Recap emails delivered for the period's sessions (one each)."
     )
     recaps_read: int = Field(default=0, description="…of which the recipient opened the link.")
+    first_recap_session_at: datetime | None = Field(
+        default=None, description="When the first session whose recap was delivered started."
+    )
     sessions: list[SessionFigures] = Field(description="Every session held, oldest first.")
+    funnel: FunnelStages | None = Field(
+        default=None, description="Invited → accepted → attended → read, every level."
+    )
+    funnel_levels: list[LevelFunnel] = Field(
+        default_factory=list, description="The same funnel per level (today's)."
+    )
 
 
 class LevelRow(BaseModel):
     level: DashboardLevel
     attendances: int
-    unique_people: int
+    unique_people: int = Field(description="Distinct directory people who came at this level.")
     average_per_session: float
     headcount: int = Field(description="Active people at this level today.")
-    participation_rate: float | None = Field(description="unique_people ÷ headcount.")
+    population: int = Field(
+        default=0,
+        description="The level's people in the period: today's headcount, plus those who came "
+        "at this level and are not in it (since promoted, moved or left).",
+    )
+    participation_rate: float | None = Field(
+        description="unique_people ÷ population: attended at least once."
+    )
+    average_rate: float | None = Field(
+        default=None,
+        description="The level's share per session, over the period: people who came ÷ "
+        "its people, summed over the sessions held.",
+    )
 
 
 class MonthFigures(BaseModel):
@@ -78,6 +137,11 @@ class MonthFigures(BaseModel):
     sessions: int
     attendees: int
     by_level: dict[str, int]
+    rates: dict[str, float] = Field(
+        default_factory=dict,
+        description="Each level's share per session in the month (people who came ÷ its "
+        "people, summed over the month's sessions).",
+    )
 
 
 class LevelsReport(BaseModel):
@@ -89,6 +153,9 @@ class LevelsReport(BaseModel):
     sessions_held: int
     rows: list[LevelRow]
     months: list[MonthFigures]
+    sessions: list[SessionFigures] = Field(
+        default_factory=list, description="Every session held, oldest first, in this view."
+    )
 
 
 class LeaderRow(BaseModel):
@@ -152,7 +219,75 @@ class DepartmentsPage(Page[DepartmentRow]):
     sessions_held: int
 
 
-class StageUpdate(BaseModel):
+class GridSession(BaseModel):
+    """A column of the leader grid: a session held, and how many of all the leaders did what."""
+
+    session_id: int
+    title: str
+    starts_at: datetime
+    timezone: str
+    invited: int
+    accepted: int
+    attended: int
+    received: int = Field(description="Leaders sent its recap.")
+    read: int = Field(description="Leaders who opened their link to its recap.")
+
+
+class GridCell(BaseModel):
+    """One leader and one session."""
+
+    session_id: int
+    invited: bool
+    accepted: bool
+    attended: bool
+    received: bool
+    read: bool
+
+
+class GridRow(BaseModel):
+    """A leader and one cell per session held (in the order of `sessions`), with totals."""
+
+    person_id: int
+    name: str
+    title: str
+    department: str
+    level: DashboardLevel
+    invited: int
+    accepted: int
+    attended: int
+    received: int
+    read: int
+    cells: list[GridCell]
+
+
+class LeaderGrid(Page[GridRow]):
+    """Leaders × sessions held: never-attended leaders first, then the most senior."""
+
+    filters: DashboardFilters
+    include_directors: bool
+    sessions_held: int
+    leaders: int = Field(description="Every leader, whatever the page shown.")
+    never_attended: int
+    sessions: list[GridSession] = Field(description="The columns, oldest first.")
+
+
+class SessionFunnel(FunnelStages):
+    session_id: int
+    title: str
+    starts_at: datetime
+    timezone: str
+
+
+class FunnelReport(Page[SessionFunnel]):
+    """The funnel per session held (newest first) and per level (today's) over the period."""
+
+    filters: DashboardFilters
+    sessions_held: int
+    overall: FunnelStages = Field(description="Every invitation to the sessions held.")
+    levels: list[LevelFunnel]
+
+
+class StageUpdate(Input):
     """Both fields are replaced; null clears one."""
 
     override_stage: EngagementStage | None = None

@@ -5,8 +5,17 @@ Definitions (also on the pages' small print):
 - a session **held** is a completed session that started in the period (dates in UTC);
 - **attendees** are attendance rows counted as attended (present at least the configured
   minimum); **unique people** are the distinct directory people among them;
-- **executive participation** is the share of active people at executive levels *today* who
-  attended at least one session held in the period;
+- a level's **people at a session** are those who came at that level (their level then) plus
+  the active people at it today who did not come: a promotion or a leaver moves no one twice,
+  so a level's **share of a session** (who came ÷ its people) never passes 100 %; over the
+  period, a level's people are today's headcount plus those who came at it and are no longer
+  in it;
+- an executive (an active person at an executive level *today*) **comes regularly** when they
+  attended at least half of the sessions held they were invited to (of every session held,
+  when they were invited to none); **executive participation** is the share who attended at
+  least one;
+- the **funnel** counts the directory people invited to each session held (by their level
+  today): how many accepted, attended and read its recap;
 - a department's **participation rate** is the share of its active people today who attended
   at least one session held in the period; per level likewise (both by department and level
   today, so a rate never passes 100 %).
@@ -14,6 +23,8 @@ Definitions (also on the pages' small print):
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Row
@@ -38,14 +49,22 @@ from app.dashboards.schemas import (
     DepartmentRow,
     DepartmentsPage,
     FilterOptions,
+    FunnelReport,
+    FunnelStages,
+    GridCell,
+    GridRow,
+    GridSession,
+    LeaderGrid,
     LeaderRow,
     LeadersPage,
+    LevelFunnel,
     LevelRow,
     LevelsReport,
     MonthFigures,
     Overview,
     SeriesOption,
     SessionFigures,
+    SessionFunnel,
     StageCount,
     StageRead,
     View,
@@ -56,6 +75,11 @@ from app.people import service as people_service
 
 UNKNOWN = "unknown"
 NO_DEPARTMENT = "(no department)"
+REGULAR_SHARE = 0.5
+REGULAR_RULE = (
+    "attended at least half of the sessions held that they were invited to "
+    "(of every session held, when they were invited to none)"
+)
 
 
 class _Levels:
@@ -118,36 +142,85 @@ def filter_options(session: Session) -> FilterOptions:
     )
 
 
-def _by_session(
-    rows: Sequence[Row[int, int | None, int]], levels: _Levels
-) -> dict[int, dict[str, int]]:
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
-    for session_id, level_id, count in rows:
-        per_level = counts[session_id]
-        key = levels.key(level_id)
-        per_level[key] = per_level.get(key, 0) + count
-    return counts
+@dataclass(frozen=True)
+class _SessionPeople:
+    """Per session: attendees, directory people who came, today's headcount among them."""
+
+    attendees: dict[int, dict[str, int]]
+    came: dict[int, dict[str, int]]
+    counted: dict[int, dict[str, int]]
+    heads: dict[str, int]
+
+    def population(self, session_id: int) -> dict[str, int]:
+        """A level's people at one session: who came at it, plus today's headcount who did not."""
+        came, counted = self.came.get(session_id, {}), self.counted.get(session_id, {})
+        sizes = {
+            key: came.get(key, 0) + self.heads.get(key, 0) - counted.get(key, 0)
+            for key in set(came) | set(self.heads)
+        }
+        return {key: size for key, size in sizes.items() if size > 0}
+
+
+def _session_people(
+    session: Session, scope: Scope, levels: _Levels, *, today: bool = False
+) -> _SessionPeople:
+    heads: dict[str, int] = defaultdict(int)
+    for head in queries.headcount(session, scope):
+        _department, level_id, count = head
+        heads[levels.key(level_id)] += count
+
+    def nested() -> dict[int, dict[str, int]]:
+        return defaultdict(lambda: defaultdict(int))
+
+    attendees, came, counted = nested(), nested(), nested()
+    for row in queries.session_level_people(session, scope, today=today):
+        session_id, kind, level, rows, people = row
+        key = levels.key(level)
+        if kind == "came":
+            attendees[session_id][key] += rows
+            if people:
+                came[session_id][key] += people
+        else:
+            counted[session_id][key] += people
+    return _SessionPeople(attendees=attendees, came=came, counted=counted, heads=heads)
+
+
+def _figures(
+    held: Sequence[Row[int, str, datetime, str]], people: _SessionPeople
+) -> list[SessionFigures]:
+    figures = []
+    for row in held:
+        population = people.population(row.id)
+        came = people.came.get(row.id, {})
+        counts = dict(people.attendees.get(row.id, {}))
+        figures.append(
+            SessionFigures(
+                session_id=row.id,
+                title=row.title,
+                starts_at=row.starts_at,
+                timezone=row.timezone,
+                attendees=sum(counts.values()),
+                by_level=counts,
+                came={key: came.get(key, 0) for key in population},
+                population=population,
+                rates={key: came.get(key, 0) / size for key, size in population.items()},
+            )
+        )
+    return figures
 
 
 def overview(session: Session, *, filters: DashboardFilters) -> Overview:
-    """Sessions held, attendees, unique people, executive participation, the per-session trend."""
+    """Executives who come (regularly, ever), the funnel by level, each level's share."""
     levels = _Levels(session)
     scope = levels.scope(session, filters)
     held = queries.held_sessions(session, scope)
-    counts = _by_session(queries.attendees_per_session_level(session, scope), levels)
-    executives, executives_attended = queries.executive_participation(session, scope)
-    recaps_sent, recaps_read = queries.recap_reach(session, scope)
-    sessions = [
-        SessionFigures(
-            session_id=row.id,
-            title=row.title,
-            starts_at=row.starts_at,
-            timezone=row.timezone,
-            attendees=sum(counts.get(row.id, {}).values()),
-            by_level=counts.get(row.id, {}),
-        )
-        for row in held
-    ]
+    people = _session_people(session, scope, levels)
+    executive = [view.key for view in levels.views if view.is_executive]
+    executives = sum(people.heads.get(key, 0) for key in executive)
+    attended, regular = _executives_who_came(session, scope, levels, sessions_held=len(held))
+    recaps_sent, recaps_read, first_recap = queries.recap_reach(session, scope)
+    sessions = _figures(held, people)
+    funnel = _funnel(session, scope, levels, held, filters=filters, limit=0, offset=0)
     return Overview(
         filters=filters,
         levels=levels.views,
@@ -155,54 +228,96 @@ def overview(session: Session, *, filters: DashboardFilters) -> Overview:
         attendees=sum(figures.attendees for figures in sessions),
         unique_people=queries.unique_people(session, scope),
         executives=executives,
-        executives_attended=executives_attended,
-        executive_participation=_rate(executives_attended, executives),
+        executives_attended=attended,
+        executive_participation=_rate(attended, executives),
+        executives_regular=regular,
+        executive_regular_rate=_rate(regular, executives),
+        regular_rule=REGULAR_RULE,
         recaps_sent=recaps_sent,
         recaps_read=recaps_read,
+        first_recap_session_at=first_recap,
         sessions=sessions,
+        funnel=funnel.overall,
+        funnel_levels=funnel.levels,
     )
 
 
+def _executives_who_came(
+    session: Session, scope: Scope, levels: _Levels, *, sessions_held: int
+) -> tuple[int, int]:
+    """(active executives who attended at least once, who came regularly by `REGULAR_RULE`)."""
+    executive = [levels.id_of[view.key] for view in levels.views if view.is_executive]
+    if not executive or not sessions_held:
+        return 0, 0
+    totals: dict[int, dict[str, int]] = defaultdict(dict)
+    for axis, person_id, mark, count in queries.leader_mark_totals(
+        session, scope, level_ids=executive
+    ):
+        if axis == "person":
+            totals[person_id][mark] = count
+    attended = regular = 0
+    for marks in totals.values():
+        attended += marks.get("attended", 0) > 0
+        invited = marks.get("invited", 0)
+        if invited:
+            regular += marks.get("attended_invited", 0) >= REGULAR_SHARE * invited
+        else:
+            regular += marks.get("attended", 0) >= REGULAR_SHARE * sessions_held
+    return attended, regular
+
+
 def levels_report(session: Session, *, filters: DashboardFilters, view: View) -> LevelsReport:
-    """Attendance per level — at the time of each session, or as people are today — by month."""
+    """Each level's share of its people — by the level then, or today — per session and month."""
     levels = _Levels(session)
     scope = levels.scope(session, filters)
     today = view == "today"
     held = queries.held_sessions(session, scope)
-    counts = _by_session(queries.attendees_per_session_level(session, scope, today=today), levels)
-    totals: dict[str, tuple[int, int]] = defaultdict(lambda: (0, 0))
+    people = _session_people(session, scope, levels, today=today)
+    sessions = _figures(held, people)
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for total in queries.level_totals(session, scope, today=today):
-        level_id, attendances, people = total
-        key = levels.key(level_id)
-        before = totals[key]
-        totals[key] = (before[0] + attendances, before[1] + people)
-    heads: dict[str, int] = defaultdict(int)
-    for head in queries.headcount(session, scope):
-        _department, level_id, count = head
-        heads[levels.key(level_id)] += count
+        level_id, attendances, unique, overlap = total
+        sums = totals[levels.key(level_id)]
+        sums[0] += attendances
+        sums[1] += unique
+        sums[2] += overlap
 
     months: dict[str, MonthFigures] = {}
-    for row in held:
+    shares: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for row, figures in zip(held, sessions, strict=True):
         month = row.starts_at.astimezone(ZoneInfo(row.timezone)).strftime("%Y-%m")
-        figures = months.setdefault(
+        summed = months.setdefault(
             month, MonthFigures(month=month, sessions=0, attendees=0, by_level={})
         )
-        figures.sessions += 1
-        for key, count in counts.get(row.id, {}).items():
-            figures.by_level[key] = figures.by_level.get(key, 0) + count
-            figures.attendees += count
+        summed.sessions += 1
+        for key, count in figures.by_level.items():
+            summed.by_level[key] = summed.by_level.get(key, 0) + count
+            summed.attendees += count
+        came = people.came.get(row.id, {})
+        for key, size in figures.population.items():
+            share = shares[month][key]
+            share[0] += came.get(key, 0)
+            share[1] += size
+    for month, summed in months.items():
+        summed.rates = {key: part / whole for key, (part, whole) in shares[month].items()}
 
     rows = []
     for level in levels.views:
-        attendances, people = totals.get(level.key, (0, 0))
+        attendances, unique, overlap = totals.get(level.key, [0, 0, 0])
+        headcount = people.heads.get(level.key, 0)
+        population = unique + headcount - overlap
+        present = sum(people.came.get(row.id, {}).get(level.key, 0) for row in held)
+        size = sum(figures.population.get(level.key, 0) for figures in sessions)
         rows.append(
             LevelRow(
                 level=level,
                 attendances=attendances,
-                unique_people=people,
+                unique_people=unique,
                 average_per_session=attendances / len(held) if held else 0.0,
-                headcount=heads.get(level.key, 0),
-                participation_rate=_rate(people, heads.get(level.key, 0)),
+                headcount=headcount,
+                population=population,
+                participation_rate=_rate(unique, population),
+                average_rate=_rate(present, size),
             )
         )
     return LevelsReport(
@@ -212,6 +327,7 @@ def levels_report(session: Session, *, filters: DashboardFilters, view: View) ->
         sessions_held=len(held),
         rows=rows,
         months=[months[key] for key in sorted(months)],
+        sessions=sessions,
     )
 
 
@@ -272,11 +388,7 @@ def _leader_rows(
 ) -> tuple[list[LeaderRow], int]:
     levels = _Levels(session)
     scope = levels.scope(session, filters)
-    wanted = [
-        view.key
-        for view in levels.views
-        if view.is_executive or (include_directors and view.key == "director")
-    ]
+    wanted = _leader_levels(levels, include_directors)
     sessions_held = len(queries.held_sessions(session, scope))
     level_ids = [levels.id_of[key] for key in wanted]
     activity = queries.leader_activity(session, scope, level_ids=level_ids)
@@ -410,6 +522,169 @@ def departments(
         filters=filters,
         levels=levels.views,
         sessions_held=sessions_held,
+    )
+
+
+def _leader_levels(levels: _Levels, include_directors: bool) -> list[str]:
+    return [
+        view.key
+        for view in levels.views
+        if view.is_executive or (include_directors and view.key == "director")
+    ]
+
+
+def leader_grid(
+    session: Session,
+    *,
+    filters: DashboardFilters,
+    include_directors: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+) -> LeaderGrid:
+    """Leaders × sessions held: invited, accepted, attended, read — never-attended first."""
+    levels = _Levels(session)
+    scope = levels.scope(session, filters)
+    wanted = _leader_levels(levels, include_directors)
+    level_ids = [levels.id_of[key] for key in wanted]
+    held = queries.held_sessions(session, scope)
+    activity = queries.leader_activity(session, scope, level_ids=level_ids)
+    person_totals: dict[int, dict[str, int]] = defaultdict(dict)
+    session_totals: dict[int, dict[str, int]] = defaultdict(dict)
+    for axis, key, mark, count in queries.leader_mark_totals(session, scope, level_ids=level_ids):
+        (person_totals if axis == "person" else session_totals)[key][mark] = count
+    position = {key: index for index, key in enumerate(wanted)}
+    # Never attended first, then by seniority, the least often present first.
+    ordered = sorted(
+        activity,
+        key=lambda r: (r[5] > 0, position[levels.key(r[4])], r[5], r[1], r[0]),
+    )
+    page = ordered[offset : offset + limit]
+    marks: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for person_id, session_id, mark in queries.leader_marks(
+        session, scope, person_ids=[record[0] for record in page]
+    ):
+        marks[person_id][session_id].add(mark)
+
+    rows = []
+    for record in page:
+        person_id, name, title, department, level_id = record[:5]
+        mine, totals = marks[person_id], person_totals[person_id]
+        rows.append(
+            GridRow(
+                person_id=person_id,
+                name=name,
+                title=title,
+                department=department,
+                level=levels.by_key[levels.key(level_id)],
+                invited=totals.get("invited", 0),
+                accepted=totals.get("accepted", 0),
+                attended=totals.get("attended", 0),
+                received=totals.get("received", 0),
+                read=totals.get("read", 0),
+                cells=[_cell(row.id, mine.get(row.id, set())) for row in held],
+            )
+        )
+    return LeaderGrid(
+        items=rows,
+        total=len(ordered),
+        limit=limit,
+        offset=offset,
+        filters=filters,
+        include_directors=include_directors,
+        sessions_held=len(held),
+        leaders=len(ordered),
+        never_attended=sum(1 for record in activity if record[5] == 0),
+        sessions=[
+            GridSession(
+                session_id=row.id,
+                title=row.title,
+                starts_at=row.starts_at,
+                timezone=row.timezone,
+                invited=session_totals[row.id].get("invited", 0),
+                accepted=session_totals[row.id].get("accepted", 0),
+                attended=session_totals[row.id].get("attended", 0),
+                received=session_totals[row.id].get("received", 0),
+                read=session_totals[row.id].get("read", 0),
+            )
+            for row in held
+        ],
+    )
+
+
+def _cell(session_id: int, marks: set[str]) -> GridCell:
+    return GridCell(
+        session_id=session_id,
+        invited="invited" in marks,
+        accepted="accepted" in marks,
+        attended="attended" in marks,
+        received="received" in marks,
+        read="read" in marks,
+    )
+
+
+def _stages(counts: Sequence[int]) -> FunnelStages:
+    invited, accepted, attended, read = counts
+    return FunnelStages(
+        invited=invited,
+        accepted=accepted,
+        attended=attended,
+        read=read,
+        accepted_rate=_rate(accepted, invited),
+        attended_rate=_rate(attended, invited),
+        read_rate=_rate(read, invited),
+    )
+
+
+def funnel(
+    session: Session, *, filters: DashboardFilters, limit: int = 50, offset: int = 0
+) -> FunnelReport:
+    """Invited → accepted → attended → read: per session held (newest first) and per level."""
+    levels = _Levels(session)
+    scope = levels.scope(session, filters)
+    held = queries.held_sessions(session, scope)
+    return _funnel(session, scope, levels, held, filters=filters, limit=limit, offset=offset)
+
+
+def _funnel(
+    session: Session,
+    scope: Scope,
+    levels: _Levels,
+    held: Sequence[Row[int, str, datetime, str]],
+    *,
+    filters: DashboardFilters,
+    limit: int,
+    offset: int,
+) -> FunnelReport:
+    per_session: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    per_level: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for session_id, level_id, *stages in queries.funnel(session, scope):
+        for sums in (per_session[session_id], per_level[levels.key(level_id)]):
+            for index, count in enumerate(stages):
+                sums[index] += count
+    newest = list(reversed(held))
+    total = [sum(sums[index] for sums in per_level.values()) for index in range(4)]
+    return FunnelReport(
+        items=[
+            SessionFunnel(
+                session_id=row.id,
+                title=row.title,
+                starts_at=row.starts_at,
+                timezone=row.timezone,
+                **_stages(per_session[row.id]).model_dump(),
+            )
+            for row in newest[offset : offset + limit]
+        ],
+        total=len(newest),
+        limit=limit,
+        offset=offset,
+        filters=filters,
+        sessions_held=len(held),
+        overall=_stages(total),
+        levels=[
+            LevelFunnel(level=level, **_stages(per_level[level.key]).model_dump())
+            for level in levels.views
+            if level.key in per_level
+        ],
     )
 
 

@@ -9,12 +9,19 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import Session
 
-from app.models import EngagementStage, LeaderStage, SessionStatus
+from app.models import EngagementStage, Invitation, LeaderStage, Rsvp, SessionStatus
 from tests.conftest import PageClient
 from tests.dashboards.support import build_org
 from tests.factories import create_attendance, create_person, create_session
 
-PAGES = ["/dashboard", "/dashboard/levels", "/dashboard/leaders", "/dashboard/departments"]
+PAGES = [
+    "/dashboard",
+    "/dashboard/levels",
+    "/dashboard/leaders",
+    "/dashboard/leaders/grid",
+    "/dashboard/funnel",
+    "/dashboard/departments",
+]
 
 
 @contextmanager
@@ -55,6 +62,16 @@ def _grow(db: Session) -> None:
         )
         for someone in people[month:]:
             create_attendance(db, story_session=story_session, person=someone)
+        for someone in people[: month * 2]:
+            db.add(
+                Invitation(
+                    session_id=story_session.id or 0,
+                    person_id=someone.id,
+                    email=someone.email,
+                    rsvp=Rsvp.accepted if month % 2 else Rsvp.declined,
+                )
+            )
+    db.flush()
 
 
 @pytest.mark.parametrize("url", PAGES)
@@ -71,25 +88,35 @@ def test_dashboard_page_query_count_does_not_grow_with_the_data(
     assert len(small) <= 12, small
 
 
-def test_overview_page_shows_the_figures_and_the_chart(viewer_web: PageClient, db: Session) -> None:
+def _stat(text: str, label: str) -> str:
+    """The value of the key figure with this label."""
+    before = text.split(f'<div class="label">{label}</div>', 1)[0]
+    return before.rsplit('<div class="value">', 1)[1].split("</div>", 1)[0]
+
+
+def test_overview_page_shows_leaders_first_and_rates(viewer_web: PageClient, db: Session) -> None:
     build_org(db)
     response = viewer_web.get("/dashboard")
     assert response.status_code == 200
     text = response.text
-    assert '<div class="value">3</div><div class="label">Sessions held</div>' in text
-    assert '<div class="value">14</div><div class="label">Attendees</div>' in text
-    assert '<div class="value">7</div><div class="label">Unique people</div>' in text
-    assert '<div class="value">67%</div>' in text
-    assert "2 of 3 executives attended" in text
-    assert '<title id="trend-title">Attendees per session, by level at the time</title>' in text
+    # The VP came to 2 of the 3 sessions held (no one was invited): regular.
+    assert _stat(text, "Executives who come regularly") == "33%"
+    assert "1 of 3 attended at least half of the sessions they were invited to" in text
+    assert _stat(text, "Executives who came at least once") == "67%"
+    assert "2 of 3, in 3 sessions held" in text
+    assert _stat(text, "Unique people") == "7"
+    assert "14 attendances in 3 sessions" in text
+    assert text.index("Executives who come regularly") < text.index("Unique people")
+    assert '<title id="trend-title">Share of each level at each session</title>' in text
+    assert '<title id="trend-narrow-title">Share of each level at each session</title>' in text
+    assert ">100%</text>" in text
     assert 'aria-current="page">Dashboard</a>' in text
 
 
 def test_overview_page_filter_narrows_the_figures(viewer_web: PageClient, db: Session) -> None:
     build_org(db)
     text = viewer_web.get("/dashboard", params={"start": "2026-02-01", "level": "ic"}).text
-    assert '<div class="value">2</div><div class="label">Sessions held</div>' in text
-    assert '<div class="value">5</div><div class="label">Attendees</div>' in text
+    assert "5 attendances in 2 sessions" in text
     assert '<option value="ic" selected>' in text
     assert 'href="/dashboard/export.csv?start=2026-02-01&amp;level=ic"' in text
 
@@ -112,8 +139,8 @@ def test_levels_page_switches_between_the_two_views(viewer_web: PageClient, db: 
     build_org(db)
     was = viewer_web.get("/dashboard/levels").text
     today = viewer_web.get("/dashboard/levels", params={"view": "today"}).text
-    assert "By month, by level at the time" in was
-    assert "By month, by level today" in today
+    assert "Share per month, by level at the time" in was
+    assert "Share per month, by level today" in today
     assert 'href="/dashboard/levels?view=today"' in was
 
 

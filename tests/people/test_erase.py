@@ -211,6 +211,8 @@ def _dashboards(client: TestClient) -> dict[str, Any]:
         ("levels", {"view": "as_it_was"}),
         ("levels", {"view": "today"}),
         ("leaders", {"limit": 500}),
+        ("leaders/grid", {"limit": 500}),
+        ("funnel", {"limit": 500}),
         ("departments", {"limit": 500}),
     ):
         response = client.get(f"/api/v1/dashboard/{path}", params={**PERIOD, **extra})
