@@ -46,6 +46,8 @@ EXECUTIVE_KEYS = ("c-suite", "vp")
 SHORT_VISIT_SHARE = 0.07
 CEO_EVERY = 3
 """After the programme starts the CEO comes to every third session, from the second on."""
+EXECUTIVES_AT_LEAST = 3
+"""After the programme starts, at least this many executives are at each session."""
 
 SOURCES = {
     Platform.zoom: AttendanceSource.zoom,
@@ -141,10 +143,20 @@ class _Cast:
             if rng.random() < 0.3:
                 came.append(rng.choice(self.executives))
         else:
-            count = max(3, round(3 + 6 * _ramp(since, 0, 140)) + rng.randint(-1, 1))
+            # The CEO's committee, who now get every recap and are asked about it, come first
+            # and most; the VPs follow more slowly.
             if held % CEO_EVERY == 1:
                 came.append(self.ceo)
-            came += rng.sample(self.executives, count - len(came))
+            for member in self.executives:
+                if member.level_key == "c-suite":
+                    rate = 0.15 + 0.55 * _ramp(since, 0, 100)
+                else:
+                    rate = 0.03 + 0.3 * _ramp(since, 14, 120)
+                if rng.random() < rate * member.interest:
+                    came.append(member)
+            present = {member.id for member in came}
+            absent = [member for member in self.executives if member.id not in present]
+            came += rng.sample(absent, max(0, EXECUTIVES_AT_LEAST - len(came)))
         for group, rate in (
             (self.directors, 0.08 + 0.45 * _ramp(since, 35, 100)),
             (self.managers, 0.2 + 0.45 * _ramp(since, 14, 100)),
