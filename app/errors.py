@@ -35,6 +35,35 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+BODY_UNREADABLE: dict[str, Any] = {
+    "description": "The request body could not be read: not UTF-8, nested too deeply, or a "
+    "broken form.",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorMessage"}}},
+}
+
+
+def document_body_errors(app: FastAPI) -> None:
+    """List the 400 in the OpenAPI of every operation that reads a request body.
+
+    Any body can fail to parse before it is validated, whatever the route: the 400 belongs to
+    having a body, so it is added where the document says there is one.
+    """
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = generate()
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                if "requestBody" in operation and "400" not in operation["responses"]:
+                    responses = {**operation["responses"], "400": BODY_UNREADABLE}
+                    operation["responses"] = dict(sorted(responses.items()))
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.setdefault("ErrorMessage", ErrorMessage.model_json_schema())
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 class AppError(Exception):
     status_code = 400
 
@@ -109,6 +138,16 @@ def _body_error_detail(exc: StarletteHTTPException) -> Any:
     return exc.detail
 
 
+def _message(error: Any) -> str:
+    if error["type"] == "extra_forbidden":
+        name = error["loc"][-1]
+        return (
+            f"Unknown field {name!r}: this request has no such field, so nothing was saved. "
+            "Remove it (the API documentation lists the fields each request takes)."
+        )
+    return str(error["msg"])
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def app_error(request: Request, exc: AppError) -> Response:
@@ -148,7 +187,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         errors = [
-            {"loc": list(error["loc"]), "msg": error["msg"], "type": error["type"]}
+            {"loc": list(error["loc"]), "msg": _message(error), "type": error["type"]}
             for error in exc.errors()
         ]
         if _wants_json(request):

@@ -17,7 +17,7 @@ from app.dashboards import pages as dashboards_pages
 from app.db import install_session_turns
 from app.distribution import api as distribution_api
 from app.distribution import pages as distribution_pages
-from app.errors import ERROR_RESPONSES, install_error_handlers
+from app.errors import ERROR_RESPONSES, document_body_errors, install_error_handlers
 from app.invitations import api as invitations_api
 from app.invitations import pages as invitations_pages
 from app.people import api as people_api
@@ -63,6 +63,7 @@ def create_app() -> FastAPI:
     app.add_middleware(metrics.RequestMetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)  # outermost: every line of the request has the id
     install_error_handlers(app)
+    document_body_errors(app)
     install_session_turns(app)
 
     # Everything on these two routers needs a signed-in user; writes need organizer or admin.

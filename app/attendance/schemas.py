@@ -4,6 +4,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.models import AttendanceSource
 from app.people.schemas import LevelRef
+from app.schemas import Input
 
 
 class LevelCount(BaseModel):
@@ -65,14 +66,14 @@ class AttendanceRead(BaseModel):
     external: bool
 
 
-class AttendanceCreate(BaseModel):
+class AttendanceCreate(Input):
     """Mark someone present by hand: a directory person by id or by email."""
 
     person_id: int | None = Field(default=None, ge=1, le=2_147_483_647)
     email: str | None = Field(default=None, max_length=320)
 
 
-class Resolve(BaseModel):
+class Resolve(Input):
     person_id: int = Field(ge=1, le=2_147_483_647)
 
 

@@ -3,6 +3,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from app.models import Role
+from app.schemas import Input
 
 
 class TokenResponse(BaseModel):
@@ -22,22 +23,20 @@ class UserRead(BaseModel):
     last_login_at: datetime | None
 
 
-class UserCreate(BaseModel):
+class UserCreate(Input):
     email: EmailStr
     name: str = Field(default="", max_length=200)
     password: str = Field(min_length=10, max_length=200)
     role: Role
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(Input):
     name: str | None = Field(default=None, max_length=200)
     role: Role | None = None
     active: bool | None = None
 
 
-class PasswordReset(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PasswordReset(Input):
     password: str | None = Field(default=None, min_length=10, max_length=200)
     """Default: a generated one."""
 
@@ -59,7 +58,7 @@ class ApiTokenRead(BaseModel):
     revoked_at: datetime | None
 
 
-class ApiTokenCreate(BaseModel):
+class ApiTokenCreate(Input):
     name: str = Field(min_length=1, max_length=100)
 
 

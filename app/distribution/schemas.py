@@ -5,7 +5,6 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
     StringConstraints,
     WithJsonSchema,
@@ -15,6 +14,7 @@ from pydantic import (
 from app.deps import MAX_ID
 from app.models import Cadence, DeliveryKind, DeliveryStatus
 from app.people.schemas import RowError
+from app.schemas import Input
 from app.story_sessions.schemas import Timezone
 
 ListName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
@@ -43,9 +43,7 @@ def check_schedule(cadence: Cadence, weekday: int | None, day: int | None) -> No
         raise ValueError("A monthly digest needs digest_day: 1 to 28 (every month has those days).")
 
 
-class ListCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ListCreate(Input):
     name: ListName
     description: Annotated[str, Field(max_length=1000)] = ""
     cadence: Cadence = Cadence.every_recap
@@ -64,10 +62,8 @@ class ListCreate(BaseModel):
         return self
 
 
-class ListUpdate(BaseModel):
+class ListUpdate(Input):
     """Only the fields sent change."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: ListName | None = None
     description: Annotated[str | None, Field(max_length=1000)] = None
@@ -102,10 +98,8 @@ class ListRead(BaseModel):
     """The cadence in words, e.g. "Weekly digest, Mondays at 08:00 (Europe/Paris)"."""
 
 
-class MemberIn(BaseModel):
+class MemberIn(Input):
     """A person from the directory (by id, or by an email the directory knows), or an outsider."""
-
-    model_config = ConfigDict(extra="forbid")
 
     person_id: Id | None = None
     email: Annotated[str | None, Field(max_length=320)] = None
@@ -144,21 +138,15 @@ class MemberImportReport(BaseModel):
     """Any error means nothing was added."""
 
 
-class SeriesLinks(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SeriesLinks(Input):
     series_ids: list[Id] = Field(default_factory=list, max_length=1000)
 
 
-class ListLinks(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ListLinks(Input):
     list_ids: list[Id] = Field(default_factory=list, max_length=1000)
 
 
-class SendRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SendRequest(Input):
     list_ids: list[Id] = Field(
         default_factory=list, max_length=100, description="Lists that receive every recap."
     )

@@ -7,14 +7,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.deps import Page
 from app.models import Rsvp
+from app.schemas import Input
 
 Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
 
 
-class Audience(BaseModel):
+class Audience(Input):
     """Who to invite: any mix of people, levels, departments and distribution lists."""
-
-    model_config = ConfigDict(extra="forbid")
 
     emails: list[Annotated[str, Field(max_length=320)]] = Field(
         default=[], max_length=5000, description="Work emails of people in the directory."

@@ -1,19 +1,9 @@
 from datetime import datetime
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.models import AliasKind
-
-
-class _Input(BaseModel):
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        # PostgreSQL cannot store NUL in text; say so instead of failing on insert.
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError("must not contain NUL characters")
-        return value
+from app.schemas import Input
 
 
 class LevelRead(BaseModel):
@@ -29,7 +19,7 @@ class LevelRead(BaseModel):
     """A case-insensitive regular expression over job titles; empty never matches."""
 
 
-class LevelIn(_Input):
+class LevelIn(Input):
     """One level of the ladder; existing keys keep their ids, the list order is the position."""
 
     key: str = Field(min_length=1, max_length=40, examples=["director"])
@@ -69,7 +59,7 @@ class PersonRead(BaseModel):
     updated_at: datetime
 
 
-class PersonCreate(_Input):
+class PersonCreate(Input):
     email: str = Field(min_length=3, max_length=320, examples=["ada.lovelace@example.com"])
     name: str = Field(min_length=1, max_length=200)
     title: str = Field(default="", max_length=200)
@@ -82,7 +72,7 @@ class PersonCreate(_Input):
     active: bool = True
 
 
-class PersonUpdate(_Input):
+class PersonUpdate(Input):
     """Only the fields sent change; send `manager_id: null` to clear the manager."""
 
     email: str | None = Field(default=None, min_length=3, max_length=320)
@@ -106,7 +96,7 @@ class AliasRead(BaseModel):
     created_at: datetime
 
 
-class AliasCreate(_Input):
+class AliasCreate(Input):
     kind: AliasKind
     value: str = Field(min_length=1, max_length=320)
 

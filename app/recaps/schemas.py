@@ -1,13 +1,21 @@
 """Request and response shapes for recaps, quotes, themes and action items."""
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from app.deps import MAX_ID
 from app.models import ActionStatus, Consent, RecapStatus
-from app.people.schemas import _Input
+from app.schemas import Input
+from app.story_sessions.schemas import SpeakerRead
 
 MAX_QUOTE_CHARS = 2_000
 MAX_THEMES = 20
@@ -46,23 +54,51 @@ Note = Annotated[
 RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
-class RecapUpdate(_Input):
+class RecapUpdate(Input):
     """The recap's summary and themes; `themes` omitted keeps them, a list replaces them."""
 
     summary: Summary
     themes: list[ThemeName] | None = Field(default=None, max_length=MAX_THEMES)
 
 
-class QuoteCreate(_Input):
-    speaker_id: RowId
-    """A speaker of this session whose consent allows quoting."""
+SpeakerName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class QuoteCreate(Input):
+    """A speaker of this session whose consent allows quoting, named by id or by name."""
+
+    speaker_id: RowId | None = Field(
+        default=None, description="The id of one of the session's `speakers`."
+    )
+    speaker_name: SpeakerName | None = Field(
+        default=None,
+        description="Or the name of one of the session's speakers (case does not matter).",
+    )
     text: QuoteText
 
+    @model_validator(mode="after")
+    def _one_speaker(self) -> Self:
+        if (self.speaker_id is None) == (self.speaker_name is None):
+            raise ValueError(
+                "Name the speaker one way: send speaker_id (from the session's speakers) or "
+                "speaker_name, exactly one of the two"
+            )
+        return self
 
-class QuoteUpdate(_Input):
+
+class QuoteUpdate(Input):
     speaker_id: RowId | None = None
+    speaker_name: SpeakerName | None = Field(
+        default=None, description="Another speaker by name, instead of `speaker_id`."
+    )
     text: QuoteText | None = None
     position: int | None = Field(default=None, ge=0, le=1000)
+
+    @model_validator(mode="after")
+    def _one_speaker(self) -> Self:
+        if self.speaker_id is not None and self.speaker_name is not None:
+            raise ValueError("Send speaker_id or speaker_name, not both")
+        return self
 
 
 class QuoteRead(BaseModel):
@@ -88,6 +124,8 @@ class RecapRead(BaseModel):
     summary: str
     summary_html: str
     themes: list[str]
+    speakers: list[SpeakerRead]
+    """The session's speakers: who a quote can name (by `id`), and their consent."""
     quotes: list[QuoteRead]
     action_items: int
     updated_at: datetime | None
@@ -120,7 +158,7 @@ class RecapListItem(BaseModel):
     updated_at: datetime
 
 
-class ActionItemCreate(_Input):
+class ActionItemCreate(Input):
     description: Description
     owner_id: RowId | None = None
     owner_email: str | None = Field(default=None, max_length=320)
@@ -130,7 +168,7 @@ class ActionItemCreate(_Input):
     status: ActionStatus = ActionStatus.open
 
 
-class ActionItemPatch(_Input):
+class ActionItemPatch(Input):
     """Fields to change; a status change is also recorded as a dated update."""
 
     description: Description | None = None
@@ -143,7 +181,7 @@ class ActionItemPatch(_Input):
     status: ActionStatus | None = None
 
 
-class ActionUpdateCreate(_Input):
+class ActionUpdateCreate(Input):
     note: Note
     status: ActionStatus | None = None
     """Optionally change the item's status with this update."""

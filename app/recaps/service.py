@@ -57,6 +57,7 @@ from app.recaps.schemas import (
     ThemeRead,
     VersionRead,
 )
+from app.story_sessions.schemas import SpeakerRead
 
 MAX_QUOTES = 50
 SYSTEM_APPROVER = "Customer Experience team"
@@ -162,6 +163,14 @@ def describe_recap(session: Session, story_session: StorySession) -> RecapRead:
         summary=recap.summary if recap else "",
         summary_html=render_markdown(recap.summary) if recap else "",
         themes=builder.recap_theme_names(session, recap.id if recap else None),
+        speakers=[
+            SpeakerRead.model_validate(speaker)
+            for speaker in session.exec(
+                select(SessionSpeaker)
+                .where(SessionSpeaker.session_id == story_session.id)
+                .order_by(col(SessionSpeaker.id))
+            )
+        ],
         quotes=list_quotes(session, story_session),
         action_items=items,
         updated_at=recap.updated_at if recap else None,
@@ -251,13 +260,46 @@ def list_themes(
 # -- quotes -----------------------------------------------------------------------------------
 
 
-def _speaker(session: Session, story_session: StorySession, speaker_id: int) -> SessionSpeaker:
-    speaker = session.get(SessionSpeaker, speaker_id)
-    if speaker is None or speaker.session_id != story_session.id:
+def _speaker_named(session: Session, story_session: StorySession, name: str) -> SessionSpeaker:
+    speakers = session.exec(
+        select(SessionSpeaker)
+        .where(SessionSpeaker.session_id == story_session.id)
+        .order_by(col(SessionSpeaker.id))
+    ).all()
+    named = [s for s in speakers if s.name.casefold() == name.casefold()]
+    if len(named) > 1:
+        ids = ", ".join(str(s.id) for s in named)
         raise Invalid(
-            f"Speaker {speaker_id} did not speak at “{story_session.title}”: quote one of "
-            "this session's speakers (add them on the session's edit page)."
+            f"{len(named)} speakers of “{story_session.title}” are called {name!r}: name the "
+            f"one you mean by speaker_id ({ids})."
         )
+    if not named:
+        known = ", ".join(repr(s.name) for s in speakers)
+        raise Invalid(
+            f"No speaker of “{story_session.title}” is called {name!r}: "
+            + (f"its speakers are {known}." if known else "it has no speakers yet.")
+            + " Add them on the session's edit page."
+        )
+    return named[0]
+
+
+def _speaker(
+    session: Session,
+    story_session: StorySession,
+    speaker_id: int | None,
+    speaker_name: str | None = None,
+) -> SessionSpeaker:
+    """The session's speaker named by id or by name, if their consent allows quoting."""
+    if speaker_name is not None:
+        speaker = _speaker_named(session, story_session, speaker_name)
+    else:
+        found = session.get(SessionSpeaker, speaker_id) if speaker_id is not None else None
+        if found is None or found.session_id != story_session.id:
+            raise Invalid(
+                f"Speaker {speaker_id} did not speak at “{story_session.title}”: quote one of "
+                "this session's speakers (add them on the session's edit page)."
+            )
+        speaker = found
     if speaker.consent is Consent.none:
         raise Invalid(
             f"{speaker.name} did not consent to being quoted, so their words cannot appear in "
@@ -298,7 +340,7 @@ def add_quote(
 ) -> RecapQuote:
     """Quote one of the session's speakers (who consented), at the end of the list."""
     _check_open(story_session)
-    speaker = _speaker(session, story_session, data.speaker_id)
+    speaker = _speaker(session, story_session, data.speaker_id, data.speaker_name)
     recap = get_recap(session, session_id=story_session.id or 0)
     if recap is not None:
         count, last = session.exec(
@@ -341,8 +383,9 @@ def update_quote(
 ) -> RecapQuote:
     """Change a quote's text, speaker or position."""
     quote = get_quote(session, story_session, quote_id)
-    if data.speaker_id is not None:
-        quote.speaker_id = _speaker(session, story_session, data.speaker_id).id or 0
+    if data.speaker_id is not None or data.speaker_name is not None:
+        speaker = _speaker(session, story_session, data.speaker_id, data.speaker_name)
+        quote.speaker_id = speaker.id or 0
     if data.text is not None:
         quote.text = data.text
     if data.position is not None:

@@ -18,6 +18,7 @@ from pydantic import (
 
 from app.deps import MAX_ID
 from app.models import Consent, Platform, SessionStatus
+from app.schemas import Input
 
 
 def check_timezone(name: str) -> str:
@@ -96,19 +97,29 @@ WallClockSchema = WithJsonSchema(
 )
 
 
-class SpeakerIn(BaseModel):
+class SpeakerIn(Input):
     """A customer storyteller and how they agreed to be quoted."""
 
+    id: RowId | None = Field(
+        default=None,
+        description="One of the session's speakers, changed in place (their quotes stay); "
+        "without it, a speaker of that name is kept, else a new one added.",
+    )
     name: Title
     title: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
     consent: Consent = Consent.none
 
 
-class SpeakerRead(SpeakerIn):
+class SpeakerRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
+    id: int = Field(description="What a recap quote names as its `speaker_id`.")
+    name: str
+    title: str
+    consent: Consent
 
-class SessionCreate(BaseModel):
+
+class SessionCreate(Input):
     """A session to schedule, or (with status `completed`) one that already happened."""
 
     title: Title
@@ -142,7 +153,7 @@ _REQUIRED_ON_PATCH = (
 )
 
 
-class SessionUpdate(BaseModel):
+class SessionUpdate(Input):
     """Fields to change; absent fields stay. `speakers` replaces the whole list."""
 
     title: Title | None = None
@@ -218,7 +229,7 @@ class SessionFilters(BaseModel):
     starts_before: Instant | None = None
 
 
-class SeriesCreate(BaseModel):
+class SeriesCreate(Input):
     """A recurring programme; creating it schedules its future sessions."""
 
     title: Title

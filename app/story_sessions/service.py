@@ -111,10 +111,40 @@ def _check_start(starts_at: datetime, *, status: SessionStatus, now: datetime) -
 
 
 def _replace_speakers(session: Session, session_id: int, speakers: Sequence[SpeakerIn]) -> None:
-    for old in session.exec(select(SessionSpeaker).where(SessionSpeaker.session_id == session_id)):
-        session.delete(old)
+    # A speaker sent by id, or else by the name of a current one, is changed in place: their
+    # id stays what quotes and API clients hold, and their quotes are not deleted with them.
+    current = {
+        s.id: s
+        for s in session.exec(
+            select(SessionSpeaker)
+            .where(SessionSpeaker.session_id == session_id)
+            .order_by(col(SessionSpeaker.id))
+        )
+    }
+    sent_ids = [s.id for s in speakers if s.id is not None]
+    for speaker_id in sent_ids:
+        if speaker_id not in current:
+            raise Invalid(
+                f"Speaker {speaker_id} is not a speaker of this session: send the id of one "
+                "of its speakers (as the session's speakers list them), or none for a new one."
+            )
+        if sent_ids.count(speaker_id) > 1:
+            raise Invalid(f"Speaker {speaker_id} is listed twice: list each speaker once.")
+    unclaimed = [s for s in current.values() if s.id not in sent_ids]
     for speaker in speakers:
-        session.add(SessionSpeaker(session_id=session_id, **speaker.model_dump()))
+        fields = speaker.model_dump(exclude={"id"})
+        row = current[speaker.id] if speaker.id is not None else None
+        if row is None:
+            named = [s for s in unclaimed if s.name.casefold() == speaker.name.casefold()]
+            if not named:
+                session.add(SessionSpeaker(session_id=session_id, **fields))
+                continue
+            row = named[0]
+            unclaimed.remove(row)
+        row.sqlmodel_update(fields)
+        session.add(row)
+    for old in unclaimed:
+        session.delete(old)
 
 
 def create_session(

@@ -226,3 +226,95 @@ def test_quote_text_over_the_limit_is_refused(db: Session, organizer_api: TestCl
     )
     assert response.status_code == 422
     assert "at most 2000 characters" in response.json()["detail"][0]["msg"]
+
+
+def test_an_api_client_quotes_speakers_by_id_and_by_name(organizer_api: TestClient) -> None:
+    # Everything through the API, as an integrator would: no database, no pages.
+    created = organizer_api.post(
+        "/api/v1/sessions",
+        json={
+            "title": "How Acme runs its desk",
+            "customer": "Acme Logistics",
+            "speakers": [
+                {"name": "Ana Ruiz", "title": "CFO", "consent": "named"},
+                {"name": "Bo Chen", "consent": "company_only"},
+            ],
+            "starts_at": (utcnow() - timedelta(days=1)).isoformat(),
+            "timezone": "Europe/Paris",
+            "platform": "zoom",
+            "status": "completed",
+        },
+    )
+    assert created.status_code == 201, created.text
+    ana, bo = created.json()["speakers"]
+    base = f"/api/v1/sessions/{created.json()['id']}/recap"
+    assert organizer_api.get(base).json()["speakers"] == [ana, bo]
+
+    by_id = organizer_api.post(f"{base}/quotes", json={"speaker_id": ana["id"], "text": "Fast."})
+    assert by_id.status_code == 201, by_id.text
+    by_name = organizer_api.post(
+        f"{base}/quotes", json={"speaker_name": " bo chen ", "text": "Cheaper."}
+    )
+    assert by_name.status_code == 201, by_name.text
+    quotes = organizer_api.get(base).json()["quotes"]
+    assert [(q["speaker_id"], q["speaker_name"], q["text"], q["attribution"]) for q in quotes] == [
+        (ana["id"], "Ana Ruiz", "Fast.", "Ana Ruiz, CFO, Acme Logistics"),
+        (bo["id"], "Bo Chen", "Cheaper.", "Acme Logistics"),
+    ]
+    moved = organizer_api.patch(
+        f"{base}/quotes/{by_id.json()['id']}", json={"speaker_name": "Bo Chen"}
+    )
+    assert moved.json()["speaker_id"] == bo["id"]
+
+
+def test_a_quote_naming_no_speaker_or_two_of_them_is_refused(
+    db: Session, organizer_api: TestClient
+) -> None:
+    story = completed_session(db)
+    first = create_speaker(db, story, name="Sam Lee", title="CEO")
+    second = create_speaker(db, story, name="Sam Lee", title="CTO")
+    url = f"/api/v1/sessions/{story.id}/recap/quotes"
+
+    nobody = organizer_api.post(url, json={"speaker_name": "Ana Ruiz", "text": "Hi"})
+    assert nobody.status_code == 422
+    assert nobody.json()["detail"] == (
+        f"No speaker of “{story.title}” is called 'Ana Ruiz': its speakers are 'Sam Lee', "
+        "'Sam Lee'. Add them on the session's edit page."
+    )
+    two = organizer_api.post(url, json={"speaker_name": "sam lee", "text": "Hi"})
+    assert two.status_code == 422
+    assert two.json()["detail"] == (
+        f"2 speakers of “{story.title}” are called 'sam lee': name the one you mean by "
+        f"speaker_id ({first.id}, {second.id})."
+    )
+    both = organizer_api.post(
+        url, json={"speaker_id": first.id, "speaker_name": "Sam Lee", "text": "Hi"}
+    )
+    neither = organizer_api.post(url, json={"text": "Hi"})
+    for response in (both, neither):
+        assert response.status_code == 422
+        [error] = response.json()["detail"]
+        assert "send speaker_id (from the session's speakers) or speaker_name" in error["msg"]
+    assert db.exec(select(func.count()).select_from(RecapQuote)).one() == 0
+
+
+def test_put_recap_with_a_quotes_list_is_refused_naming_the_field(
+    db: Session, organizer_api: TestClient
+) -> None:
+    story = completed_session(db)
+    speaker = create_speaker(db, story)
+    base = f"/api/v1/sessions/{story.id}/recap"
+    response = organizer_api.put(
+        base, json={"summary": "Heard", "quotes": [{"speaker_id": speaker.id, "text": "Hi"}]}
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {
+            "loc": ["body", "quotes"],
+            "msg": "Unknown field 'quotes': this request has no such field, so nothing was "
+            "saved. Remove it (the API documentation lists the fields each request takes).",
+            "type": "extra_forbidden",
+        }
+    ]
+    recap = organizer_api.get(base).json()
+    assert (recap["id"], recap["summary"], recap["quotes"]) == (None, "", [])

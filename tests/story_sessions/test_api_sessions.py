@@ -78,14 +78,63 @@ def test_speakers_and_consent_round_trip(organizer_api: TestClient, db: Session)
         {"name": "A. Nonymous", "title": "Buyer", "consent": "anonymous"},
     ]
     created = organizer_api.post("/api/v1/sessions", json=_body(speakers=speakers)).json()
-    assert created["speakers"] == speakers
+    stored = db.exec(select(SessionSpeaker).where(SessionSpeaker.session_id == created["id"]))
+    ids = [s.id for s in stored]
+    assert created["speakers"] == [{"id": i, **s} for i, s in zip(ids, speakers, strict=True)]
     replaced = organizer_api.patch(
         f"/api/v1/sessions/{created['id']}",
         json={"speakers": [{"name": "Lea Park", "consent": "none"}]},
     ).json()
-    assert replaced["speakers"] == [{"name": "Lea Park", "title": "", "consent": "none"}]
-    stored = db.exec(select(SessionSpeaker).where(SessionSpeaker.session_id == created["id"]))
-    assert [s.name for s in stored] == ["Lea Park"]
+    [lea] = db.exec(select(SessionSpeaker).where(SessionSpeaker.session_id == created["id"]))
+    assert lea.name == "Lea Park"
+    assert replaced["speakers"] == [
+        {"id": lea.id, "name": "Lea Park", "title": "", "consent": "none"}
+    ]
+
+
+def test_speakers_keep_their_ids_through_an_edit(organizer_api: TestClient) -> None:
+    speakers = [{"name": "Ines Roy", "consent": "named"}, {"name": "Tom Berg", "consent": "none"}]
+    created = organizer_api.post("/api/v1/sessions", json=_body(speakers=speakers)).json()
+    ines, tom = created["speakers"]
+    url = f"/api/v1/sessions/{created['id']}"
+    # The list as read, sent back: nothing changes, ids included.
+    assert organizer_api.patch(url, json={"speakers": created["speakers"]}).json()["speakers"] == [
+        ines,
+        tom,
+    ]
+    edited = organizer_api.patch(
+        url,
+        json={
+            "speakers": [
+                {"name": "TOM BERG", "title": "CFO", "consent": "named"},
+                {"id": ines["id"], "name": "Ines Roy-Martin", "consent": "company_only"},
+                {"name": "Lea Park"},
+            ]
+        },
+    ).json()["speakers"]
+    # Listed in the order they were first added.
+    assert edited[:2] == [
+        {"id": ines["id"], "name": "Ines Roy-Martin", "title": "", "consent": "company_only"},
+        {"id": tom["id"], "name": "TOM BERG", "title": "CFO", "consent": "named"},
+    ]
+    assert edited[2]["name"] == "Lea Park"
+    assert edited[2]["id"] not in {ines["id"], tom["id"]}
+
+
+def test_a_speaker_id_of_another_session_is_refused(organizer_api: TestClient) -> None:
+    other = organizer_api.post("/api/v1/sessions", json=_body()).json()
+    created = organizer_api.post("/api/v1/sessions", json=_body()).json()
+    foreign = other["speakers"][0]["id"]
+    response = organizer_api.patch(
+        f"/api/v1/sessions/{created['id']}",
+        json={"speakers": [{"id": foreign, "name": "Ines Roy"}]},
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"] == (
+        f"Speaker {foreign} is not a speaker of this session: send the id of one of its "
+        "speakers (as the session's speakers list them), or none for a new one."
+    )
+    assert organizer_api.get(f"/api/v1/sessions/{created['id']}").json() == created
 
 
 def test_unknown_consent_is_refused(organizer_api: TestClient) -> None:

@@ -4,9 +4,11 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from app.models import SessionStatus, StorySession, utcnow
+from app.models import SessionSpeaker, SessionStatus, StorySession, utcnow
+from app.recaps import service as recaps
+from app.recaps.schemas import QuoteCreate
 from tests.conftest import PageClient
-from tests.factories import create_person, create_session
+from tests.factories import create_person, create_session, create_speaker
 
 
 def _form(**overrides: Any) -> dict[str, Any]:
@@ -110,6 +112,26 @@ def test_edit_form_updates_the_session(organizer_web: PageClient, db: Session) -
     db.refresh(story_session)
     assert story_session.title == "After"
     assert story_session.sequence == 1
+
+
+def test_editing_a_session_on_its_page_keeps_its_speakers_and_their_quotes(
+    organizer_web: PageClient, db: Session
+) -> None:
+    story_session = create_session(db, title="Before")
+    speaker = create_speaker(db, story_session, name="Ada Lovelace")
+    recaps.add_quote(
+        db, story_session, data=QuoteCreate(speaker_id=speaker.id, text="Fast."), user_id=None
+    )
+    local = story_session.starts_at.astimezone(ZoneInfo("Europe/Paris"))
+    response = organizer_web.submit(
+        f"/sessions/{story_session.id}/edit",
+        _form(title="After", date=local.date().isoformat(), time=local.strftime("%H:%M")),
+    )
+    assert response.status_code == 303
+    db.expire_all()
+    [kept] = db.exec(select(SessionSpeaker)).all()
+    assert (kept.id, kept.title) == (speaker.id, "VP Operations")
+    assert [q.text for q in recaps.list_quotes(db, story_session)] == ["Fast."]
 
 
 def test_cancel_and_complete_buttons(organizer_web: PageClient, db: Session) -> None:
