@@ -15,7 +15,7 @@ from app.models import Attendance, SessionStatus, StorySession, utcnow
 from app.signing import sign
 from tests.attendance.support import SAMPLES
 from tests.conftest import PageClient
-from tests.factories import create_person, create_session
+from tests.factories import create_attendance, create_person, create_session
 
 ZOOM = SAMPLES / "zoom" / "zoomclass_participants_heroes.csv"
 
@@ -224,3 +224,22 @@ def test_session_page_links_to_its_attendance(organizer_web: PageClient, db: Ses
     story_session = _heroes_session(db)
     page = organizer_web.get(f"/sessions/{story_session.id}")
     assert f'href="/sessions/{story_session.id}/attendance"' in page.text
+
+
+def test_attendance_page_offers_viewers_no_form_that_writes(
+    organizer_web: PageClient, viewer_web: PageClient, db: Session
+) -> None:
+    story_session = create_session(db, starts_at=utcnow() - timedelta(days=1))
+    create_attendance(db, story_session=story_session, raw_name="Someone Unknown")
+    url = f"/sessions/{story_session.id}/attendance"
+    base = f"/sessions/{story_session.id}/attendance/"
+    row = db.exec(select(Attendance).where(Attendance.session_id == story_session.id)).one()
+    writes = [f'action="{base}{path}"' for path in ("imports", "mark", f"{row.id}/resolve")]
+
+    organizer_page = organizer_web.get(url).text
+    viewer_page = viewer_web.get(url)
+
+    assert [action in organizer_page for action in writes] == [True, True, True]
+    assert viewer_page.status_code == 200
+    assert "Someone Unknown" in viewer_page.text
+    assert 'method="post"' not in viewer_page.text.split("<main", 1)[1].split("</main>")[0]
