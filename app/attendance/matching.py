@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from app.mail.addresses import normalize_email
 from app.models import AliasKind, Person, PersonAlias
-from app.people.service import normalize_email, normalize_name, not_erased
+from app.people.service import normalize_name, not_erased
 
 # "(Guest)" and its translations, as Teams and Zoom append them to outsiders' names.
 _GUEST_SUFFIX = re.compile(

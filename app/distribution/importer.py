@@ -10,10 +10,11 @@ from sqlmodel import Session, col, select
 from app.audit import service as audit
 from app.distribution.schemas import MemberImportReport
 from app.errors import Invalid
+from app.mail.addresses import normalize_email
 from app.models import DistributionList, ListMember, Person
 from app.people.importer import _map_columns, _records, decode
 from app.people.schemas import RowError
-from app.people.service import is_email, normalize_email
+from app.people.service import is_email
 
 MAX_NAME = 200
 

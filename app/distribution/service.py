@@ -25,6 +25,7 @@ from app.distribution.schemas import (
 )
 from app.errors import Conflict, Invalid, NotFound
 from app.mail import outbox
+from app.mail.addresses import normalize_email
 from app.models import (
     Cadence,
     Delivery,
@@ -44,7 +45,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.people.service import is_email, normalize_email, person_by_email
+from app.people.service import is_email, person_by_email
 from app.signing import sign, unsign, unsign_with_expiry
 
 RECAP_LINK_PURPOSE = "recap"

@@ -21,6 +21,7 @@ from app.config import get_settings
 from app.errors import Conflict, Invalid, NotFound
 from app.invitations.schemas import Audience, InviteResult, RsvpCounts
 from app.mail import outbox
+from app.mail.addresses import normalize_email
 from app.models import (
     CalendarFeed,
     Customer,
@@ -37,7 +38,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.people.service import level_by_key, normalize_email, not_erased
+from app.people.service import level_by_key, not_erased
 from app.signing import sign, unsign
 from app.story_sessions import hooks, ics
 

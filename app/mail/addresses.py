@@ -1,7 +1,6 @@
 """The one form email addresses are stored, compared and deduplicated in.
 
-Here, in the mail mechanism, so auth, the outbox and every domain share it without a cycle
-(people.service.normalize_email is the same rule, for the directory's callers).
+Here, in the mail mechanism, so auth, the outbox and every domain share it without a cycle.
 """
 
 

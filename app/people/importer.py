@@ -12,15 +12,10 @@ from sqlmodel import Session, col, select
 
 from app.audit import service as audit
 from app.errors import AppError, Invalid
+from app.mail.addresses import normalize_email
 from app.models import Level, Person, utcnow
 from app.people.schemas import ImportReport, RowError
-from app.people.service import (
-    UNKNOWN_LEVEL_KEY,
-    get_levels,
-    infer_level,
-    is_email,
-    normalize_email,
-)
+from app.people.service import UNKNOWN_LEVEL_KEY, get_levels, infer_level, is_email
 from app.system.metrics import counted_import
 
 # Header synonyms per field, in order of preference; compared case-insensitively.

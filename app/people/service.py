@@ -28,6 +28,7 @@ from app.audit import service as audit
 from app.db import table_of
 from app.deps import MAX_ID
 from app.errors import Conflict, Invalid, NotFound
+from app.mail.addresses import normalize_email
 from app.models import (
     AliasKind,
     ApiToken,
@@ -73,11 +74,6 @@ _SPACES = re.compile(r"\s+")
 
 
 # -- normalisation ---------------------------------------------------------------------------
-
-
-def normalize_email(value: str) -> str:
-    """The form emails are stored and compared in: trimmed and lower-case."""
-    return value.strip().lower()
 
 
 def is_email(value: str) -> bool:

@@ -15,6 +15,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from app.audit import service as audit
 from app.db import by_id
 from app.errors import Conflict, Invalid, NotFound
+from app.mail.addresses import normalize_email
 from app.models import (
     ActionItem,
     ActionItemUpdate,
@@ -34,7 +35,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.people.service import normalize_email, person_by_email
+from app.people.service import person_by_email
 from app.recaps import builder
 from app.recaps.builder import DraftChanges, attribution, is_overdue, local_day
 from app.recaps.document import RecapDocument

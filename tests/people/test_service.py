@@ -4,6 +4,7 @@ import pytest
 from sqlmodel import Session
 
 from app.errors import Conflict, Invalid
+from app.mail.addresses import normalize_email
 from app.models import AliasKind
 from app.people.service import (
     MAX_TITLE_MATCHED,
@@ -11,7 +12,6 @@ from app.people.service import (
     get_levels,
     infer_level,
     level_by_key,
-    normalize_email,
     normalize_name,
     title_matches,
 )
