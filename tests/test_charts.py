@@ -1,7 +1,15 @@
 import xml.etree.ElementTree as ET
 from itertools import pairwise
 
-from app.charts import Bar, Line, Series, horizontal_bars, level_colors, rate_lines, stacked_bars
+from app.kit.charts import (
+    Bar,
+    Line,
+    Series,
+    horizontal_bars,
+    level_colors,
+    rate_lines,
+    stacked_bars,
+)
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -5,7 +5,7 @@ import pytest
 from fastapi import UploadFile
 
 from app.errors import Invalid, PayloadTooLarge
-from app.uploads import format_size, read_upload
+from app.kit.uploads import format_size, read_upload
 
 
 class _CountingFile(io.BytesIO):

@@ -24,9 +24,9 @@ from app.config import get_settings
 from app.db import SessionDep
 from app.deps import IdPath, Page, PaginationDep
 from app.errors import Forbidden
+from app.kit.uploads import base_name, read_upload
 from app.models import StorySession, User
 from app.story_sessions.dependencies import ValidSession
-from app.uploads import base_name, read_upload
 
 router = APIRouter(prefix="/sessions/{session_id}", tags=["attendance"])
 

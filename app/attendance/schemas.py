@@ -2,9 +2,9 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.kit.schemas import Input
 from app.models import AttendanceSource
 from app.people.schemas import LevelRef
-from app.schemas import Input
 
 
 class LevelCount(BaseModel):

@@ -29,6 +29,7 @@ from app.auth import throttle
 from app.config import get_settings
 from app.db import insert_many, table_of
 from app.errors import AppError, Conflict, Invalid, NotFound, TooManyRequests
+from app.kit.signing import sign, unsign
 from app.mail.addresses import normalize_email
 from app.models import (
     AliasKind,
@@ -45,7 +46,6 @@ from app.models import (
 from app.models.story_sessions import new_check_in_nonce
 from app.people.schemas import LevelRef
 from app.people.service import UNKNOWN_LEVEL_KEY, add_alias, level_by_key
-from app.signing import sign, unsign
 from app.system.metrics import counted_import
 from app.templating import local_datetime
 

@@ -10,8 +10,8 @@ from app.auth import service as auth_service
 from app.db import SessionDep
 from app.deps import SESSION_CSRF_KEY, SESSION_GENERATION_KEY, SESSION_USER_KEY
 from app.errors import Forbidden, LoginRequired, NotAuthenticated
+from app.kit.signing import same_secret
 from app.models import Role, User
-from app.signing import same_secret
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 

@@ -18,8 +18,8 @@ from app.deps import (
     PaginationDep,
 )
 from app.errors import AppError, Invalid, NotAuthenticated, TooManyRequests
+from app.kit.signing import same_secret
 from app.models import Role, User
-from app.signing import same_secret
 from app.templating import templates
 
 public_router = APIRouter(include_in_schema=False)

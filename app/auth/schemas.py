@@ -2,8 +2,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from app.kit.schemas import Input
 from app.models import Role
-from app.schemas import Input
 
 
 class TokenResponse(BaseModel):

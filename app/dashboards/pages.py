@@ -11,7 +11,6 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from app.auth.dependencies import CurrentUser
-from app.charts import Bar, Chart, Line, horizontal_bars, rate_lines
 from app.dashboards import csv_export, service
 from app.dashboards.dependencies import parse_page_filters
 from app.dashboards.engagement import LADDER, STAGE_LABELS, rules_text
@@ -27,6 +26,7 @@ from app.dashboards.schemas import (
 )
 from app.db import SessionDep
 from app.errors import AppError, Invalid
+from app.kit.charts import Bar, Chart, Line, horizontal_bars, rate_lines
 from app.models import EngagementStage, User
 from app.people.dependencies import ValidPerson
 from app.templating import templates

@@ -9,8 +9,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.deps import Page
+from app.kit.schemas import Input
 from app.models import EngagementStage
-from app.schemas import Input
 
 View = Literal["as_it_was", "today"]
 

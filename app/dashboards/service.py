@@ -30,7 +30,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Row
 from sqlmodel import Session, select
 
-from app.charts import level_colors
 from app.dashboards import queries
 from app.dashboards.engagement import (
     DEFAULT_RULES,
@@ -70,6 +69,7 @@ from app.dashboards.schemas import (
     View,
 )
 from app.errors import Invalid, NotFound
+from app.kit.charts import level_colors
 from app.models import EngagementStage, LeaderStage, Person, utcnow
 from app.people import service as people_service
 

@@ -26,9 +26,9 @@ from app.distribution.schemas import (
     SendResult,
     SeriesLinks,
 )
+from app.kit.uploads import read_upload
 from app.models import DeliveryKind, DeliveryStatus, DistributionList
 from app.story_sessions.dependencies import ValidSeries, ValidSession
-from app.uploads import read_upload
 
 router = APIRouter(tags=["distribution"])
 

@@ -20,13 +20,13 @@ from app.distribution.emails import recap_pdf_filename
 from app.distribution.importer import import_members
 from app.distribution.schemas import WEEKDAYS, ListCreate, ListUpdate, MemberImportReport, MemberIn
 from app.errors import AppError
+from app.kit.uploads import read_upload
 from app.models import Cadence, DistributionList, Series, StorySession, User
 from app.people.importer import rejected_report
 from app.recaps.document import RecapDocument
 from app.story_sessions.dependencies import ValidSession
 from app.story_sessions.pages import COMMON_TIMEZONES
 from app.templating import templates
-from app.uploads import read_upload
 
 router = APIRouter(include_in_schema=False)
 public_router = APIRouter(prefix="/p", include_in_schema=False)

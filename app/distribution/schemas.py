@@ -12,9 +12,9 @@ from pydantic import (
 )
 
 from app.deps import MAX_ID
+from app.kit.schemas import Input
 from app.models import Cadence, DeliveryKind, DeliveryStatus
 from app.people.schemas import RowError
-from app.schemas import Input
 from app.story_sessions.schemas import Timezone
 
 ListName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]

@@ -24,6 +24,7 @@ from app.distribution.schemas import (
     check_schedule,
 )
 from app.errors import Conflict, Invalid, NotFound
+from app.kit.signing import sign, unsign, unsign_with_expiry
 from app.mail import outbox
 from app.mail.addresses import normalize_email
 from app.models import (
@@ -46,7 +47,6 @@ from app.models import (
     utcnow,
 )
 from app.people.service import is_email, person_by_email
-from app.signing import sign, unsign, unsign_with_expiry
 
 RECAP_LINK_PURPOSE = "recap"
 # The recap page's own token for reporting a read: no link in an email carries it.

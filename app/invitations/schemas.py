@@ -6,8 +6,8 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.deps import Page
+from app.kit.schemas import Input
 from app.models import Rsvp
-from app.schemas import Input
 
 Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
 

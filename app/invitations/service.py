@@ -20,6 +20,7 @@ from app.auth.security import token_digest
 from app.config import get_settings
 from app.errors import Conflict, Invalid, NotFound
 from app.invitations.schemas import Audience, InviteResult, RsvpCounts
+from app.kit.signing import sign, unsign
 from app.mail import outbox
 from app.mail.addresses import normalize_email
 from app.models import (
@@ -39,7 +40,6 @@ from app.models import (
     utcnow,
 )
 from app.people.service import level_by_key, not_erased
-from app.signing import sign, unsign
 from app.story_sessions import hooks, ics
 
 RSVP_PURPOSE = "rsvp"

@@ -10,6 +10,7 @@ from app.auth.dependencies import AdminUser
 from app.config import get_settings
 from app.db import SessionDep
 from app.deps import MAX_ID, Page, PaginationDep
+from app.kit.uploads import read_upload
 from app.models import Person
 from app.people import service
 from app.people.dependencies import AliasId, ValidPerson
@@ -25,7 +26,6 @@ from app.people.schemas import (
     PersonRead,
     PersonUpdate,
 )
-from app.uploads import read_upload
 
 router = APIRouter(tags=["people"])
 

@@ -14,13 +14,13 @@ from app.config import get_settings
 from app.db import SessionDep
 from app.deps import PaginationDep
 from app.errors import AppError, Forbidden, Invalid
+from app.kit.uploads import base_name, read_upload
 from app.models import AliasKind, Person, User
 from app.people import service
 from app.people.dependencies import AliasId, ValidPerson
 from app.people.importer import import_people, rejected_report
 from app.people.schemas import LevelIn, PersonCreate, PersonUpdate
 from app.templating import templates
-from app.uploads import base_name, read_upload
 
 router = APIRouter(include_in_schema=False)
 

@@ -2,8 +2,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.kit.schemas import Input
 from app.models import AliasKind
-from app.schemas import Input
 
 
 class LevelRead(BaseModel):

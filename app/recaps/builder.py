@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, func, select
 
 from app.attendance.service import level_counts
-from app.charts import Bar, horizontal_bars
 from app.config import get_settings
 from app.db import by_id
+from app.kit.charts import Bar, horizontal_bars
 from app.models import (
     ActionItem,
     ActionItemUpdate,

@@ -61,7 +61,7 @@ class AttendanceSection(BaseModel):
     leaders: list[NamedLeader] = Field(default_factory=list)
     top_departments: list[DepartmentCount] = Field(default_factory=list)
     chart_svg: str = ""
-    """Attendance per level, from `app.charts` (the same module as the dashboards)."""
+    """Attendance per level, from `app.kit.charts` (the same module as the dashboards)."""
 
 
 class RecapDocument(BaseModel):

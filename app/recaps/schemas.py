@@ -13,8 +13,8 @@ from pydantic import (
 )
 
 from app.deps import MAX_ID
+from app.kit.schemas import Input
 from app.models import ActionStatus, Consent, RecapStatus
-from app.schemas import Input
 from app.story_sessions.schemas import SpeakerRead
 
 MAX_QUOTE_CHARS = 2_000

@@ -17,8 +17,8 @@ from pydantic import (
 )
 
 from app.deps import MAX_ID
+from app.kit.schemas import Input
 from app.models import Consent, Platform, SessionStatus
-from app.schemas import Input
 
 
 def check_timezone(name: str) -> str:

@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import get_settings
-from app.uploads import format_size, too_large
+from app.kit.uploads import format_size, too_large
 
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
 """Boundaries, part headers and the small form fields sent beside the file."""

@@ -32,8 +32,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.config import get_settings
 from app.db import table_of
 from app.errors import AppError, NotFound
+from app.kit.signing import same_secret
 from app.models import Delivery
-from app.signing import same_secret
 
 log = logging.getLogger("storyroom.request")
 

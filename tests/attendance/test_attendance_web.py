@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 from app.attendance import service
 from app.cli import app as cli
 from app.config import get_settings
+from app.kit.signing import sign
 from app.models import Attendance, SessionStatus, StorySession, utcnow
-from app.signing import sign
 from tests.attendance.support import SAMPLES
 from tests.conftest import PageClient
 from tests.factories import create_attendance, create_person, create_session

@@ -11,6 +11,7 @@ from app.attendance import service
 from app.config import get_settings
 from app.dashboards import service as dashboards
 from app.dashboards.schemas import DashboardFilters
+from app.kit.signing import sign
 from app.models import (
     Attendance,
     AttendanceSource,
@@ -20,7 +21,6 @@ from app.models import (
     utcnow,
 )
 from app.recaps.builder import attendance_section
-from app.signing import sign
 from tests.conftest import PageClient
 from tests.factories import create_person, create_session
 

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from app.distribution import service
 from app.distribution.reminders import queue_action_reminders, queue_recap_reminders
+from app.kit.signing import unsign
 from app.mail.compose import compose
 from app.models import (
     ActionItem,
@@ -21,7 +22,6 @@ from app.models import (
     StorySession,
     utcnow,
 )
-from app.signing import unsign
 from tests.distribution.helpers import PDF_BYTES, approve_recap, create_list
 from tests.factories import create_customer, create_person, create_session, create_user
 

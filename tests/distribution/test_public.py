@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.distribution import service
+from app.kit.signing import sign, unsign_with_expiry
 from app.models import Delivery, ListMember, SessionStatus, utcnow
-from app.signing import sign, unsign_with_expiry
 from tests.distribution.helpers import PDF_BYTES, approve_recap, create_list
 from tests.factories import create_session
 

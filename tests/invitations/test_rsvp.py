@@ -10,8 +10,8 @@ from sqlmodel import Session
 from app.attendance.service import check_in_link
 from app.invitations import service
 from app.invitations.schemas import Audience
+from app.kit.signing import sign
 from app.models import Invitation, Rsvp, SessionStatus, StorySession, utcnow
-from app.signing import sign
 from tests.conftest import PageClient
 from tests.factories import create_person, create_session
 from tests.invitations.support import invitations

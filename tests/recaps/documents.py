@@ -7,7 +7,7 @@ every text field; `huge_document()` is the 500-quote, 300-action-item worst case
 from datetime import UTC, date, datetime, timedelta
 from itertools import cycle, islice
 
-from app.charts import Bar, horizontal_bars
+from app.kit.charts import Bar, horizontal_bars
 from app.recaps.document import (
     ActionEntry,
     AttendanceSection,

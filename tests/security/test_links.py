@@ -20,8 +20,8 @@ from app.distribution.service import RECAP_LINK_PURPOSE, RECAP_READ_PURPOSE, UNS
 from app.invitations import service as invitations
 from app.invitations.schemas import Audience
 from app.invitations.service import RSVP_PURPOSE
+from app.kit.signing import sign
 from app.models import Attendance, Invitation, ListMember, Rsvp, SessionStatus, utcnow
-from app.signing import sign
 from tests.distribution.helpers import approve_recap, create_list
 from tests.factories import create_person, create_session
 
