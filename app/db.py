@@ -266,3 +266,16 @@ def by_id(session: Session, model: type[Row], ids: Iterable[int | None]) -> dict
         return {}
     rows = session.exec(select(model).where(col(model.id).in_(wanted)))  # type: ignore[attr-defined]
     return {row.id: row for row in rows}  # type: ignore[attr-defined]
+
+
+def id_of(row: SQLModel) -> int:
+    """The primary key of a row that has been added and flushed.
+
+    SQLModel types `id` as `int | None` because a new row has none until it is flushed. A
+    caller that holds a loaded row uses this rather than `row.id or 0`, which would quietly
+    write 0 (a foreign key to nothing) if the row were not flushed yet.
+    """
+    id_ = getattr(row, "id", None)
+    if not isinstance(id_, int):
+        raise RuntimeError(f"{type(row).__name__} has no id yet: add it and flush first")
+    return id_
