@@ -11,7 +11,7 @@ from email.message import EmailMessage
 
 from sqlmodel import Session
 
-from app.models.distribution import Delivery, DeliveryKind
+from app.models.mail import Delivery, DeliveryKind
 
 EMAIL_MODULES = ("app.distribution.emails", "app.invitations.emails")
 

@@ -7,9 +7,6 @@ from app.models.base import utcnow
 from app.models.dashboards import EngagementStage, LeaderStage
 from app.models.distribution import (
     Cadence,
-    Delivery,
-    DeliveryKind,
-    DeliveryStatus,
     Digest,
     DigestRecap,
     DistributionList,
@@ -17,6 +14,7 @@ from app.models.distribution import (
     SeriesList,
 )
 from app.models.invitations import CalendarFeed, Invitation, Rsvp
+from app.models.mail import Delivery, DeliveryKind, DeliveryStatus
 from app.models.people import AliasKind, Level, Person, PersonAlias
 from app.models.recaps import (
     ActionItem,
