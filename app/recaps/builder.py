@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import false
 from sqlmodel import Session, col, func, select
 
 from app.attendance.service import level_counts
@@ -219,9 +220,14 @@ def _earlier_in_scope(story_session: StorySession) -> list[Any]:
         col(StorySession.starts_at) < story_session.starts_at,
         StorySession.id != story_session.id,
     ]
-    # A session outside any series has no series to follow: it carries every earlier item.
-    if get_settings().recap_carry_over == "series" and story_session.series_id is not None:
-        conditions.append(StorySession.series_id == story_session.series_id)
+    if get_settings().recap_carry_over == "series":
+        # "series" means the series' own items: a one-off session has none to carry, rather
+        # than the whole company's (which is what "all" asks for).
+        conditions.append(
+            StorySession.series_id == story_session.series_id
+            if story_session.series_id is not None
+            else false()
+        )
     return conditions
 
 
@@ -285,22 +291,24 @@ def _done_since_previous(
 
 
 def previous_session(session: Session, story_session: StorySession) -> StorySession | None:
-    """The session to compare attendance with: the previous one of the series, else any."""
-    query = (
+    """The session to compare attendance with: the previous completed one of the same series.
+
+    A one-off session compares with nothing: beside another kind of session (a town hall
+    series, a different audience) a difference in head count says nothing about interest.
+    """
+    if story_session.series_id is None:
+        return None
+    return session.exec(
         select(StorySession)
         .where(
+            StorySession.series_id == story_session.series_id,
             StorySession.status == SessionStatus.completed,
             col(StorySession.starts_at) < story_session.starts_at,
             StorySession.id != story_session.id,
         )
         .order_by(col(StorySession.starts_at).desc())
         .limit(1)
-    )
-    if story_session.series_id is not None:
-        found = session.exec(query.where(StorySession.series_id == story_session.series_id)).first()
-        if found is not None:
-            return found
-    return session.exec(query).first()
+    ).first()
 
 
 def _totals(session: Session, session_id: int) -> tuple[int, int]:

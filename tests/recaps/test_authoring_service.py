@@ -380,9 +380,27 @@ def test_carry_over_all_includes_every_earlier_session(
     }
 
 
+def test_a_one_off_session_carries_nothing_by_default_and_everything_with_all(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    series = create_series(db)
+    in_series = completed_session(db, title="In a series", days_ago=30, series=series)
+    earlier_lone = completed_session(db, title="Earlier one-off", days_ago=20)
+    lone = completed_session(db, title="One-off", days_ago=1)
+    _item(db, in_series, "Series item")
+    _item(db, earlier_lone, "One-off item")
+    assert service.preview_document(db, lone).open_items == []
+    monkeypatch.setattr(get_settings(), "recap_carry_over", "all")
+    assert {e.description for e in service.preview_document(db, lone).open_items} == {
+        "Series item",
+        "One-off item",
+    }
+
+
 def test_open_items_show_overdue_and_latest_update(db: Session) -> None:
-    earlier = completed_session(db, title="Earlier", days_ago=30)
-    later_one = completed_session(db, title="Later", days_ago=1)
+    series = create_series(db)
+    earlier = completed_session(db, title="Earlier", days_ago=30, series=series)
+    later_one = completed_session(db, title="Later", days_ago=1, series=series)
     item = _item(db, earlier, "Late one")
     _item(db, earlier, "Fine one", due_on=utcnow().date() + timedelta(days=30))
     item.due_on = date(2020, 1, 1)

@@ -112,7 +112,9 @@ def test_named_levels_setting_names_directors_too(
     assert names == ["Cora Chief", "Dana Director"]
 
 
-def test_previous_session_prefers_the_series_then_any_completed(db: Session) -> None:
+def test_previous_session_is_the_series_previous_and_a_one_off_compares_with_nothing(
+    db: Session,
+) -> None:
     series = create_series(db)
     in_series = completed_session(db, title="Series, earlier", days_ago=30, series=series)
     completed_session(db, title="Standalone, nearer", days_ago=10)
@@ -121,8 +123,20 @@ def test_previous_session_prefers_the_series_then_any_completed(db: Session) -> 
     found = previous_session(db, story)
     assert found is not None
     assert found.id == in_series.id
-    found = previous_session(db, lone)
-    assert found is not None
-    assert found.title == "Standalone, nearer"
-    first = previous_session(db, in_series)
-    assert first is None
+    # A one-off compares with no session, neither a one-off nor a series' session.
+    assert previous_session(db, lone) is None
+    # The first of a series compares with nothing, though a one-off came before it.
+    completed_session(db, title="Standalone, long ago", days_ago=60)
+    assert previous_session(db, in_series) is None
+
+
+def test_a_one_off_sessions_recap_shows_no_change_against_another_session(db: Session) -> None:
+    p = _people(db)
+    series = create_series(db)
+    big = completed_session(db, title="Series session", days_ago=10, series=series)
+    _attend(db, big, p["ic1"], p["ic2"], p["ic3"], p["m1"])
+    lone = completed_session(db, title="One-off", days_ago=1)
+    _attend(db, lone, p["ic1"])
+    section = attendance_section(db, lone)
+    assert (section.previous_attendees, section.previous_session_title) == (None, "")
+    assert all(r.previous is None for r in section.levels)
