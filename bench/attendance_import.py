@@ -98,9 +98,7 @@ def import_once(data: bytes, session_id: int) -> float:
     with open_session() as session:
         story_session = session.get(StorySession, session_id)
         assert story_session is not None
-        import_report(
-            session, story_session=story_session, data=data, filename="z.csv", user_id=None
-        )
+        import_report(session, story_session=story_session, data=data, filename="z.csv")
         session.commit()
     return time.perf_counter() - began
 

@@ -11,7 +11,7 @@ from sqlmodel import SQLModel
 
 import app.models  # noqa: F401
 from app.db import make_engine
-from app.people.service import title_matches
+from app.people.levels import title_matches
 from tests.conftest import migrate
 
 SCRATCH_DATABASE = "storyroom_migration_test"

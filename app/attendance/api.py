@@ -26,6 +26,7 @@ from app.deps import IdPath, Page, PaginationDep
 from app.errors import Forbidden
 from app.kit.uploads import base_name, read_upload
 from app.models import StorySession, User
+from app.people.service import get_person
 from app.story_sessions.dependencies import ValidSession
 
 router = APIRouter(prefix="/sessions/{session_id}", tags=["attendance"])
@@ -77,7 +78,7 @@ def remove_attendance(
     session: SessionDep, story_session: ValidSession, attendance_id: IdPath
 ) -> Response:
     """Remove one attendance row (a mistaken manual entry)."""
-    service.remove_attendance(session, session_id=_id(story_session), attendance_id=attendance_id)
+    service.remove_attendance(session, story_session=story_session, attendance_id=attendance_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -88,9 +89,9 @@ def resolve_unmatched(
     """Say which person an unmatched attendee is; the next import will match them."""
     row = service.resolve_unmatched(
         session,
-        session_id=_id(story_session),
+        story_session=story_session,
         attendance_id=attendance_id,
-        person_id=body.person_id,
+        person=get_person(session, body.person_id),
     )
     assert row.id is not None
     return service.get_attendance(session, session_id=_id(story_session), attendance_id=row.id)
@@ -101,7 +102,7 @@ def mark_external(
     session: SessionDep, story_session: ValidSession, attendance_id: IdPath
 ) -> AttendanceRead:
     """Confirm an unmatched attendee is not an employee."""
-    service.mark_external(session, session_id=_id(story_session), attendance_id=attendance_id)
+    service.mark_external(session, story_session=story_session, attendance_id=attendance_id)
     return service.get_attendance(
         session, session_id=_id(story_session), attendance_id=attendance_id
     )
@@ -112,7 +113,6 @@ async def import_upload(
     *,
     story_session: StorySession,
     file: UploadFile,
-    user_id: int | None,
     date_order: DateOrder,
 ) -> ImportReport:
     """Read an uploaded report within the size limit and import it, off the event loop."""
@@ -123,7 +123,6 @@ async def import_upload(
         story_session=story_session,
         data=data,
         filename=base_name(file.filename) or "upload",
-        user_id=user_id,
         date_order=date_order,
     )
 
@@ -145,7 +144,7 @@ async def import_attendance(
 ) -> ImportReport:
     """Import a Zoom, Teams, Meet or Webex attendance report (or a plain CSV of emails)."""
     report = await import_upload(
-        session, story_session=story_session, file=file, user_id=user.id, date_order=date_order
+        session, story_session=story_session, file=file, date_order=date_order
     )
     if report.repeated:
         response.status_code = status.HTTP_200_OK

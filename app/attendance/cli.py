@@ -36,7 +36,6 @@ def run_import(
                 story_session=story_session,
                 data=data,
                 filename=path.name,
-                user_id=None,
                 date_order=date_order,  # type: ignore[arg-type]
             )
         except AppError as exc:

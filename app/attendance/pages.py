@@ -118,7 +118,7 @@ async def import_report(
 ) -> Response:
     try:
         report = await import_upload(
-            session, story_session=story_session, file=file, user_id=user.id, date_order=date_order
+            session, story_session=story_session, file=file, date_order=date_order
         )
     except AppError as error:
         return await run_in_threadpool(
@@ -173,12 +173,12 @@ def resolve(
     assert story_session.id is not None
     try:
         person = person_by_email(session, email)
-        if person is None or person.id is None:
+        if person is None:
             raise AppError(
                 f"No one in the directory has the email {email.strip()}.", status_code=404
             )
         service.resolve_unmatched(
-            session, session_id=story_session.id, attendance_id=attendance_id, person_id=person.id
+            session, story_session=story_session, attendance_id=attendance_id, person=person
         )
     except AppError as error:
         return _render_with_error(request, session, user, story_session, error)
@@ -190,7 +190,7 @@ def resolve(
 @router.post("/{attendance_id}/external")
 def external(session: SessionDep, story_session: ValidSession, attendance_id: IdPath) -> Response:
     assert story_session.id is not None
-    service.mark_external(session, session_id=story_session.id, attendance_id=attendance_id)
+    service.mark_external(session, story_session=story_session, attendance_id=attendance_id)
     return RedirectResponse(
         f"/sessions/{story_session.id}/attendance?show=unmatched", status_code=303
     )

@@ -27,7 +27,7 @@ from app.attendance.schemas import (
 from app.audit import service as audit
 from app.auth import throttle
 from app.config import get_settings
-from app.db import insert_many, table_of
+from app.db import id_of, insert_many, table_of
 from app.errors import AppError, Conflict, Invalid, NotFound, TooManyRequests
 from app.kit.signing import sign, unsign
 from app.mail.addresses import normalize_email
@@ -44,8 +44,9 @@ from app.models import (
     utcnow,
 )
 from app.models.story_sessions import new_check_in_nonce
+from app.people.levels import UNKNOWN_LEVEL_KEY, level_by_key
 from app.people.schemas import LevelRef
-from app.people.service import UNKNOWN_LEVEL_KEY, add_alias, level_by_key
+from app.people.service import add_alias
 from app.system.metrics import counted_import
 from app.templating import local_datetime
 
@@ -62,10 +63,11 @@ def import_report(
     story_session: StorySession,
     data: bytes,
     filename: str,
-    user_id: int | None,
     date_order: DateOrder = "auto",
 ) -> ImportReport:
-    """Import a platform's attendance report, replacing earlier rows from the same source."""
+    """Import a platform's attendance report, replacing earlier rows from the same source.
+
+    Whoever is acting through `session` is recorded as having imported it."""
     assert story_session.id is not None
     digest = hashlib.sha256(data).hexdigest()
     previous = session.exec(
@@ -123,7 +125,7 @@ def import_report(
         format=parsed.format,
         filename=filename[:255],
         sha256=digest,
-        created_by_id=user_id,
+        created_by_id=audit.actor_of(session).user_id,
     )
     session.add(record)
     session.flush()
@@ -196,6 +198,15 @@ def import_report(
         created_at=record.created_at,
     )
     record.report_json = report.model_dump_json()
+    audit.record(
+        session,
+        action="imported",
+        entity="attendance_import",
+        entity_id=record.id,
+        summary=f"Imported {record.filename} ({parsed.format_label}) into the attendance of "
+        f"“{story_session.title}”: {len(by_person)} matched, {len(unmatched)} unmatched, "
+        f"{replaced or 0} earlier rows replaced",
+    )
     return report
 
 
@@ -390,38 +401,48 @@ def mark_present(
             department=person.department,
         )
         session.add(row)
+    was_present = row.attended and row.id is not None
     row.attended = True
     if source is AttendanceSource.check_in and row.first_join is None:
         row.first_join = utcnow()
     session.flush()
+    if not was_present:
+        audit.record(
+            session,
+            action="marked_present",
+            entity="attendance",
+            entity_id=row.id,
+            summary=f"Marked {person.name} present at “{story_session.title}”",
+        )
     return row
 
 
-def _unmatched(session: Session, *, session_id: int, attendance_id: int) -> Attendance:
+def _session_row(session: Session, story_session: StorySession, attendance_id: int) -> Attendance:
     row = session.get(Attendance, attendance_id) if 0 < attendance_id < 2**31 else None
-    if row is None or row.session_id != session_id:
-        raise NotFound(f"Session {session_id} has no attendance row {attendance_id}.")
+    if row is None or row.session_id != story_session.id:
+        raise NotFound(f"Session {story_session.id} has no attendance row {attendance_id}.")
+    return row
+
+
+def _unmatched(session: Session, story_session: StorySession, attendance_id: int) -> Attendance:
+    row = _session_row(session, story_session, attendance_id)
     if row.person_id is not None:
         raise Conflict(f"Attendance row {attendance_id} is already matched to a person.")
     return row
 
 
 def resolve_unmatched(
-    session: Session, *, session_id: int, attendance_id: int, person_id: int
+    session: Session, *, story_session: StorySession, attendance_id: int, person: Person
 ) -> Attendance:
     """Say who an unmatched attendee is; the name or email is remembered for the next import."""
-    row = _unmatched(session, session_id=session_id, attendance_id=attendance_id)
-    person = session.get(Person, person_id) if 0 < person_id < 2**31 else None
-    if person is None:
-        raise NotFound(f"There is no person with id {person_id}.")
-    assert person.id is not None
+    row = _unmatched(session, story_session, attendance_id)
     if row.raw_email and "@" in row.raw_email:
-        add_alias(session, person_id=person.id, kind=AliasKind.email, value=row.raw_email)
+        add_alias(session, person=person, kind=AliasKind.email, value=row.raw_email)
     elif row.raw_name.strip():
-        add_alias(session, person_id=person.id, kind=AliasKind.name, value=row.raw_name)
+        add_alias(session, person=person, kind=AliasKind.name, value=row.raw_name)
     existing = session.exec(
         select(Attendance).where(
-            Attendance.session_id == session_id, Attendance.person_id == person.id
+            Attendance.session_id == story_session.id, Attendance.person_id == person.id
         )
     ).first()
     if existing is not None:
@@ -433,26 +454,60 @@ def resolve_unmatched(
         )
         session.delete(row)
         session.flush()
+        _record_resolved(session, story_session, row, person)
         return existing
+    _record_resolved(session, story_session, row, person)
     row.person_id, row.level_id, row.department = person.id, person.level_id, person.department
     row.external = False
     session.flush()
     return row
 
 
-def mark_external(session: Session, *, session_id: int, attendance_id: int) -> Attendance:
+def _record_resolved(
+    session: Session, story_session: StorySession, row: Attendance, person: Person
+) -> None:
+    audit.record(
+        session,
+        action="resolved",
+        entity="attendance",
+        entity_id=row.id,
+        summary=f"Matched the attendee “{row.raw_email or row.raw_name}” at "
+        f"“{story_session.title}” to {person.name} <{person.email}>",
+    )
+
+
+def mark_external(
+    session: Session, *, story_session: StorySession, attendance_id: int
+) -> Attendance:
     """Confirm an unmatched attendee is not an employee (a customer, a partner)."""
-    row = _unmatched(session, session_id=session_id, attendance_id=attendance_id)
+    row = _unmatched(session, story_session, attendance_id)
+    if not row.external:
+        audit.record(
+            session,
+            action="marked_external",
+            entity="attendance",
+            entity_id=row.id,
+            summary=f"Marked the attendee “{row.raw_email or row.raw_name}” at "
+            f"“{story_session.title}” as not an employee",
+            changes={"external": [False, True]},
+        )
     row.external = True
     session.flush()
     return row
 
 
-def remove_attendance(session: Session, *, session_id: int, attendance_id: int) -> None:
+def remove_attendance(session: Session, *, story_session: StorySession, attendance_id: int) -> None:
     """Delete one attendance row (a mistaken manual entry)."""
-    row = session.get(Attendance, attendance_id) if 0 < attendance_id < 2**31 else None
-    if row is None or row.session_id != session_id:
-        raise NotFound(f"Session {session_id} has no attendance row {attendance_id}.")
+    row = _session_row(session, story_session, attendance_id)
+    person = session.get(Person, row.person_id) if row.person_id is not None else None
+    who = f"{person.name} <{person.email}>" if person else f"“{row.raw_email or row.raw_name}”"
+    audit.record(
+        session,
+        action="removed",
+        entity="attendance",
+        entity_id=row.id,
+        summary=f"Removed {who} from the attendance of “{story_session.title}”",
+    )
     session.delete(row)
 
 
@@ -647,7 +702,7 @@ def list_pending_check_ins(
     ).all()
     return [
         PendingCheckInRead(
-            id=pending.id or 0,
+            id=id_of(pending),
             person_id=pending.person_id,
             name=person.name,
             email=person.email,
@@ -682,7 +737,7 @@ def _accept(
             row = existing.get(person.id)
             if row is None:
                 row = Attendance(
-                    session_id=story_session.id or 0,
+                    session_id=id_of(story_session),
                     person_id=person.id,
                     source=AttendanceSource.check_in,
                     raw_name=person.name,

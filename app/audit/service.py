@@ -1,21 +1,22 @@
 """Recording and reading the audit log.
 
 `record` adds an entry to the caller's session, so it commits or rolls back with the change
-it describes. The actor is whoever the request signed in as
-(`app.auth.dependencies.current_user` calls `act_as`), else the label a CLI command or worker
-job set with `acting_as`, else "system".
+it describes; `recording` wraps a change to a loaded object and records what it changed. The
+actor is whoever the request signed in as (`app.auth.dependencies.current_user` calls
+`act_as`), else the label a CLI command or worker job set with `acting_as`, else "system".
 """
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import Enum
 from typing import Any
 
 from sqlmodel import Session, col, func, select
 
+from app.db import id_of
 from app.models import AuditEntry, User, utcnow
 from app.system.logs import request_id
 
@@ -123,6 +124,56 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+@dataclass
+class Change:
+    """A change `recording` is watching: the block may read what changed so far, rename the
+    action, or name fields the snapshot does not hold."""
+
+    obj: Any
+    fields: tuple[str, ...]
+    action: str
+    before: dict[str, Any]
+    also: set[str] = field(default_factory=set)
+    """Fields changed outside the snapshot (a list of speakers): named in the summary only."""
+
+    @property
+    def changes(self) -> dict[str, list[Any]]:
+        """{field: [before, now]} for the snapshot's fields that differ now."""
+        return diff(self.before, snapshot(self.obj, self.fields))
+
+
+@contextmanager
+def recording(
+    session: Session,
+    obj: Any,
+    fields: Iterable[str],
+    *,
+    entity: str,
+    summary: Callable[[str], str],
+    action: str = "changed",
+) -> Iterator[Change]:
+    """Snapshot `fields` of a loaded `obj`, run the block, and record what it changed.
+
+    One entry if any field changed (or the block named one in `change.also`), none if
+    nothing did or the block raised. `summary` is called at the end, with the changed
+    fields' names (sorted, comma-separated), so it can name the object as it now is.
+    """
+    fields = tuple(fields)
+    change = Change(obj=obj, fields=fields, action=action, before=snapshot(obj, fields))
+    yield change
+    changes = change.changes
+    names = sorted(set(changes) | change.also)
+    if names:
+        record(
+            session,
+            action=change.action,
+            entity=entity,
+            entity_id=id_of(obj),
+            summary=summary(", ".join(names)),
+            changes=changes,
+        )
 
 
 def created(obj: object, fields: Iterable[str]) -> dict[str, list[Any]]:

@@ -67,29 +67,25 @@ def update_user(session: Session, *, user: User, changes: dict[str, Any]) -> Use
     if "role" in changes:
         changes = {**changes, "role": Role(changes["role"])}
     _keep_an_admin(session, user=user, changes=changes)
-    before = audit.snapshot(user, USER_AUDIT_FIELDS)
-    for field, value in changes.items():
-        setattr(user, field, value)
-    changed = audit.diff(before, audit.snapshot(user, USER_AUDIT_FIELDS))
     revoked = 0
-    if changed.get("active") == [True, False]:
-        end_sessions(session, user=user)
-        revoked = _revoke_tokens(session, user=user)
-    if changed:
-        action = "changed"
-        if set(changed) == {"active"}:
-            action = "enabled" if user.active else "disabled"
-        what = "" if action != "changed" else f": {', '.join(sorted(changed))}"
+
+    def summary(fields: str) -> str:
+        what = f": {fields}" if change.action == "changed" else ""
         if revoked:
             what += f" ({revoked} API token{'' if revoked == 1 else 's'} revoked)"
-        audit.record(
-            session,
-            action=action,
-            entity="user",
-            entity_id=user.id,
-            summary=f"{action.capitalize()} the account {user.email}{what}",
-            changes=changed,
-        )
+        return f"{change.action.capitalize()} the account {user.email}{what}"
+
+    with audit.recording(
+        session, user, USER_AUDIT_FIELDS, entity="user", summary=summary
+    ) as change:
+        for field, value in changes.items():
+            setattr(user, field, value)
+        changed = change.changes
+        if changed.get("active") == [True, False]:
+            end_sessions(session, user=user)
+            revoked = _revoke_tokens(session, user=user)
+        if set(changed) == {"active"}:
+            change.action = "enabled" if user.active else "disabled"
     session.add(user)
     return user
 

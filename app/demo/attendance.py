@@ -34,7 +34,7 @@ from app.models import (
     StorySession,
 )
 from app.people.schemas import LevelRef
-from app.people.service import UNKNOWN_LEVEL_KEY
+from app.people.levels import UNKNOWN_LEVEL_KEY
 
 RECAP_PROGRAMME_DAYS = 150
 """How long before `now` the CEO asked for a recap of every session (about five months)."""

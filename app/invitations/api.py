@@ -7,7 +7,7 @@ from fastapi import APIRouter, status
 from app.auth.dependencies import CurrentUser
 from app.db import SessionDep
 from app.deps import PaginationDep
-from app.invitations import service
+from app.invitations import calendars, inviting, rsvps
 from app.invitations.schemas import (
     CalendarFeedRead,
     InvitationPage,
@@ -15,7 +15,7 @@ from app.invitations.schemas import (
     InviteRequest,
     InviteResult,
 )
-from app.models import Rsvp
+from app.models import Rsvp, User
 from app.story_sessions.dependencies import ValidSeries, ValidSession
 
 router = APIRouter(tags=["invitations"])
@@ -38,11 +38,10 @@ def invite_to_session(
     session: SessionDep, user: CurrentUser, story_session: ValidSession, body: InviteRequest
 ) -> InviteResult:
     """Invite people, levels, departments or lists: one email each to those not yet invited."""
-    return service.invite(
+    return inviting.invite(
         session,
         story_sessions=[story_session],
         audience=body,
-        invited_by_id=user.id,
         dry_run=body.dry_run,
     )
 
@@ -54,11 +53,10 @@ def invite_to_series(
     session: SessionDep, user: CurrentUser, series: ValidSeries, body: InviteRequest
 ) -> InviteResult:
     """Invite the audience to every upcoming session of the series."""
-    return service.invite(
+    return inviting.invite(
         session,
-        story_sessions=service.upcoming_sessions(session, series),
+        story_sessions=inviting.upcoming_sessions(session, series),
         audience=body,
-        invited_by_id=user.id,
         dry_run=body.dry_run,
     )
 
@@ -72,7 +70,7 @@ def list_invitations(
 ) -> InvitationPage:
     """Who is invited and how they answered, by name; `counts` covers every invitation."""
     assert story_session.id is not None
-    rows, total = service.list_invitations(
+    rows, total = rsvps.list_invitations(
         session, session_id=story_session.id, rsvp=rsvp, limit=page.limit, offset=page.offset
     )
     return InvitationPage(
@@ -80,12 +78,12 @@ def list_invitations(
         total=total,
         limit=page.limit,
         offset=page.offset,
-        counts=service.rsvp_counts(session, session_ids=[story_session.id])[story_session.id],
+        counts=rsvps.rsvp_counts(session, session_ids=[story_session.id])[story_session.id],
     )
 
 
-def _feed_read(session: SessionDep, user_id: int, url: str | None = None) -> CalendarFeedRead:
-    feed = service.active_feed(session, user_id=user_id)
+def _feed_read(session: SessionDep, user: User, url: str | None = None) -> CalendarFeedRead:
+    feed = calendars.active_feed(session, user=user)
     if feed is None:
         return CalendarFeedRead(active=False)
     return CalendarFeedRead(
@@ -96,22 +94,19 @@ def _feed_read(session: SessionDep, user_id: int, url: str | None = None) -> Cal
 @router.get("/calendar-feed", tags=["calendar"])
 def read_calendar_feed(session: SessionDep, user: CurrentUser) -> CalendarFeedRead:
     """Whether you have a calendar feed (its address was shown once, when it was created)."""
-    assert user.id is not None
-    return _feed_read(session, user.id)
+    return _feed_read(session, user)
 
 
 @personal_router.post("/calendar-feed", status_code=status.HTTP_201_CREATED)
 def create_calendar_feed(session: SessionDep, user: CurrentUser) -> CalendarFeedRead:
     """A new secret feed address (the previous one stops working). Keep `url`: it is shown
     only now."""
-    assert user.id is not None
-    _, token = service.create_feed(session, user_id=user.id)
-    return _feed_read(session, user.id, url=service.feed_url(token))
+    _, token = calendars.create_feed(session, user=user)
+    return _feed_read(session, user, url=calendars.feed_url(token))
 
 
 @personal_router.delete("/calendar-feed")
 def revoke_calendar_feed(session: SessionDep, user: CurrentUser) -> CalendarFeedRead:
     """Stop your feed working: calendars subscribed to it stop updating."""
-    assert user.id is not None
-    service.revoke_feed(session, user_id=user.id)
-    return _feed_read(session, user.id)
+    calendars.revoke_feed(session, user=user)
+    return _feed_read(session, user)

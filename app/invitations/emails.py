@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from app.config import get_settings
 from app.errors import NotFound
-from app.invitations import service
+from app.invitations import calendars, rsvps
 from app.mail.compose import composes, new_message
 from app.models import Delivery, DeliveryKind, Invitation, Rsvp, SessionStatus, StorySession
 from app.models.story_sessions import PLATFORM_LABELS
@@ -30,7 +30,7 @@ def _invitation(session: Session, delivery: Delivery) -> tuple[Invitation, Story
 
 
 def _context(session: Session, story_session: StorySession, **extra: Any) -> dict[str, Any]:
-    organizer = service.organizer_address(session, story_session)
+    organizer = calendars.organizer_address(session, story_session)
     has_organizer = story_session.organizer_id is not None
     return {
         "company_name": get_settings().company_name,
@@ -43,7 +43,7 @@ def _context(session: Session, story_session: StorySession, **extra: Any) -> dic
         "timezone": story_session.timezone,
         "duration_minutes": story_session.duration_minutes,
         "platform": PLATFORM_LABELS[story_session.platform],
-        "customer": service.customer_name(session, story_session),
+        "customer": calendars.customer_name(session, story_session),
         "join_url": story_session.join_url,
         "description": story_session.description.strip(),
         "cancelled": story_session.status is SessionStatus.cancelled,
@@ -56,7 +56,7 @@ def _message(
 ) -> EmailMessage:
     headers: dict[str, str] = {}
     if story_session.organizer_id is not None:
-        headers["Reply-To"] = service.organizer_address(session, story_session).email
+        headers["Reply-To"] = calendars.organizer_address(session, story_session).email
     return new_message(
         context["subject"],
         env.get_template(f"email/{template}.txt").render(context),
@@ -90,7 +90,7 @@ def invitation_email(session: Session, delivery: Delivery) -> EmailMessage:
         # Cancelled before this went out: never send a request for a session that is off.
         return cancellation_email(session, delivery)
     update = bool(delivery.payload.get("update"))
-    links = service.rsvp_links(invitation, story_session)
+    links = rsvps.rsvp_links(invitation, story_session)
     context = _context(
         session,
         story_session,
@@ -100,12 +100,12 @@ def invitation_email(session: Session, delivery: Delivery) -> EmailMessage:
         update=update,
         answered=invitation.rsvp is not Rsvp.needs_action,
         answers=[
-            (service.ANSWER_LABELS[answer], url, ANSWER_COLOURS[answer])
+            (rsvps.ANSWER_LABELS[answer], url, ANSWER_COLOURS[answer])
             for answer, url in links.items()
         ],
     )
     message = _message(session, story_session, "invitation", context)
-    calendar = service.invitation_calendar(session, invitation, story_session, method="REQUEST")
+    calendar = calendars.invitation_calendar(session, invitation, story_session, method="REQUEST")
     _attach_calendar(message, calendar, "REQUEST")
     return message
 
@@ -122,7 +122,7 @@ def cancellation_email(session: Session, delivery: Delivery) -> EmailMessage:
         cancelled=True,
     )
     message = _message(session, story_session, "invitation_cancelled", context)
-    calendar = service.invitation_calendar(session, invitation, story_session, method="CANCEL")
+    calendar = calendars.invitation_calendar(session, invitation, story_session, method="CANCEL")
     _attach_calendar(message, calendar, "CANCEL")
     return message
 
@@ -149,6 +149,6 @@ def reminder_email(session: Session, delivery: Delivery) -> EmailMessage:
         subject=f"Reminder: {story_session.title} starts {starts_in}",
         preheader=f"Starts {starts_in}.",
         starts_in=starts_in,
-        decline_url=service.rsvp_url(invitation, story_session, Rsvp.declined),
+        decline_url=rsvps.rsvp_url(invitation, story_session, Rsvp.declined),
     )
     return _message(session, story_session, "invitation_reminder", context)

@@ -12,10 +12,11 @@ from app.auth.dependencies import CurrentUser
 from app.db import SessionDep
 from app.deps import IdPath
 from app.errors import AppError
-from app.invitations import service
+from app.invitations import calendars, inviting, rsvps
 from app.invitations.schemas import Audience, InviteResult
 from app.models import DistributionList, Rsvp, Series, StorySession, User
-from app.people.service import departments, get_levels
+from app.people.levels import get_levels
+from app.people.service import departments
 from app.story_sessions.dependencies import ValidSeries, ValidSession
 from app.templating import templates
 
@@ -91,11 +92,10 @@ def _invite(
     form: InviteForm,
 ) -> Response:
     try:
-        result = service.invite(
+        result = inviting.invite(
             session,
             story_sessions=story_sessions,
             audience=form.audience(),
-            invited_by_id=user.id,
             dry_run=form.step != "send",
         )
     except ValidationError as exc:
@@ -179,7 +179,7 @@ def invite_series_page(
         session,
         user,
         target=series,
-        story_sessions=service.upcoming_sessions(session, series),
+        story_sessions=inviting.upcoming_sessions(session, series),
         form=InviteForm(),
     )
 
@@ -198,7 +198,7 @@ def invite_series(
         session,
         user,
         target=series,
-        story_sessions=service.upcoming_sessions(session, series),
+        story_sessions=inviting.upcoming_sessions(session, series),
         form=form,
     )
 
@@ -206,11 +206,11 @@ def invite_series(
 def session_panel(session: Session, story_session: StorySession) -> dict[str, Any]:
     """What the session page shows about invitations: the answers and who gave them."""
     assert story_session.id is not None
-    rows, total = service.list_invitations(
+    rows, total = rsvps.list_invitations(
         session, session_id=story_session.id, limit=SESSION_PANEL_ROWS
     )
     return {
-        "counts": service.rsvp_counts(session, session_ids=[story_session.id])[story_session.id],
+        "counts": rsvps.rsvp_counts(session, session_ids=[story_session.id])[story_session.id],
         "rows": rows,
         "total": total,
     }
@@ -229,11 +229,13 @@ def _calendar_page(
         "pages/invitations/calendar.html",
         {
             "user": user,
-            "feed": service.active_feed(session, user_id=user.id),
-            "url": service.feed_url(token) if token else None,
+            "feed": calendars.active_feed(session, user=user),
+            "url": calendars.feed_url(token) if token else None,
             "series": series,
             "series_url": (
-                service.feed_url(token).removesuffix("sessions.ics") + "series/" if token else None
+                calendars.feed_url(token).removesuffix("sessions.ics") + "series/"
+                if token
+                else None
             ),
         },
     )
@@ -248,16 +250,14 @@ def calendar_page(request: Request, session: SessionDep, user: CurrentUser) -> R
 @personal_router.post("/calendar/feed", response_class=HTMLResponse)
 def create_feed(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     """Create (or replace) the feed address, and show it this once."""
-    assert user.id is not None
-    _, token = service.create_feed(session, user_id=user.id)
+    _, token = calendars.create_feed(session, user=user)
     return _calendar_page(request, session, user, token=token)
 
 
 @personal_router.post("/calendar/feed/revoke", response_class=HTMLResponse)
 def revoke_feed(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     """Turn the feed off."""
-    assert user.id is not None
-    service.revoke_feed(session, user_id=user.id)
+    calendars.revoke_feed(session, user=user)
     return _calendar_page(request, session, user)
 
 
@@ -275,15 +275,15 @@ def _ics(body: bytes, filename: str) -> Response:
 @public_router.get("/calendar/{token}/sessions.ics")
 def sessions_feed(session: SessionDep, token: str) -> Response:
     """Every session from 90 days ago on (the secret in the path is the authorization)."""
-    service.feed_for_token(session, token)
-    return _ics(service.feed_calendar(session), "storyroom-sessions.ics")
+    calendars.feed_for_token(session, token)
+    return _ics(calendars.feed_calendar(session), "storyroom-sessions.ics")
 
 
 @public_router.get("/calendar/{token}/series/{series_id}.ics")
 def series_feed(session: SessionDep, token: str, series_id: IdPath) -> Response:
     """One series' sessions from 90 days ago on."""
-    service.feed_for_token(session, token)
-    return _ics(service.feed_calendar(session, series_id=series_id), f"series-{series_id}.ics")
+    calendars.feed_for_token(session, token)
+    return _ics(calendars.feed_calendar(session, series_id=series_id), f"series-{series_id}.ics")
 
 
 # -- RSVP (public: the signed link is the authorization) -------------------------------------
@@ -299,16 +299,16 @@ def _rsvp_page(
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    invitation, story_session = service.invitation_for_token(session, token)
+    invitation, story_session = rsvps.invitation_for_token(session, token)
     return templates.TemplateResponse(
         request,
         "pages/invitations/rsvp.html",
         {
             "invitation": invitation,
             "story_session": story_session,
-            "customer": service.customer_name(session, story_session),
+            "customer": calendars.customer_name(session, story_session),
             "token": token,
-            "answers": [(answer, service.ANSWER_LABELS[answer]) for answer in service.ANSWERS],
+            "answers": [(answer, rsvps.ANSWER_LABELS[answer]) for answer in rsvps.ANSWERS],
             "selected": selected,
             "done": done,
             "error": error,
@@ -321,8 +321,8 @@ def _rsvp_page(
 def rsvp_form(request: Request, session: SessionDep, token: str, answer: str = "") -> Response:
     """Show the choices, the one from the link pre-selected. A GET records nothing: mail
     scanners open every link in a message."""
-    invitation, _ = service.invitation_for_token(session, token)
-    choice = Rsvp(answer) if answer in {a.value for a in service.ANSWERS} else None
+    invitation, _ = rsvps.invitation_for_token(session, token)
+    choice = Rsvp(answer) if answer in {a.value for a in rsvps.ANSWERS} else None
     current = invitation.rsvp if invitation.rsvp is not Rsvp.needs_action else None
     return _rsvp_page(request, session, token, selected=choice or current)
 
@@ -335,10 +335,10 @@ def rsvp(
     answer: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     """Record the answer."""
-    invitation, _ = service.invitation_for_token(session, token)
+    invitation, _ = rsvps.invitation_for_token(session, token)
     try:
         choice = Rsvp(answer)
-        service.record_rsvp(session, invitation, answer=choice)
+        rsvps.record_rsvp(session, invitation, answer=choice)
     except (ValueError, AppError) as exc:
         session.rollback()
         message = exc.detail if isinstance(exc, AppError) else "Choose yes, maybe or no."

@@ -3,14 +3,14 @@
 from huey import crontab
 
 from app.db import open_session
-from app.invitations import service
+from app.invitations import reminders
 from app.worker import huey
 
 
 def queue_reminders() -> int:
     """Queue the reminders that are due now; return how many were new."""
     with open_session() as session:
-        added = service.queue_reminders(session)
+        added = reminders.queue_reminders(session)
         session.commit()
         return added
 

@@ -12,7 +12,8 @@ from app.db import SessionDep
 from app.deps import MAX_ID, Page, PaginationDep
 from app.kit.uploads import read_upload
 from app.models import Person
-from app.people import service
+from app.people import erasure, service
+from app.people import levels as ladder
 from app.people.dependencies import AliasId, ValidPerson
 from app.people.importer import import_people
 from app.people.schemas import (
@@ -33,7 +34,7 @@ router = APIRouter(tags=["people"])
 @router.get("/levels")
 def list_levels(session: SessionDep, page: PaginationDep) -> Page[LevelRead]:
     """The level ladder, the most senior first."""
-    levels = service.get_levels(session)
+    levels = ladder.get_levels(session)
     return Page(
         items=[
             LevelRead.model_validate(level)
@@ -51,7 +52,7 @@ def replace_levels(
 ) -> list[LevelRead]:
     """Replace the whole ordered ladder; a level still in use cannot be removed."""
     return [
-        LevelRead.model_validate(level) for level in service.replace_levels(session, levels=body)
+        LevelRead.model_validate(level) for level in ladder.replace_levels(session, levels=body)
     ]
 
 
@@ -150,13 +151,13 @@ def update_person(session: SessionDep, person: ValidPerson, body: PersonUpdate) 
 @router.post("/people/{person_id}/erase")
 def erase_person(_: AdminUser, session: SessionDep, person: ValidPerson) -> ErasureReport:
     """Erase a person's personal data for good (admins only); anonymous history is kept."""
-    return service.erase_person(session, person_id=person.id or 0)
+    return erasure.erase_person(session, person=person)
 
 
 @router.get("/people/{person_id}/aliases")
 def list_aliases(session: SessionDep, person: ValidPerson, page: PaginationDep) -> Page[AliasRead]:
     """The other emails and display names that identify this person."""
-    aliases = service.list_aliases(session, person_id=person.id or 0)
+    aliases = service.list_aliases(session, person=person)
     return Page(
         items=[
             AliasRead.model_validate(alias)
@@ -171,7 +172,7 @@ def list_aliases(session: SessionDep, person: ValidPerson, page: PaginationDep) 
 @router.post("/people/{person_id}/aliases", status_code=status.HTTP_201_CREATED)
 def add_alias(session: SessionDep, person: ValidPerson, body: AliasCreate) -> AliasRead:
     """Add an email or display name alias; one used by someone else is refused."""
-    alias = service.add_alias(session, person_id=person.id or 0, kind=body.kind, value=body.value)
+    alias = service.add_alias(session, person=person, kind=body.kind, value=body.value)
     return AliasRead.model_validate(alias)
 
 
@@ -182,7 +183,7 @@ def remove_alias(
     alias_id: AliasId,
 ) -> Response:
     """Remove an alias."""
-    service.remove_alias(session, person_id=person.id or 0, alias_id=alias_id)
+    service.remove_alias(session, person=person, alias_id=alias_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -15,7 +15,8 @@ from app.errors import AppError, Invalid
 from app.mail.addresses import normalize_email
 from app.models import Level, Person, utcnow
 from app.people.schemas import ImportReport, RowError
-from app.people.service import UNKNOWN_LEVEL_KEY, get_levels, infer_level, is_email
+from app.people.levels import UNKNOWN_LEVEL_KEY, get_levels, infer_level
+from app.people.service import is_email
 from app.system.metrics import counted_import
 
 # Header synonyms per field, in order of preference; compared case-insensitively.

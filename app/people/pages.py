@@ -18,7 +18,9 @@ from app.kit.uploads import base_name, read_upload
 from app.models import AliasKind, Person, User
 from app.people import service
 from app.people.dependencies import AliasId, ValidPerson
+from app.people.erasure import erase_person
 from app.people.importer import import_people, rejected_report
+from app.people.levels import get_levels, replace_levels
 from app.people.schemas import LevelIn, PersonCreate, PersonUpdate
 from app.templating import templates
 
@@ -60,7 +62,7 @@ def _level_rows(session: Session) -> list[dict[str, Any]]:
             "position": level.position,
             "remove": False,
         }
-        for level in service.get_levels(session)
+        for level in get_levels(session)
     ]
 
 
@@ -70,7 +72,7 @@ def levels_page(request: Request, session: SessionDep, user: CurrentUser) -> Res
     return _render(
         request,
         "levels.html",
-        {"user": user, "levels": service.get_levels(session), "rows": _level_rows(session)},
+        {"user": user, "levels": get_levels(session), "rows": _level_rows(session)},
     )
 
 
@@ -123,7 +125,7 @@ def _save_levels(
             )
             for row in kept
         ]
-        service.replace_levels(session, levels=levels)
+        replace_levels(session, levels=levels)
     except ValidationError as exc:
         errors = _messages(exc)
     except AppError as exc:
@@ -134,7 +136,7 @@ def _save_levels(
         return _render(
             request,
             "levels.html",
-            {"user": user, "levels": service.get_levels(session), "rows": rows, "errors": errors},
+            {"user": user, "levels": get_levels(session), "rows": rows, "errors": errors},
             status_code=status_code,
         )
     return RedirectResponse("/levels", status_code=303)
@@ -176,7 +178,7 @@ def people_page(
             "page": page,
             "filters": {"q": q, "department": department, "level": level, "active": active},
             "departments": service.departments(session),
-            "levels": service.get_levels(session),
+            "levels": get_levels(session),
             "previous_url": str(request.url.include_query_params(offset=previous_offset))
             if page.offset
             else None,
@@ -204,7 +206,7 @@ def _person_form(
             "user": user,
             "person": person,
             "values": values,
-            "levels": service.get_levels(session),
+            "levels": get_levels(session),
             "errors": errors or [],
         },
         status_code=status_code,
@@ -354,8 +356,8 @@ def _person_page(
         {
             "user": user,
             "person": service.person_views(session, [person])[0],
-            "reports": service.direct_reports(session, person_id=person.id or 0),
-            "aliases": service.list_aliases(session, person_id=person.id or 0),
+            "reports": service.direct_reports(session, person=person),
+            "aliases": service.list_aliases(session, person=person),
             "alias_kinds": list(AliasKind),
             "alias_values": alias_values or {"kind": "email", "value": ""},
             "errors": errors or [],
@@ -387,15 +389,13 @@ def erase_person_submit(
     request: Request, session: SessionDep, user: AdminUser, person: ValidPerson
 ) -> Response:
     """Erase the person, then say what was removed."""
-    report = service.erase_person(session, person_id=person.id or 0)
+    report = erase_person(session, person=person)
     return _render(
         request,
         "erase.html",
         {
             "user": user,
-            "person": service.person_views(
-                session, [service.get_person(session, report.person_id)]
-            )[0],
+            "person": service.person_views(session, [person])[0],
             "erased": True,
             "report": report,
         },
@@ -444,7 +444,7 @@ def edit_person_submit(
         session,
         user,
         values=fields.values(),
-        person=service.get_person(session, person.id or 0),
+        person=person,
         errors=errors,
         status_code=status_code,
     )
@@ -461,10 +461,9 @@ def add_alias_submit(
 ) -> Response:
     """Add an alias to a person."""
     try:
-        service.add_alias(session, person_id=person.id or 0, kind=_alias_kind(kind), value=value)
+        service.add_alias(session, person=person, kind=_alias_kind(kind), value=value)
     except AppError as exc:
         session.rollback()
-        person = service.get_person(session, person.id or 0)
         return _person_page(
             request,
             session,
@@ -489,5 +488,5 @@ def remove_alias_submit(
     session: SessionDep, _: CurrentUser, person: ValidPerson, alias_id: AliasId
 ) -> Response:
     """Remove an alias from a person."""
-    service.remove_alias(session, person_id=person.id or 0, alias_id=alias_id)
+    service.remove_alias(session, person=person, alias_id=alias_id)
     return RedirectResponse(f"/people/{person.id}", status_code=303)

@@ -50,7 +50,7 @@ def list_sessions(
 @router.post("/sessions", status_code=status.HTTP_201_CREATED)
 def create_session(session: SessionDep, user: CurrentUser, body: SessionCreate) -> SessionRead:
     """Schedule a session, or record one that already happened with `status: completed`."""
-    story_session = service.create_session(session, data=body, organizer_id=user.id)
+    story_session = service.create_session(session, data=body)
     return service.describe_session(session, story_session)
 
 
@@ -108,7 +108,7 @@ def list_series(session: SessionDep, page: PaginationDep) -> Page[SeriesRead]:
 @router.post("/series", status_code=status.HTTP_201_CREATED, tags=["series"])
 def create_series(session: SessionDep, user: CurrentUser, body: SeriesCreate) -> SeriesCreated:
     """Create a series and schedule its future sessions (past occurrences are skipped)."""
-    series, skipped = service.create_series(session, data=body, organizer_id=user.id)
+    series, skipped = service.create_series(session, data=body)
     detail = service.series_detail(session, series)
     return SeriesCreated.model_validate({**dict(detail), "skipped_past": skipped})
 

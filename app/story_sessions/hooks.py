@@ -1,6 +1,6 @@
 """What other domains do when a session changes: they register here, and story_sessions calls them.
 
-Invitations register at import (app.invitations.service): they build on sessions, so sessions
+Invitations register at import (app.invitations.inviting): they build on sessions, so sessions
 cannot import them without a cycle.
 """
 

@@ -18,7 +18,7 @@ from app.db import SessionDep
 from app.deps import Pagination, PaginationDep
 from app.errors import AppError
 from app.invitations import pages as invitation_pages
-from app.invitations import service as invitations
+from app.invitations import rsvps
 from app.models import Consent, Platform, SessionStatus, StorySession, User, utcnow
 from app.models.story_sessions import PLATFORM_LABELS
 from app.people.service import person_by_email
@@ -334,7 +334,7 @@ def create_session_page(
         _collect(exc, errors, speaker_rows)
     if not errors:
         try:
-            story_session = service.create_session(session, data=data, organizer_id=user.id)
+            story_session = service.create_session(session, data=data)
             return RedirectResponse(f"/sessions/{story_session.id}", status_code=303)
         except AppError as exc:
             session.rollback()
@@ -537,7 +537,7 @@ def create_series_page(
         _collect(exc, errors)
     if not errors:
         try:
-            series, skipped = service.create_series(session, data=data, organizer_id=user.id)
+            series, skipped = service.create_series(session, data=data)
             query = urlencode({"skipped": skipped})
             return RedirectResponse(f"/series/{series.id}?{query}", status_code=303)
         except AppError as exc:
@@ -564,7 +564,7 @@ def series_page(
         {
             "user": user,
             "series": detail,
-            "rsvp": invitations.rsvp_counts(session, session_ids=[s.id for s in detail.sessions]),
+            "rsvp": rsvps.rsvp_counts(session, session_ids=[s.id for s in detail.sessions]),
             "skipped": skipped,
             "platform_labels": PLATFORM_LABELS,
             "local_start": series.first_start_local.replace(tzinfo=ZoneInfo(series.timezone)),

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from app.audit import service as audit
+from app.db import id_of
 from app.errors import Conflict, Invalid, NotFound
 from app.models import (
     Attendance,
@@ -148,9 +149,10 @@ def _replace_speakers(session: Session, session_id: int, speakers: Sequence[Spea
 
 
 def create_session(
-    session: Session, *, data: SessionCreate, organizer_id: int | None, now: datetime | None = None
+    session: Session, *, data: SessionCreate, now: datetime | None = None
 ) -> StorySession:
-    """Schedule a session (or record a completed one) with its customer and speakers."""
+    """Schedule a session (or record a completed one) with its customer and speakers; whoever
+    is acting through `session` is its organizer."""
     _check_start(data.starts_at, status=data.status, now=now or utcnow())
     _check_host(session, data.host_id)
     story_session = StorySession(
@@ -163,13 +165,12 @@ def create_session(
         platform=data.platform,
         join_url=data.join_url,
         host_id=data.host_id,
-        organizer_id=organizer_id,
+        organizer_id=audit.actor_of(session).user_id,
         status=data.status,
     )
     session.add(story_session)
     session.flush()
-    assert story_session.id is not None
-    _replace_speakers(session, story_session.id, data.speakers)
+    _replace_speakers(session, id_of(story_session), data.speakers)
     session.flush()
     audit.record(
         session,
@@ -203,32 +204,26 @@ def update_session(
         _check_start(starts_at, status=SessionStatus.scheduled, now=now or utcnow())
     if "host_id" in changes:
         _check_host(session, changes["host_id"])
-    assert story_session.id is not None
-    calendar_before = [getattr(story_session, name) for name in CALENDAR_FIELDS]
-    before = audit.snapshot(story_session, CALENDAR_FIELDS)
-    for name, value in changes.items():
-        if name == "customer":
-            story_session.customer_id = _customer_id(session, value)
-        elif name == "speakers":
-            _replace_speakers(session, story_session.id, value)
-        else:
-            setattr(story_session, name, value)
-    calendar_changed = calendar_before != [getattr(story_session, name) for name in CALENDAR_FIELDS]
-    if calendar_changed:
-        story_session.sequence += 1
-    session.add(story_session)
-    session.flush()
-    changed = audit.diff(before, audit.snapshot(story_session, CALENDAR_FIELDS))
-    fields = sorted(set(changed) | (set(changes) - set(CALENDAR_FIELDS)))
-    if fields:
-        audit.record(
-            session,
-            action="changed",
-            entity="story_session",
-            entity_id=story_session.id,
-            summary=f"Changed the session “{story_session.title}”: {', '.join(fields)}",
-            changes=changed,
-        )
+    with audit.recording(
+        session,
+        story_session,
+        CALENDAR_FIELDS,
+        entity="story_session",
+        summary=lambda fields: f"Changed the session “{story_session.title}”: {fields}",
+    ) as change:
+        for name, value in changes.items():
+            if name == "customer":
+                story_session.customer_id = _customer_id(session, value)
+            elif name == "speakers":
+                _replace_speakers(session, id_of(story_session), value)
+            else:
+                setattr(story_session, name, value)
+        calendar_changed = bool(change.changes)
+        if calendar_changed:
+            story_session.sequence += 1
+        session.add(story_session)
+        session.flush()
+        change.also.update(set(changes) - set(CALENDAR_FIELDS))
     if calendar_changed:
         hooks.calendar_changed(session, story_session)
     return story_session
@@ -435,10 +430,13 @@ def get_series(session: Session, *, series_id: int) -> Series:
 
 
 def create_series(
-    session: Session, *, data: SeriesCreate, organizer_id: int | None, now: datetime | None = None
+    session: Session, *, data: SeriesCreate, now: datetime | None = None
 ) -> tuple[Series, int]:
-    """Create a series and schedule its future sessions; return it and how many were past."""
+    """Create a series and schedule its future sessions; return it and how many were past.
+
+    Whoever is acting through `session` organizes it and its sessions."""
     now = now or utcnow()
+    organizer_id = audit.actor_of(session).user_id
     starts = recurrence.expand(
         data.rrule, first_start_local=data.first_start_local, timezone=data.timezone
     )

@@ -54,9 +54,7 @@ def _rows(db: Session, story_session: StorySession) -> dict[str, Attendance]:
 
 
 def _import(db: Session, story_session: StorySession, data: bytes, name: str = "report.csv"):  # type: ignore[no-untyped-def]
-    return service.import_report(
-        db, story_session=story_session, data=data, filename=name, user_id=None
-    )
+    return service.import_report(db, story_session=story_session, data=data, filename=name)
 
 
 def test_import_matches_by_email_alias_and_name_and_keeps_the_rest(db: Session) -> None:
@@ -68,7 +66,7 @@ def test_import_matches_by_email_alias_and_name_and_keeps_the_rest(db: Session) 
     riley = create_person(db, email="riley.k@corp.example", name="Riley Kimball")
     harper = create_person(db, email="h.radcliffe@corp.example", name="Someone Else")
     assert harper.id is not None
-    add_alias(db, person_id=harper.id, kind=AliasKind.email, value="Harper.Radcliffe@example.com")
+    add_alias(db, person=harper, kind=AliasKind.email, value="Harper.Radcliffe@example.com")
     # Two directory people share Logan Kimball's name: never guessed.
     create_person(db, email="logan.1@corp.example", name="Logan Kimball", department="Sales")
     create_person(db, email="logan.2@corp.example", name="Logan Kimball", department="Support")
@@ -203,7 +201,7 @@ def test_resolving_an_unmatched_attendee_remembers_them_for_the_next_import(db: 
     assert skyler.id is not None
 
     resolved = service.resolve_unmatched(
-        db, session_id=story_session.id, attendance_id=row.id, person_id=skyler.id
+        db, story_session=story_session, attendance_id=row.id, person=skyler
     )
     assert (resolved.id, resolved.person_id, resolved.level_id) == (
         row.id,
@@ -228,7 +226,7 @@ def test_marking_external_takes_the_row_out_of_the_unmatched_list(db: Session) -
     _import(db, story_session, GENERAL.read_bytes())
     assert story_session.id is not None
     unmatched, total = service.list_attendance(db, session_id=story_session.id, status="unmatched")
-    service.mark_external(db, session_id=story_session.id, attendance_id=unmatched[0].id)
+    service.mark_external(db, story_session=story_session, attendance_id=unmatched[0].id)
     _, remaining = service.list_attendance(db, session_id=story_session.id, status="unmatched")
     assert remaining == total - 1
 
@@ -267,7 +265,7 @@ def test_mark_present_by_email_finds_people_as_an_import_would(db: Session) -> N
     ada = create_person(db, email="ada@corp.example", name="Ada Lovelace")
     grace = create_person(db, email="grace@corp.example", name="Grace Hopper")
     assert grace.id is not None
-    add_alias(db, person_id=grace.id, kind=AliasKind.email, value="G.Hopper@Old.Example")
+    add_alias(db, person=grace, kind=AliasKind.email, value="G.Hopper@Old.Example")
     create_person(db, email="gone@corp.example", name="Gone Person", active=False)
 
     def present(email: str) -> int | None:

@@ -49,7 +49,7 @@ def test_directory_matches_email_then_alias_then_unique_name(db: Session) -> Non
     create_person(db, email="sam.1@example.com", name="Sam Patel")
     create_person(db, email="sam.2@example.com", name="Sam Patel")
     assert bob.id is not None
-    add_alias(db, person_id=bob.id, kind=AliasKind.email, value="bobby@home.example")
+    add_alias(db, person=bob, kind=AliasKind.email, value="bobby@home.example")
     directory = Directory.load(db)
 
     assert directory.match(name="Whoever", emails=("ADA@example.com",)).person_id == ada.id

@@ -9,7 +9,7 @@ from app.demo.names import DUPLICATE_NAME
 from app.demo.people import CEO_TITLE, EMAIL_DOMAIN, HOST_TITLE
 from app.errors import Conflict
 from app.models import Level, Person
-from app.people.service import title_matches
+from app.people.levels import title_matches
 
 
 def _people(db: Session) -> list[Person]:

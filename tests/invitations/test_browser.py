@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from sqlmodel import select
 
 from app import db as app_db
-from app.invitations import service
+from app.invitations import rsvps
 from app.mail.compose import compose
 from app.models import Delivery, DeliveryKind, Invitation, Rsvp, StorySession, utcnow
 from tests.browser.conftest import LiveServer, screenshot, sign_in
@@ -66,8 +66,8 @@ def test_invite_answer_and_see_the_answers(page: Page, live_server: LiveServer) 
         invitations = session.exec(select(Invitation).order_by(Invitation.email)).all()
         story_session = session.get_one(StorySession, session_id)
         cara = invitations[0]
-        url = service.rsvp_url(cara, story_session, Rsvp.accepted)
-        service.record_rsvp(session, invitations[1], answer=Rsvp.declined)
+        url = rsvps.rsvp_url(cara, story_session, Rsvp.accepted)
+        rsvps.record_rsvp(session, invitations[1], answer=Rsvp.declined)
         delivery = session.exec(
             select(Delivery).where(Delivery.kind == DeliveryKind.invitation)
         ).first()

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from icalendar import Calendar, Event
 from sqlmodel import Session
 
-from app.invitations import service
+from app.invitations import inviting, rsvps
 from app.invitations.schemas import Audience
 from app.models import DeliveryKind, Platform, Rsvp, StorySession, User, utcnow
 from app.story_sessions import service as sessions
@@ -21,11 +21,10 @@ PARIS = ZoneInfo("Europe/Paris")
 
 
 def _invite(db: Session, story_session: StorySession, *emails: str) -> None:
-    service.invite(
+    inviting.invite(
         db,
         story_sessions=[story_session],
         audience=Audience(emails=list(emails)),
-        invited_by_id=None,
     )
 
 
@@ -128,8 +127,8 @@ def test_reschedule_sends_an_update_with_a_higher_sequence_except_to_decliners(
     _invite(db, story_session, "yes@example.com", "no@example.com", "quiet@example.com")
     first = _event(calendar_of(composed(db, deliveries(db)[0])))
     no, _quiet, yes = invitations(db, story_session)
-    service.record_rsvp(db, yes, answer=Rsvp.accepted)
-    service.record_rsvp(db, no, answer=Rsvp.declined)
+    rsvps.record_rsvp(db, yes, answer=Rsvp.accepted)
+    rsvps.record_rsvp(db, no, answer=Rsvp.declined)
 
     later = (story_session.starts_at + timedelta(days=1, hours=2)).replace(second=0, microsecond=0)
     response = organizer_api.patch(
@@ -162,7 +161,7 @@ def test_cancel_sends_method_cancel_to_every_invitee(
     create_person(db, email="no@example.com", name="No", level_key="vp")
     story_session = create_session(db)
     _invite(db, story_session, "ceo@example.com", "no@example.com")
-    service.record_rsvp(db, invitations(db, story_session)[1], answer=Rsvp.declined)
+    rsvps.record_rsvp(db, invitations(db, story_session)[1], answer=Rsvp.declined)
 
     response = organizer_web.submit(f"/sessions/{story_session.id}/cancel")
     assert response.status_code == 303
@@ -202,14 +201,12 @@ def test_a_weekly_series_keeps_its_local_time_across_the_march_dst_change(db: Se
             duration_minutes=60,
             platform=Platform.teams,
         ),
-        organizer_id=None,
     )
-    upcoming = service.upcoming_sessions(db, series)
-    service.invite(
+    upcoming = inviting.upcoming_sessions(db, series)
+    inviting.invite(
         db,
         story_sessions=upcoming,
         audience=Audience(emails=["ceo@example.com"]),
-        invited_by_id=None,
     )
     events = [_event(calendar_of(composed(db, d))) for d in deliveries(db)]
     assert len(events) == 4

@@ -7,7 +7,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.errors import Conflict, Invalid
-from app.invitations import service
+from app.invitations import inviting, rsvps
+from app.invitations.audience import resolve_audience
 from app.invitations.schemas import Audience
 from app.models import (
     DeliveryKind,
@@ -49,7 +50,7 @@ def test_levels_departments_and_emails_resolve_to_active_people_once(db: Session
     audience = Audience(
         levels=["c-suite", "vp"], departments=["Sales"], emails=["CEO@example.com "]
     )
-    invitees = service.resolve_audience(db, audience)
+    invitees = resolve_audience(db, audience)
     assert [i.email for i in invitees] == ["ceo@example.com", "ic@example.com", "vp@example.com"]
     assert [i.name for i in invitees] == ["Cara Ceo", "Ivy Ic", "Vic Vp"]
 
@@ -63,7 +64,7 @@ def test_a_list_brings_its_people_and_outsiders_but_not_the_unsubscribed(db: Ses
     ).one()
     member.unsubscribed_at = utcnow()
     db.flush()
-    invitees = service.resolve_audience(db, Audience(list_ids=[lst.id or 0]))
+    invitees = resolve_audience(db, Audience(list_ids=[lst.id or 0]))
     assert [(i.email, i.person_id) for i in invitees] == [
         ("board.member@outside.org", None),
         ("ceo@example.com", ceo.id),
@@ -86,7 +87,7 @@ def test_a_bad_audience_is_refused_with_a_reason(
 ) -> None:
     story_session = create_session(db)
     with pytest.raises(Invalid, match=message):
-        service.invite(db, story_sessions=[story_session], audience=audience, invited_by_id=None)
+        inviting.invite(db, story_sessions=[story_session], audience=audience)
     assert invitations(db, story_session) == []
 
 
@@ -94,9 +95,7 @@ def test_invite_creates_one_invitation_and_one_email_each_and_never_twice(db: Se
     _people(db)
     story_session = create_session(db)
     audience = Audience(levels=["c-suite", "vp"])
-    first = service.invite(
-        db, story_sessions=[story_session], audience=audience, invited_by_id=None
-    )
+    first = inviting.invite(db, story_sessions=[story_session], audience=audience)
     assert (first.invited, first.already_invited, first.audience) == (2, 0, 2)
     assert [d.dedup_key for d in deliveries(db)] == [
         f"invite:{story_session.id}:ceo@example.com:0",
@@ -107,11 +106,10 @@ def test_invite_creates_one_invitation_and_one_email_each_and_never_twice(db: Se
     assert delivery.session_id == story_session.id
     assert delivery.to_name == "Cara Ceo"
 
-    again = service.invite(
+    again = inviting.invite(
         db,
         story_sessions=[story_session],
         audience=Audience(levels=["c-suite"], departments=["Sales"]),
-        invited_by_id=None,
     )
     assert (again.invited, again.already_invited, again.audience) == (1, 2, 3)
     assert [i.email for i in invitations(db, story_session)] == [
@@ -125,11 +123,10 @@ def test_invite_creates_one_invitation_and_one_email_each_and_never_twice(db: Se
 def test_dry_run_counts_and_changes_nothing(db: Session) -> None:
     _people(db)
     story_session = create_session(db)
-    result = service.invite(
+    result = inviting.invite(
         db,
         story_sessions=[story_session],
         audience=Audience(departments=["Sales"]),
-        invited_by_id=None,
         dry_run=True,
     )
     assert (result.invited, result.audience, result.dry_run) == (2, 2, True)
@@ -142,11 +139,10 @@ def test_only_scheduled_sessions_take_invitations(db: Session, status: SessionSt
     _people(db)
     story_session = create_session(db, status=status)
     with pytest.raises(Conflict, match=f"This session is {status.value}"):
-        service.invite(
+        inviting.invite(
             db,
             story_sessions=[story_session],
             audience=Audience(levels=["vp"]),
-            invited_by_id=None,
         )
 
 
@@ -196,7 +192,7 @@ def test_api_invites_and_lists_answers(organizer_api: TestClient, db: Session) -
 
     assert organizer_api.post(url, json={"levels": ["vp", "ic"]}).json()["invited"] == 2
     [_ivy, vic] = invitations(db, story_session)
-    service.record_rsvp(db, vic, answer=Rsvp.accepted)
+    rsvps.record_rsvp(db, vic, answer=Rsvp.accepted)
     listed = organizer_api.get(url).json()
     assert [(i["email"], i["rsvp"]) for i in listed["items"]] == [
         ("ic@example.com", "needs_action"),

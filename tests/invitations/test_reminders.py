@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from app.invitations import service, tasks
+from app.invitations import inviting, reminders, rsvps, tasks
 from app.invitations.schemas import Audience
 from app.models import DeliveryKind, Rsvp, StorySession, utcnow
 from tests.factories import create_person, create_session
@@ -19,16 +19,15 @@ def _session_with_invitees(
     story_session = create_session(db, title="Acme", starts_at=starts_at)
     story_session.created_at = created_at
     db.flush()
-    service.invite(
+    inviting.invite(
         db,
         story_sessions=[story_session],
         audience=Audience(levels=["vp"]),
-        invited_by_id=None,
         now=created_at,
     )
     no, _, yes = invitations(db, story_session)
-    service.record_rsvp(db, yes, answer=Rsvp.accepted)
-    service.record_rsvp(db, no, answer=Rsvp.declined)
+    rsvps.record_rsvp(db, yes, answer=Rsvp.accepted)
+    rsvps.record_rsvp(db, no, answer=Rsvp.declined)
     return story_session
 
 
@@ -44,18 +43,20 @@ def test_reminders_at_each_offset_never_twice_and_not_to_decliners(db: Session) 
     sid = story_session.id
     offsets = [1440, 15]
 
-    assert service.queue_reminders(db, now=starts - timedelta(hours=25), offsets=offsets) == 0
+    assert reminders.queue_reminders(db, now=starts - timedelta(hours=25), offsets=offsets) == 0
     day_before = starts - timedelta(hours=23, minutes=58)
-    assert service.queue_reminders(db, now=day_before, offsets=offsets) == 2
-    assert service.queue_reminders(db, now=day_before + timedelta(minutes=5), offsets=offsets) == 0
+    assert reminders.queue_reminders(db, now=day_before, offsets=offsets) == 2
+    assert (
+        reminders.queue_reminders(db, now=day_before + timedelta(minutes=5), offsets=offsets) == 0
+    )
     assert _reminder_keys(db) == [
         f"remind:{sid}:1440:quiet@example.com",
         f"remind:{sid}:1440:yes@example.com",
     ]
 
-    assert service.queue_reminders(db, now=starts - timedelta(minutes=14), offsets=offsets) == 2
-    assert service.queue_reminders(db, now=starts - timedelta(minutes=9), offsets=offsets) == 0
-    assert service.queue_reminders(db, now=starts + timedelta(minutes=1), offsets=offsets) == 0
+    assert reminders.queue_reminders(db, now=starts - timedelta(minutes=14), offsets=offsets) == 2
+    assert reminders.queue_reminders(db, now=starts - timedelta(minutes=9), offsets=offsets) == 0
+    assert reminders.queue_reminders(db, now=starts + timedelta(minutes=1), offsets=offsets) == 0
     assert len(_reminder_keys(db)) == 4
     assert f"remind:{sid}:15:no@example.com" not in _reminder_keys(db)
 
@@ -66,8 +67,8 @@ def test_a_session_created_late_skips_the_earlier_reminders(db: Session) -> None
         db, starts_at=starts, created_at=starts - timedelta(hours=6)
     )
     offsets = [1440, 15]
-    assert service.queue_reminders(db, now=starts - timedelta(hours=5), offsets=offsets) == 0
-    assert service.queue_reminders(db, now=starts - timedelta(minutes=12), offsets=offsets) == 2
+    assert reminders.queue_reminders(db, now=starts - timedelta(hours=5), offsets=offsets) == 0
+    assert reminders.queue_reminders(db, now=starts - timedelta(minutes=12), offsets=offsets) == 2
     assert _reminder_keys(db) == [
         f"remind:{story_session.id}:15:quiet@example.com",
         f"remind:{story_session.id}:15:yes@example.com",
@@ -86,7 +87,7 @@ def test_the_periodic_job_uses_the_configured_offsets(db: Session) -> None:
 def test_the_reminder_email(db: Session) -> None:
     starts = utcnow() + timedelta(minutes=10)
     _session_with_invitees(db, starts_at=starts, created_at=starts - timedelta(days=2))
-    service.queue_reminders(db, now=starts - timedelta(minutes=10), offsets=[1440, 15])
+    reminders.queue_reminders(db, now=starts - timedelta(minutes=10), offsets=[1440, 15])
     message = composed(db, deliveries(db, kind=DeliveryKind.session_reminder)[0])
     assert message["Subject"] == "Reminder: Acme starts in 15 minutes"
     text = message.get_body(("plain",))

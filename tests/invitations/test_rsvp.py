@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.attendance.service import check_in_link
-from app.invitations import service
+from app.invitations import inviting, rsvps
 from app.invitations.schemas import Audience
 from app.kit.signing import sign
 from app.models import Invitation, Rsvp, SessionStatus, StorySession, utcnow
@@ -20,11 +20,10 @@ from tests.invitations.support import invitations
 def _invited(db: Session, story_session: StorySession | None = None) -> Invitation:
     create_person(db, email="vp@example.com", name="Vic Vp", level_key="vp")
     story_session = story_session or create_session(db, title="Acme's story")
-    service.invite(
+    inviting.invite(
         db,
         story_sessions=[story_session],
         audience=Audience(emails=["vp@example.com"]),
-        invited_by_id=None,
     )
     [invitation] = invitations(db, story_session)
     return invitation
@@ -38,7 +37,7 @@ def _path(url: str) -> str:
 def test_the_link_shows_the_choice_and_records_nothing(anon: TestClient, db: Session) -> None:
     invitation = _invited(db)
     story_session = db.get_one(StorySession, invitation.session_id)
-    url = service.rsvp_url(invitation, story_session, Rsvp.accepted)
+    url = rsvps.rsvp_url(invitation, story_session, Rsvp.accepted)
     response = anon.get(_path(url))
     assert response.status_code == 200
     assert "Acme&#39;s story" in response.text
@@ -52,7 +51,7 @@ def test_the_link_shows_the_choice_and_records_nothing(anon: TestClient, db: Ses
 def test_posting_records_the_answer_and_the_latest_counts(anon: TestClient, db: Session) -> None:
     invitation = _invited(db)
     story_session = db.get_one(StorySession, invitation.session_id)
-    path = _path(service.rsvp_url(invitation, story_session, None))
+    path = _path(rsvps.rsvp_url(invitation, story_session, None))
     response = anon.post(path, data={"answer": "tentative"})
     assert response.status_code == 200
     assert "your answer is <strong>Maybe</strong>" in response.text
@@ -70,7 +69,7 @@ def test_posting_records_the_answer_and_the_latest_counts(anon: TestClient, db: 
 def test_a_made_up_answer_changes_nothing(anon: TestClient, db: Session) -> None:
     invitation = _invited(db)
     story_session = db.get_one(StorySession, invitation.session_id)
-    path = _path(service.rsvp_url(invitation, story_session, None))
+    path = _path(rsvps.rsvp_url(invitation, story_session, None))
     for answer in ("maybe-later", "needs_action"):
         response = anon.post(path, data={"answer": answer})
         assert response.status_code == 422
@@ -85,7 +84,7 @@ def test_an_expired_link_is_refused(anon: TestClient, db: Session) -> None:
     invitation = Invitation(session_id=past.id or 0, email="vp@example.com", name="Vic")
     db.add(invitation)
     db.flush()
-    path = _path(service.rsvp_url(invitation, past, Rsvp.accepted))
+    path = _path(rsvps.rsvp_url(invitation, past, Rsvp.accepted))
     for response in (anon.get(path), anon.post(path, data={"answer": "accepted"})):
         assert response.status_code == 403
         assert "This link has expired" in response.text
@@ -100,7 +99,7 @@ def test_a_link_works_until_a_day_after_the_session(anon: TestClient, db: Sessio
     invitation = Invitation(session_id=just_ended.id or 0, email="vp@example.com", name="Vic")
     db.add(invitation)
     db.flush()
-    path = _path(service.rsvp_url(invitation, just_ended, None))
+    path = _path(rsvps.rsvp_url(invitation, just_ended, None))
     assert anon.post(path, data={"answer": "accepted"}).status_code == 200
     db.refresh(invitation)
     assert invitation.rsvp is Rsvp.accepted
@@ -125,7 +124,7 @@ def test_tokens_for_other_purposes_do_not_work_here(anon: TestClient, db: Sessio
 def test_a_cancelled_session_takes_no_answers(anon: TestClient, db: Session) -> None:
     invitation = _invited(db)
     story_session = db.get_one(StorySession, invitation.session_id)
-    path = _path(service.rsvp_url(invitation, story_session, Rsvp.accepted))
+    path = _path(rsvps.rsvp_url(invitation, story_session, Rsvp.accepted))
     story_session.status = SessionStatus.cancelled
     db.flush()
     assert "This session was cancelled" in anon.get(path).text
@@ -137,7 +136,7 @@ def test_a_cancelled_session_takes_no_answers(anon: TestClient, db: Session) -> 
 
 def test_answers_show_on_the_session_page(organizer_web: PageClient, db: Session) -> None:
     invitation = _invited(db)
-    service.record_rsvp(db, invitation, answer=Rsvp.declined)
+    rsvps.record_rsvp(db, invitation, answer=Rsvp.declined)
     page = organizer_web.get(f"/sessions/{invitation.session_id}")
     assert page.status_code == 200
     assert '<span class="value">1</span> no' in page.text
@@ -150,19 +149,18 @@ def test_counts_by_person_for_the_engagement_ladder(db: Session) -> None:
     invitation = _invited(db)
     story_session = db.get_one(StorySession, invitation.session_id)
     second = create_session(db, starts_at=story_session.starts_at + timedelta(days=7))
-    service.invite(
+    inviting.invite(
         db,
         story_sessions=[second],
         audience=Audience(emails=["vp@example.com"]),
-        invited_by_id=None,
     )
-    service.record_rsvp(db, invitation, answer=Rsvp.accepted)
+    rsvps.record_rsvp(db, invitation, answer=Rsvp.accepted)
     person_id = invitation.person_id or 0
     start = story_session.starts_at - timedelta(days=1)
-    assert service.rsvp_counts_by_person(db, [person_id], start, start + timedelta(days=30)) == {
+    assert rsvps.rsvp_counts_by_person(db, [person_id], start, start + timedelta(days=30)) == {
         person_id: (2, 1)
     }
-    assert service.rsvp_counts_by_person(db, [person_id], start, start + timedelta(days=2)) == {
+    assert rsvps.rsvp_counts_by_person(db, [person_id], start, start + timedelta(days=2)) == {
         person_id: (1, 1)
     }
-    assert service.rsvp_counts_by_person(db, [], start, start + timedelta(days=2)) == {}
+    assert rsvps.rsvp_counts_by_person(db, [], start, start + timedelta(days=2)) == {}

@@ -4,7 +4,7 @@ parsed back with `email`: the meeting request is there, as Outlook and Gmail exp
 from icalendar import Calendar
 from sqlmodel import Session
 
-from app.invitations import service
+from app.invitations import inviting
 from app.invitations.schemas import Audience
 from app.mail.sender import send_due
 from app.models import DeliveryStatus
@@ -20,11 +20,10 @@ def test_invitations_arrive_over_smtp_with_their_meeting_request(
     create_person(db, email="ceo@example.com", name="Cara Ceo", level_key="c-suite")
     create_person(db, email="cfo@example.com", name="Carl Cfo", level_key="c-suite")
     story_session = create_session(db, title="Déjà vu at Acme — a customer's story")
-    service.invite(
+    inviting.invite(
         db,
         story_sessions=[story_session],
         audience=Audience(levels=["c-suite"]),
-        invited_by_id=None,
     )
     report = send_due()
     assert report.sent == 2

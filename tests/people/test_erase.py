@@ -93,8 +93,8 @@ def world(db: Session) -> World:
         employee_id=EMPLOYEE_ID,
         manager=org.ceo,
     )
-    service.add_alias(db, person_id=ada.id or 0, kind="email", value=ALIAS_EMAIL)  # type: ignore[arg-type]
-    service.add_alias(db, person_id=ada.id or 0, kind="name", value="Ada King")  # type: ignore[arg-type]
+    service.add_alias(db, person=ada, kind="email", value=ALIAS_EMAIL)  # type: ignore[arg-type]
+    service.add_alias(db, person=ada, kind="name", value="Ada King")  # type: ignore[arg-type]
     for story_session in (org.s2, org.s3):
         create_attendance(db, story_session=story_session, person=ada)
     guest = create_attendance(db, story_session=org.s3, level_key="unknown", raw_name="Ada K.")

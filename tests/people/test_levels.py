@@ -4,7 +4,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.people.service import get_levels
+from app.people.levels import get_levels
 from tests.conftest import PageClient
 from tests.factories import create_person
 

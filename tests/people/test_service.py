@@ -6,15 +6,14 @@ from sqlmodel import Session
 from app.errors import Conflict, Invalid
 from app.mail.addresses import normalize_email
 from app.models import AliasKind
-from app.people.service import (
+from app.people.levels import (
     MAX_TITLE_MATCHED,
-    add_alias,
     get_levels,
     infer_level,
     level_by_key,
-    normalize_name,
     title_matches,
 )
+from app.people.service import add_alias, normalize_name
 from tests.factories import create_person
 
 
@@ -94,7 +93,7 @@ def test_infer_level_skips_a_saved_rule_re2_refuses(
     c_suite = next(level for level in levels if level.key == "c-suite")
     c_suite.title_pattern = r"^(?!.*\bvice\b).*\bpresident\b|\bchief\b"
 
-    with caplog.at_level(logging.WARNING, logger="app.people.service"):
+    with caplog.at_level(logging.WARNING, logger="app.people.levels"):
         assert [infer_level(levels, title).key for title in ("President", "Chief of Staff")] == [
             "ic",
             "ic",
@@ -122,8 +121,8 @@ def test_level_by_key_unknown_lists_the_keys(db: Session) -> None:
 
 def test_add_alias_is_idempotent_for_the_same_person(db: Session) -> None:
     person = create_person(db)
-    first = add_alias(db, person_id=person.id or 0, kind=AliasKind.name, value="Ada  Lovelace")
-    again = add_alias(db, person_id=person.id or 0, kind=AliasKind.name, value="ADA LOVELACE")
+    first = add_alias(db, person=person, kind=AliasKind.name, value="Ada  Lovelace")
+    again = add_alias(db, person=person, kind=AliasKind.name, value="ADA LOVELACE")
     assert again.id == first.id
     assert first.normalized == "ada lovelace"
 
@@ -131,9 +130,9 @@ def test_add_alias_is_idempotent_for_the_same_person(db: Session) -> None:
 def test_add_alias_used_by_another_person_conflicts(db: Session) -> None:
     ada = create_person(db)
     bob = create_person(db, email="bob@example.com", name="Bob Marley")
-    add_alias(db, person_id=ada.id or 0, kind=AliasKind.email, value="Countess@Example.com")
+    add_alias(db, person=ada, kind=AliasKind.email, value="Countess@Example.com")
     with pytest.raises(Conflict) as caught:
-        add_alias(db, person_id=bob.id or 0, kind=AliasKind.email, value="countess@example.com")
+        add_alias(db, person=bob, kind=AliasKind.email, value="countess@example.com")
     assert caught.value.detail == (
         "The email alias 'countess@example.com' already belongs to Ada Lovelace (ada@example.com)."
     )
@@ -143,4 +142,4 @@ def test_add_alias_equal_to_another_persons_email_conflicts(db: Session) -> None
     create_person(db)
     bob = create_person(db, email="bob@example.com", name="Bob Marley")
     with pytest.raises(Conflict):
-        add_alias(db, person_id=bob.id or 0, kind=AliasKind.email, value="ADA@example.com")
+        add_alias(db, person=bob, kind=AliasKind.email, value="ADA@example.com")

@@ -17,9 +17,9 @@ from app.attendance.service import CHECK_IN_PURPOSE
 from app.config import get_settings
 from app.distribution import service as distribution
 from app.distribution.service import RECAP_LINK_PURPOSE, RECAP_READ_PURPOSE, UNSUBSCRIBE_PURPOSE
-from app.invitations import service as invitations
+from app.invitations import inviting
+from app.invitations.rsvps import RSVP_PURPOSE
 from app.invitations.schemas import Audience
-from app.invitations.service import RSVP_PURPOSE
 from app.kit.signing import sign
 from app.models import Attendance, Invitation, ListMember, Rsvp, SessionStatus, utcnow
 from tests.distribution.helpers import approve_recap, create_list
@@ -56,11 +56,10 @@ class Links:
         )
         self.delivery_a, self.delivery_b = sorted(added, key=lambda d: d.to_email)
         upcoming = create_session(db, title="Next one")
-        invitations.invite(
+        inviting.invite(
             db,
             story_sessions=[upcoming],
             audience=Audience(emails=["ann@example.com"]),
-            invited_by_id=None,
         )
         self.invitation = db.exec(select(Invitation)).one()
         self.ids = {
