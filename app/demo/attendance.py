@@ -33,8 +33,8 @@ from app.models import (
     Platform,
     StorySession,
 )
-from app.people.schemas import LevelRef
 from app.people.levels import UNKNOWN_LEVEL_KEY
+from app.people.schemas import LevelRef
 
 RECAP_PROGRAMME_DAYS = 150
 """How long before `now` the CEO asked for a recap of every session (about five months)."""

@@ -14,8 +14,8 @@ from app.audit import service as audit
 from app.errors import AppError, Invalid
 from app.mail.addresses import normalize_email
 from app.models import Level, Person, utcnow
-from app.people.schemas import ImportReport, RowError
 from app.people.levels import UNKNOWN_LEVEL_KEY, get_levels, infer_level
+from app.people.schemas import ImportReport, RowError
 from app.people.service import is_email
 from app.system.metrics import counted_import
 
