@@ -39,11 +39,18 @@ def test_samples_are_byte_exact_copies_of_the_shared_ones() -> None:
 @pytest.mark.parametrize(
     ("data", "found"),
     [
-        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "This is a PDF document"),
+        (
+            b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj",
+            "This file is a PDF document, not a CSV file: export the attendance report as CSV.",
+        ),
         (b"", "The file is empty (0 bytes)."),
         (b"  \r\n\t\n", "The file has no content: only blank lines or separators."),
         (b",,,\r\n;;\r\n", "The file has no content: only blank lines or separators."),
-        (b"PK\x03\x04\x14\x00\x06\x00", "This is an Excel workbook (.xlsx)"),
+        (
+            b"PK\x03\x04\x14\x00\x06\x00",
+            "This file is an Excel workbook or a zip archive, not a CSV file: in Excel, use "
+            "File > Save As > CSV UTF-8.",
+        ),
         (bytes(range(256)) * 4, "This file is binary data (it contains NUL bytes)"),
         (bytes(range(1, 40)), "This file looks like binary data"),
         (
@@ -72,6 +79,43 @@ def test_random_bytes_are_refused() -> None:
     message = _refusal(os.urandom(4096))
 
     assert "binary data" in message or "not text" in message
+
+
+def test_unclosed_quote_refuses_the_report_naming_its_line() -> None:
+    data = (
+        ZOOM_HEADER
+        + "Ann,ann@example.com,03/05/2024 10:00:00 AM,03/05/2024 10:30:00 AM,30\n"
+        + '"Bob,bob@example.com,03/05/2024 10:00:00 AM,03/05/2024 10:40:00 AM,40\n'
+        + "Cat,cat@example.com,03/05/2024 10:10:00 AM,03/05/2024 10:20:00 AM,10\n"
+    ).encode()
+
+    assert _refusal(data).startswith(
+        "Line 3 cannot be read as CSV: A quote opened on this line is never closed: close it, "
+        "or remove it. Expected a Zoom participants"
+    )
+
+
+def test_binary_workbook_named_csv_is_refused_by_content() -> None:
+    # The name says .csv; the bytes are an .xlsx (a zip with the workbook's parts).
+    data = b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00[Content_Types].xml"
+
+    assert _refusal(data).startswith(
+        "This file is an Excel workbook or a zip archive, not a CSV file"
+    )
+
+
+def test_utf16_with_bom_and_semicolons_with_quoted_commas() -> None:
+    data = (
+        'E-mail;Name;Minutes\r\nann@example.com;"Lee, Ann";30\r\nbob@example.com;"Roe, Bob";20\r\n'
+    ).encode("utf-16")
+
+    report = read(data, start="2024-03-05 10:00", minutes=60, tz="UTC")
+
+    assert (report.format, report.delimiter, report.encoding) == ("csv", ";", "UTF-16LE with BOM")
+    assert [(a.email, a.name, a.minutes_present) for a in report.attendees] == [
+        ("ann@example.com", "Lee, Ann", 30),
+        ("bob@example.com", "Roe, Bob", 20),
+    ]
 
 
 def test_header_without_rows_is_refused() -> None:

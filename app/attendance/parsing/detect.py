@@ -24,6 +24,7 @@ from app.attendance.parsing.headers import (
     normalize_header,
 )
 from app.attendance.parsing.model import ReportError
+from app.kit.tables import delimiters
 from app.models import AttendanceSource
 
 HEAD_CHARS = 65_536
@@ -162,27 +163,17 @@ def _generic(cells: list[str], normalized: list[str]) -> str | None:
     return "csv"
 
 
-def _delimiters(head: str) -> list[str]:
-    lines = [line for line in head.splitlines()[:50] if line.strip()]
-    scores = {d: sum(1 for line in lines if d in line) for d in DELIMITER_NAMES}
-    ranked = sorted((d for d in scores if scores[d]), key=lambda d: -scores[d])
-    return ranked or [","]
-
-
 def find_layout(source: Source) -> Layout:
     """Find the report's format, delimiter and header row from the start of the file."""
-    with source.open() as stream:
-        head = stream.read(HEAD_CHARS)
-        complete = not stream.read(1)
-    if not complete:
-        head = head[: head.rfind("\n") + 1] or head
+    head = source.head(HEAD_CHARS)
     if not head.strip(" \t\r\n,;\ufeff"):
         raise ReportError("The file has no content: only blank lines or separators.")
 
     attempts: list[tuple[str, list[tuple[int, list[str]]]]] = []
-    for delimiter in _delimiters(head):
+    for delimiter in delimiters(head):
         rows = []
-        for row in read_rows(io.StringIO(head), delimiter):
+        # The head may end inside a quoted cell: the full reading judges broken rows.
+        for row in read_rows(io.StringIO(head), delimiter, strict=False):
             rows.append(row)
             if len(rows) >= HEAD_ROWS:
                 break
