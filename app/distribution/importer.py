@@ -1,7 +1,8 @@
 """Members from a CSV file (email[,name]): every row valid, then all added, or none.
 
-Reads files the way the directory import does (`app.people.importer`: encodings, delimiters,
-header synonyms). Addresses the directory knows become person members; others are outsiders.
+Files are read by `app.kit.tables`, as the directory import reads them (encodings, delimiters,
+header synonyms); a row that is not well-formed CSV is an error with its line, like a bad
+address. Addresses the directory knows become person members; others are outsiders.
 A header row is optional: a first row that starts with an address is read as data.
 """
 
@@ -10,19 +11,28 @@ from sqlmodel import Session, col, select
 from app.audit import service as audit
 from app.distribution.schemas import MemberImportReport
 from app.errors import Invalid
+from app.kit.tables import EMAIL_HEADERS, NAME_HEADERS, map_columns, read_table
 from app.mail.addresses import normalize_email
 from app.models import DistributionList, ListMember, Person
-from app.people.importer import _map_columns, _records, decode
 from app.people.schemas import RowError
 from app.people.service import is_email
 
 MAX_NAME = 200
+COLUMNS = {"email": EMAIL_HEADERS, "name": NAME_HEADERS}
 
 
 def import_members(session: Session, dlist: DistributionList, *, data: bytes) -> MemberImportReport:
     """Add the file's addresses to the list; with any bad row, raise Invalid with the report."""
-    records = _records(decode(data))
+    unreadable: list[RowError] = []
+
+    def broken(line: int, message: str) -> None:
+        unreadable.append(RowError(line=line, column=None, message=message))
+
+    records = read_table(data, subject="the addresses", on_problem=broken)
     first = next(records, None)
+    if unreadable and (first is None or unreadable[0].line < first[0]):
+        # The first row is broken: whether it is a header cannot be told, so it is refused.
+        raise Invalid(f"Line {unreadable[0].line}: {unreadable[0].message}")
     if first is None:
         raise Invalid("The file is empty: put one email address per line (email,name).")
     line, cells = first
@@ -32,7 +42,7 @@ def import_members(session: Session, dlist: DistributionList, *, data: bytes) ->
         rows = [(line, cells), *records]
         report = MemberImportReport()
     else:
-        found = _map_columns(cells)
+        found = map_columns(cells, COLUMNS)
         if "email" not in found:
             headers = ", ".join(repr(c.strip()) for c in cells if c.strip()) or "none"
             raise Invalid(
@@ -65,8 +75,10 @@ def import_members(session: Session, dlist: DistributionList, *, data: bytes) ->
             wanted[email] = (line, name)
         if len(name) > MAX_NAME:
             error("name", f"{len(name)} characters is too long; the limit is {MAX_NAME}.")
+    report.rows += len(unreadable)
     if not report.rows:
         raise Invalid("The file has a header row but no addresses: nothing to import.")
+    report.errors = sorted([*unreadable, *report.errors], key=lambda error: error.line)
     if report.errors:
         raise Invalid(report.model_dump())
 

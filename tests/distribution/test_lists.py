@@ -1,5 +1,7 @@
 """Distribution lists: CRUD over the API and pages, members, CSV import, series defaults."""
 
+from typing import Any
+
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
@@ -163,6 +165,79 @@ def test_csv_import_refuses_a_file_without_an_email_column(
     )
     assert response.status_code == 422
     assert "No email column found" in response.json()["detail"]
+
+
+def _import_members(client: TestClient, dlist: DistributionList, data: bytes) -> Any:
+    return client.post(
+        f"/api/v1/lists/{dlist.id}/members/import", files={"file": ("m.csv", data, "text/csv")}
+    )
+
+
+def _members(db: Session) -> list[ListMember]:
+    db.expire_all()
+    return list(db.exec(select(ListMember)).all())
+
+
+def test_csv_import_unclosed_quote_is_an_error_with_its_line_and_adds_nothing(
+    organizer_api: TestClient, db: Session
+) -> None:
+    dlist = create_list(db, outsiders=["kept@example.org"])
+    before = len(_members(db))
+    data = b'email,name\nok@example.org,Ok\nbad@example.org,"Bad\nlate@example.org,Late\n'
+
+    response = _import_members(organizer_api, dlist, data)
+
+    assert response.status_code == 422
+    assert response.json()["detail"]["rows"] == 3
+    assert response.json()["detail"]["errors"] == [
+        {
+            "line": 3,
+            "column": None,
+            "message": "A quote opened on this line is never closed: close it, or remove it.",
+        }
+    ]
+    assert len(_members(db)) == before == 1
+
+
+def test_csv_import_broken_first_row_is_refused(organizer_api: TestClient, db: Session) -> None:
+    dlist = create_list(db)
+    response = _import_members(organizer_api, dlist, b'"ok@example.org,Ok\nb@example.org\n')
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": "Line 1: A quote opened on this line is never closed: close it, or remove it."
+    }
+    assert _members(db) == []
+
+
+def test_csv_import_empty_name_is_an_outsider_without_a_name(
+    organizer_api: TestClient, db: Session
+) -> None:
+    dlist = create_list(db)
+    response = _import_members(organizer_api, dlist, b"email;name\nnoname@example.org;\n")
+    assert response.status_code == 200, response.text
+    assert [(m.email, m.name) for m in _members(db)] == [("noname@example.org", "")]
+
+
+def test_csv_import_binary_file_named_csv_is_refused(
+    organizer_api: TestClient, db: Session
+) -> None:
+    dlist = create_list(db)
+    response = _import_members(organizer_api, dlist, b"PK\x03\x04\x14\x00\x06\x00xl/workbook")
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": "This file is an Excel workbook or a zip archive, not a CSV file: in Excel, "
+        "use File > Save As > CSV UTF-8."
+    }
+    assert _members(db) == []
+
+
+def test_csv_import_utf16_with_bom_and_semicolons(organizer_api: TestClient, db: Session) -> None:
+    dlist = create_list(db)
+    data = 'E-mail;Name\r\nzoe@board.example;"Lee; Zoë"\r\n'.encode("utf-16")
+    response = _import_members(organizer_api, dlist, data)
+    assert response.status_code == 200, response.text
+    assert response.json()["columns"] == {"email": "E-mail", "name": "Name"}
+    assert [(m.email, m.name) for m in _members(db)] == [("zoe@board.example", "Lee; Zoë")]
 
 
 def test_series_default_lists_both_ways(organizer_api: TestClient, db: Session) -> None:
