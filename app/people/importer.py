@@ -1,9 +1,6 @@
 """Directory import from an HR export (CSV): validate every row, then apply them all or none."""
 
-import csv
-import io
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from app.audit import service as audit
 from app.errors import AppError, Invalid
+from app.kit.tables import EMAIL_HEADERS, NAME_HEADERS, map_columns, read_table
 from app.mail.addresses import normalize_email
 from app.models import Level, Person, utcnow
 from app.people.levels import UNKNOWN_LEVEL_KEY, get_levels, infer_level
@@ -21,8 +19,8 @@ from app.system.metrics import counted_import
 
 # Header synonyms per field, in order of preference; compared case-insensitively.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "email": ("email", "work email", "e-mail", "email address", "work email address", "mail"),
-    "name": ("name", "full name", "display name", "employee name"),
+    "email": EMAIL_HEADERS,
+    "name": NAME_HEADERS,
     "first_name": ("first name", "given name", "first"),
     "last_name": ("last name", "surname", "family name", "last"),
     "title": ("title", "job title", "position", "role"),
@@ -39,16 +37,6 @@ MAX_LENGTH = {
     "employee_id": 100,
     "manager": 320,
 }
-DELIMITERS = (",", ";", "\t")
-SAVE_AS_CSV = "in Excel, use File > Save As > CSV UTF-8"
-BINARY_SIGNATURES = {
-    b"%PDF": "This file is a PDF document, not a CSV file: export the directory as CSV.",
-    b"PK\x03\x04": (
-        f"This file is an Excel workbook or a zip archive, not a CSV file: {SAVE_AS_CSV}."
-    ),
-    b"\xd0\xcf\x11\xe0": f"This file is an old Excel workbook, not a CSV file: {SAVE_AS_CSV}.",
-}
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"\s+")
 
 
@@ -59,68 +47,6 @@ class _Row:
     email: str = ""
     level: Level | None = None
     errors: list[RowError] = field(default_factory=list)
-
-
-def decode(data: bytes) -> str:
-    """Text from UTF-8 (with or without BOM), UTF-16 with a BOM, or Excel's cp1252."""
-    for signature, message in BINARY_SIGNATURES.items():
-        if data.startswith(signature):
-            raise Invalid(message)
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16", errors="replace")
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                text = data.decode("cp1252")
-            except UnicodeDecodeError:
-                raise Invalid(
-                    "The file is not text in UTF-8 or Windows-1252: save it as CSV (UTF-8)."
-                ) from None
-    if _CONTROL.search(text[:65536]):
-        raise Invalid("The file contains binary data, not comma-separated text: export it as CSV.")
-    return text
-
-
-def _sniff_delimiter(text: str) -> str:
-    """The delimiter used most on the header line (outside quotes)."""
-    header = next((line for line in text.splitlines() if line.strip()), "")
-    header = re.sub(r'"[^"]*"', "", header)
-    counts = {delimiter: header.count(delimiter) for delimiter in DELIMITERS}
-    best = max(DELIMITERS, key=lambda delimiter: counts[delimiter])
-    return best if counts[best] else ","
-
-
-def _records(text: str) -> Iterator[tuple[int, list[str]]]:
-    """(first line number, cells) for each non-blank record; quoted cells may span lines."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
-    next_line = 1
-    try:
-        for cells in reader:
-            line, next_line = next_line, reader.line_num + 1
-            if any(cell.strip() for cell in cells):
-                yield line, cells
-    except csv.Error as exc:
-        raise Invalid(f"Line {reader.line_num}: the CSV cannot be read ({exc}).") from None
-
-
-def _header_key(header: str) -> str:
-    return _SPACES.sub(" ", header.replace("_", " ")).strip().casefold()
-
-
-def _map_columns(header: list[str]) -> dict[str, int]:
-    """For each field, the index of the column that holds it."""
-    positions: dict[str, int] = {}
-    for index, cell in enumerate(header):
-        positions.setdefault(_header_key(cell), index)
-    found: dict[str, int] = {}
-    for name, synonyms in COLUMNS.items():
-        for synonym in synonyms:
-            if synonym in positions:
-                found[name] = positions[synonym]
-                break
-    return found
 
 
 def _missing_columns(header: list[str]) -> Invalid:
@@ -157,12 +83,19 @@ def import_people(
     A file with any error changes nothing and raises `Invalid` carrying the whole report,
     unless `skip_bad_rows`: then the good rows are imported and the bad ones reported.
     """
-    records = _records(decode(data))
+    unreadable: list[RowError] = []
+
+    def broken(line: int, message: str) -> None:
+        unreadable.append(RowError(line=line, column=None, message=message))
+
+    records = read_table(data, subject="the directory", on_problem=broken)
     first = next(records, None)
+    if unreadable:  # before the first row read: the header itself is broken
+        raise Invalid(f"Line {unreadable[0].line} (the header row): {unreadable[0].message}")
     if first is None:
         raise Invalid("The file has no header row and no people: nothing to import.")
     _, header = first
-    columns = _map_columns(header)
+    columns = map_columns(header, COLUMNS)
     if "email" not in columns:
         raise _missing_columns(header)
     header_of = {name: header[index].strip() for name, index in columns.items()}
@@ -219,18 +152,19 @@ def import_people(
                     )
                 )
             line_of_employee_id.setdefault(employee_id, line)
-    report.rows = len(rows)
-    if not rows:
+    report.rows = len(rows) + len(unreadable)
+    if not report.rows:
         raise Invalid("The file has a header row but no people: nothing to import.")
 
     _check_managers(rows, header_of, existing, first_line_of, skip_bad_rows=skip_bad_rows)
     report.errors = sorted(
-        (error for row in rows for error in row.errors), key=lambda error: error.line
+        [*unreadable, *(error for row in rows for error in row.errors)],
+        key=lambda error: error.line,
     )
     if report.errors and not skip_bad_rows:
         raise Invalid(report.model_dump())
     good = [row for row in rows if not row.errors]
-    report.skipped = len(rows) - len(good)
+    report.skipped = report.rows - len(good)
 
     changed: set[str] = set()
     now = utcnow()
@@ -304,6 +238,9 @@ def _check_row(row: _Row, header_of: dict[str, str], level_lookup: dict[str, Lev
     for name, limit in MAX_LENGTH.items():
         if len(cells.get(name, "")) > limit:
             error(name, f"{len(cells[name])} characters is too long; the limit is {limit}.")
+    names = [name for name in ("name", "first_name", "last_name") if name in header_of]
+    if names and not _full_name(cells):
+        error(names[0], "The name is empty; every person needs one.")
     raw_email = cells["email"]
     email = normalize_email(raw_email)
     if not email:
@@ -321,6 +258,12 @@ def _check_row(row: _Row, header_of: dict[str, str], level_lookup: dict[str, Lev
         if row.level is None:
             known = ", ".join(sorted({level.name for level in level_lookup.values()}))
             error("level", f"Unknown level {level_cell!r}; the levels are: {known}.")
+
+
+def _full_name(cells: dict[str, str]) -> str:
+    """The Name cell, else First Name and Last Name together."""
+    parts = (cells.get("first_name", ""), cells.get("last_name", ""))
+    return cells.get("name") or " ".join(part for part in parts if part)
 
 
 def _check_managers(
@@ -368,9 +311,7 @@ def _values(
     """The person's fields as the row says (managers aside); absent columns keep what is."""
     cells = row.cells
     values: dict[str, Any] = {"active": True}
-    name = cells.get("name") or " ".join(
-        part for part in (cells.get("first_name", ""), cells.get("last_name", "")) if part
-    )
+    name = _full_name(cells)
     if name:
         values["name"] = name[:200]
     elif person is None:

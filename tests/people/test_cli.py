@@ -52,3 +52,26 @@ def test_cli_import_people_missing_file_exits_2(db: Session, tmp_path: Path) -> 
     result = CliRunner().invoke(app, ["import", "people", str(tmp_path / "nope.csv")])
     assert result.exit_code == 2
     assert "Cannot read" in result.output
+
+
+def test_cli_import_people_unclosed_quote_is_reported_and_skippable(
+    db: Session, tmp_path: Path
+) -> None:
+    path = tmp_path / "hr.csv"
+    path.write_text('Email,Name\nann@example.com,"Ann\nbob@example.com,Bob\n', encoding="utf-8")
+
+    refused = CliRunner().invoke(app, ["import", "people", str(path)])
+
+    assert refused.exit_code == 1
+    assert "A quote opened on this line is never closed" in refused.output
+    assert "Nothing was imported" in refused.output
+    assert db.exec(select(Person)).all() == []
+
+    skipped = CliRunner().invoke(app, ["import", "people", str(path), "--skip-bad-rows"])
+
+    assert skipped.exit_code == 0, skipped.output
+    assert "created 1" in skipped.output
+    assert "skipped 1" in skipped.output
+    assert "never closed" in skipped.output
+    db.expire_all()
+    assert db.exec(select(Person.email)).all() == ["bob@example.com"]

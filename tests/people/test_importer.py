@@ -296,12 +296,26 @@ def test_import_without_email_column_says_what_was_found(organizer_api: TestClie
             "in Excel, use File > Save As > CSV UTF-8.",
         ),
         (
-            bytes(range(256)) * 4,
-            "The file is not text in UTF-8 or Windows-1252: save it as CSV (UTF-8).",
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+            "This file is a PNG image, not a CSV file: export the directory as CSV.",
         ),
         (
-            b"Email\x00\x01\x02\x03,Name\n",
-            "The file contains binary data, not comma-separated text: export it as CSV.",
+            bytes(range(256)) * 4,
+            "This file is binary data (it contains NUL bytes), not a CSV file: export the "
+            "directory as CSV.",
+        ),
+        (
+            b"Email,Name\n\x81\x8d\x8f\x90\x9d,x\n",
+            "This file is not text in UTF-8, UTF-16 or Windows-1252: save it as CSV UTF-8.",
+        ),
+        (
+            b"Email\x01\x02\x03\x04,Name\n",
+            "This file looks like binary data, not a CSV file: export the directory as CSV.",
+        ),
+        (
+            b'"Email,Name\nann@example.com,Ann\n',
+            "Line 1 (the header row): A quote opened on this line is never closed: close it, "
+            "or remove it.",
         ),
     ],
 )
@@ -312,6 +326,124 @@ def test_import_unusable_files_are_422(
     assert response.status_code == 422
     assert response.json() == {"detail": message}
     assert _people(db) == {}
+
+
+def _count(db: Session) -> int:
+    db.expire_all()
+    return len(db.exec(select(Person.id)).all())
+
+
+UNCLOSED = (
+    "Email,Name,Title\n"
+    "ann@example.com,Ann,Engineer\n"
+    'bea@example.com,"Bea,Engineer\n'  # line 3: the quote is never closed
+    "cid@example.com,Cid,Engineer\n"
+    "keep@example.com,Renamed,Director\n"
+)
+UNCLOSED_ERROR = {
+    "line": 3,
+    "column": None,
+    "message": "A quote opened on this line is never closed: close it, or remove it.",
+}
+
+
+def test_import_unclosed_quote_is_an_error_with_its_line_and_nothing_is_imported(
+    organizer_api: TestClient, db: Session
+) -> None:
+    create_person(db, email="keep@example.com", name="Keep Me", title="Engineer")
+    before = _count(db)
+
+    response = _import(organizer_api, UNCLOSED)
+
+    assert response.status_code == 422
+    report = response.json()["detail"]
+    assert (report["rows"], report["created"], report["errors"]) == (4, 0, [UNCLOSED_ERROR])
+    assert _count(db) == before == 1
+    assert _people(db)["keep@example.com"].name == "Keep Me"
+
+
+def test_import_unclosed_quote_skipped_imports_the_rows_after_it(
+    organizer_api: TestClient, db: Session
+) -> None:
+    create_person(db, email="keep@example.com", name="Keep Me", title="Engineer")
+
+    response = _import(organizer_api, UNCLOSED, skip_bad_rows=True)
+
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert {k: report[k] for k in ("rows", "created", "updated", "skipped")} == {
+        "rows": 4,
+        "created": 2,
+        "updated": 1,
+        "skipped": 1,
+    }
+    assert report["errors"] == [UNCLOSED_ERROR]
+    people = _people(db)
+    assert sorted(people) == ["ann@example.com", "cid@example.com", "keep@example.com"]
+    assert (people["cid@example.com"].name, people["keep@example.com"].name) == ("Cid", "Renamed")
+
+
+def test_import_quote_running_into_a_later_row_is_an_error(
+    organizer_api: TestClient, db: Session
+) -> None:
+    content = 'Email;Name\nann@example.com;"Ann\nbob@example.com;Bob\ncy@example.com;"Cy"\n'
+    response = _import(organizer_api, content)
+    assert response.status_code == 422
+    assert response.json()["detail"]["errors"] == [
+        {
+            "line": 2,
+            "column": None,
+            "message": "A quote opened on this line runs on to line 4: close it, or remove it.",
+        }
+    ]
+    assert _count(db) == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "column"),
+    [
+        ("Email,Name,Title\nann@example.com,Ann,VP\nbob@example.com,  ,VP\n", "Name"),
+        ("Email,First Name,Last Name\nann@example.com,Ann,Lee\nbob@example.com,,\n", "First Name"),
+    ],
+)
+def test_import_empty_name_is_an_error_with_its_line(
+    organizer_api: TestClient, db: Session, content: str, column: str
+) -> None:
+    response = _import(organizer_api, content)
+
+    assert response.status_code == 422
+    assert response.json()["detail"]["errors"] == [
+        {"line": 3, "column": column, "message": "The name is empty; every person needs one."}
+    ]
+    assert _count(db) == 0
+    skipped = _import(organizer_api, content, skip_bad_rows=True).json()
+    assert (skipped["created"], skipped["skipped"]) == (1, 1)
+    assert sorted(_people(db)) == ["ann@example.com"]
+
+
+def test_import_no_half_import_of_a_large_file_with_one_bad_row_at_the_end(
+    organizer_api: TestClient, db: Session
+) -> None:
+    create_person(db, email="boss@example.com", name="Boss")
+    before = _count(db)
+    content = "Email,Name,Manager Email\n" + "".join(
+        f"p{i}@example.com,Person {i},boss@example.com\n" for i in range(500)
+    )
+    response = _import(organizer_api, content + 'last@example.com,"Last\n')
+
+    assert response.status_code == 422
+    assert [e["line"] for e in response.json()["detail"]["errors"]] == [502]
+    assert _count(db) == before == 1
+
+
+def test_import_utf16_without_bom_and_semicolons_with_quoted_commas(
+    organizer_api: TestClient, db: Session
+) -> None:
+    content = 'Email;Name;Title\r\nzoe@example.com;"Lee, Zoë";VP Sales\r\n'.encode("utf-16-le")
+    response = _import(organizer_api, content)
+    assert response.status_code == 200, response.text
+    zoe = _people(db)["zoe@example.com"]
+    assert (zoe.name, zoe.title) == ("Lee, Zoë", "VP Sales")
 
 
 def test_import_oversized_upload_is_413(

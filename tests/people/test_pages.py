@@ -168,6 +168,43 @@ def test_import_page_errors_show_line_and_column_and_change_nothing(
     assert db.exec(select(Person)).all() == []
 
 
+UNCLOSED = b'Email,Name\nann@example.com,Ann\nbea@example.com,"Bea\ncid@example.com,Cid\n'
+
+
+def test_import_page_unclosed_quote_is_listed_with_its_line_and_nothing_changes(
+    organizer_web: PageClient, db: Session
+) -> None:
+    response = organizer_web.submit(
+        "/people/import", files={"file": ("hr.csv", UNCLOSED, "text/csv")}
+    )
+    assert response.status_code == 422
+    assert "Nothing was imported" in response.text
+    assert (
+        '<th scope="row" class="num">3</th><td>—</td>'
+        "<td>A quote opened on this line is never closed: close it, or remove it.</td>"
+        in response.text
+    )
+    assert 'name="skip_bad_rows" type="checkbox" value="true">' in response.text
+    assert db.exec(select(Person)).all() == []
+
+
+def test_import_page_skip_bad_rows_imports_the_others_and_lists_the_skipped(
+    organizer_web: PageClient, db: Session
+) -> None:
+    response = organizer_web.submit(
+        "/people/import",
+        {"skip_bad_rows": "true"},
+        files={"file": ("hr.csv", UNCLOSED, "text/csv")},
+    )
+    assert response.status_code == 200
+    assert "Imported hr.csv" in response.text
+    assert "<h3>Rows skipped</h3>" in response.text
+    assert '<th scope="row" class="num">3</th><td>—</td>' in response.text
+    assert '<div class="value">1</div><div class="label">rows skipped</div>' in response.text
+    assert 'name="skip_bad_rows" type="checkbox" value="true" checked>' in response.text
+    assert sorted(db.exec(select(Person.email)).all()) == ["ann@example.com", "cid@example.com"]
+
+
 def test_import_page_without_email_column_explains(organizer_web: PageClient) -> None:
     response = organizer_web.submit(
         "/people/import", files={"file": ("hr.csv", b"Name\nAnn\n", "text/csv")}
