@@ -14,10 +14,11 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from app.config import get_settings
-from app.distribution import service
+from app.distribution import links
 from app.distribution.schemas import DigestDocument
+from app.distribution.sending import recap_and_version
 from app.errors import NotFound
-from app.mail.compose import composes, new_message
+from app.mail.compose import composes, new_message, render_email
 from app.models import (
     ActionItem,
     Cadence,
@@ -34,7 +35,7 @@ from app.models import (
     utcnow,
 )
 from app.recaps.document import RecapDocument
-from app.templating import env, local_datetime
+from app.templating import local_datetime
 
 QUOTES_IN_EMAIL = 2
 
@@ -42,14 +43,6 @@ QUOTES_IN_EMAIL = 2
 def long_date(value: date) -> str:
     """e.g. '3 March 2026' (no zero padding, on every platform)."""
     return f"{value.day} {value.strftime('%B %Y')}"
-
-
-def _render(name: str, **context: Any) -> tuple[str, str]:
-    """The (plain text, HTML) pair of an email template."""
-    context.setdefault("company_name", get_settings().company_name)
-    html = env.get_template(f"email/{name}.html").render(**context)
-    text = env.get_template(f"email/{name}.txt").render(**context)
-    return text.strip() + "\n", html
 
 
 def _attach_pdf(message: EmailMessage, pdf: RenderedPdf, filename: str) -> None:
@@ -71,10 +64,10 @@ def _list_headers(session: Session, delivery: Delivery) -> tuple[dict[str, str],
     dlist = session.get(DistributionList, delivery.list_id) if delivery.list_id else None
     if dlist is None:
         return {}, ""
-    headers = {"List-Id": service.list_id_header(dlist)}
+    headers = {"List-Id": links.list_id_header(dlist)}
     if not dlist.allow_unsubscribe:
         return headers, ""
-    url = service.unsubscribe_link(delivery)
+    url = links.unsubscribe_link(delivery)
     headers["List-Unsubscribe"] = f"<{url}>"
     headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return headers, url
@@ -138,15 +131,17 @@ def compose_recap(session: Session, delivery: Delivery) -> EmailMessage:
     reply_to = _organizer_email(session, session.get(StorySession, doc.session_id))
     if reply_to:
         headers["Reply-To"] = reply_to
-    text, html = _render(
+    text, html = render_email(
         "recap",
-        **context,
-        company_name=doc.company_name,
-        preheader=context["headline"],
-        link=service.recap_link(delivery, now=now),
-        link_expires=long_date(expires.date()),
-        list_name=dlist.name if dlist else "",
-        unsubscribe_url=unsubscribe_url,
+        {
+            **context,
+            "company_name": doc.company_name,
+            "preheader": context["headline"],
+            "link": links.recap_link(delivery, now=now),
+            "link_expires": long_date(expires.date()),
+            "list_name": dlist.name if dlist else "",
+            "unsubscribe_url": unsubscribe_url,
+        },
     )
     subject = f"Recap: {doc.session_title} — {context['date']}"
     message = new_message(subject, text, html, headers)
@@ -183,16 +178,18 @@ def compose_digest(session: Session, delivery: Delivery) -> EmailMessage:
     headers, unsubscribe_url = _list_headers(session, delivery)
     title = digest_title(doc)
     period = digest_period(doc)
-    text, html = _render(
+    text, html = render_email(
         "digest",
-        doc=doc,
-        company_name=doc.company_name,
-        title=title,
-        period=period,
-        attendees=attendees,
-        executives=executives,
-        preheader=f"{period}: {attendees:,} attendees, {executives:,} executives.",
-        unsubscribe_url=unsubscribe_url,
+        {
+            "doc": doc,
+            "company_name": doc.company_name,
+            "title": title,
+            "period": period,
+            "attendees": attendees,
+            "executives": executives,
+            "preheader": f"{period}: {attendees:,} attendees, {executives:,} executives.",
+            "unsubscribe_url": unsubscribe_url,
+        },
     )
     message = new_message(f"{title} — {period}", text, html, headers)
     pdf = session.get(RenderedPdf, digest.pdf_id) if digest.pdf_id else None
@@ -207,7 +204,7 @@ def compose_recap_overdue(session: Session, delivery: Delivery) -> EmailMessage:
     story_session = session.get(StorySession, delivery.session_id or 0)
     if story_session is None:
         raise NotFound(f"Delivery {delivery.id}: its session no longer exists.")
-    recap, _version = service.recap_and_version(session, story_session_id=story_session.id or 0)
+    recap, _version = recap_and_version(session, story_session=story_session)
     status = {
         None: "not started",
         RecapStatus.draft: "a draft, not yet approved",
@@ -219,15 +216,17 @@ def compose_recap_overdue(session: Session, delivery: Delivery) -> EmailMessage:
     ended = local_datetime(
         datetime.fromtimestamp(end, story_session.starts_at.tzinfo), story_session.timezone
     )
-    text, html = _render(
+    text, html = render_email(
         "recap_overdue",
-        title=story_session.title,
-        customer=customer.name if customer else "the customer",
-        ended=ended,
-        hours=get_settings().recap_reminder_hours,
-        status=status,
-        url=service.public_url(f"/sessions/{story_session.id}/recap"),
-        preheader=f"The recap of {story_session.title} is {status}.",
+        {
+            "title": story_session.title,
+            "customer": customer.name if customer else "the customer",
+            "ended": ended,
+            "hours": get_settings().recap_reminder_hours,
+            "status": status,
+            "url": links.public_url(f"/sessions/{story_session.id}/recap"),
+            "preheader": f"The recap of {story_session.title} is {status}.",
+        },
     )
     return new_message(f"Reminder: send the recap of “{story_session.title}”", text, html)
 
@@ -243,16 +242,18 @@ def compose_action_due(session: Session, delivery: Delivery) -> EmailMessage:
     due = date.fromisoformat(delivery.payload.get("due_on") or str(item.due_on))
     today = date.fromisoformat(delivery.payload.get("today") or str(due))
     overdue = due < today
-    text, html = _render(
+    text, html = render_email(
         "action_due",
-        description=item.description,
-        session_title=story_session.title if story_session else "",
-        customer=customer.name if customer else "",
-        due=long_date(due),
-        overdue=overdue,
-        status=item.status.value.replace("_", " "),
-        url=service.public_url(f"/sessions/{item.session_id}"),
-        preheader=f"Due {long_date(due)}: {item.description}",
+        {
+            "description": item.description,
+            "session_title": story_session.title if story_session else "",
+            "customer": customer.name if customer else "",
+            "due": long_date(due),
+            "overdue": overdue,
+            "status": item.status.value.replace("_", " "),
+            "url": links.public_url(f"/sessions/{item.session_id}"),
+            "preheader": f"Due {long_date(due)}: {item.description}",
+        },
     )
     short = item.description if len(item.description) <= 80 else item.description[:77] + "…"
     message = new_message(f"{'Overdue' if overdue else 'Due today'}: {short}", text, html)

@@ -10,13 +10,12 @@ from typing import Any, Literal
 
 from sqlmodel import Session
 
-from app.config import get_settings
 from app.errors import NotFound
 from app.invitations import calendars, rsvps
-from app.mail.compose import composes, new_message
+from app.mail.compose import composes, new_message, render_email
 from app.models import Delivery, DeliveryKind, Invitation, Rsvp, SessionStatus, StorySession
 from app.models.story_sessions import PLATFORM_LABELS
-from app.templating import env, local_datetime
+from app.templating import local_datetime
 
 ANSWER_COLOURS = {Rsvp.accepted: "#1d7a46", Rsvp.tentative: "#8a5a00", Rsvp.declined: "#b42318"}
 
@@ -33,7 +32,6 @@ def _context(session: Session, story_session: StorySession, **extra: Any) -> dic
     organizer = calendars.organizer_address(session, story_session)
     has_organizer = story_session.organizer_id is not None
     return {
-        "company_name": get_settings().company_name,
         "organizer_name": str(organizer.params.get("CN") or organizer.email)
         if has_organizer
         else "The customer-story team",
@@ -57,12 +55,8 @@ def _message(
     headers: dict[str, str] = {}
     if story_session.organizer_id is not None:
         headers["Reply-To"] = calendars.organizer_address(session, story_session).email
-    return new_message(
-        context["subject"],
-        env.get_template(f"email/{template}.txt").render(context),
-        env.get_template(f"email/{template}.html").render(context),
-        headers,
-    )
+    text, html = render_email(template, context)
+    return new_message(context["subject"], text, html, headers)
 
 
 def _attach_calendar(

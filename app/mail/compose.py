@@ -1,17 +1,22 @@
-"""Which function writes the email for each kind of delivery.
+"""Which function writes the email for each kind of delivery, and how every email is written.
 
 Each domain registers its composers with `@composes(kind)` in its `emails` module, listed in
-EMAIL_MODULES so the worker imports them before it sends anything.
+EMAIL_MODULES so the worker imports them before it sends anything. Every composer renders its
+bodies with `render_email` (templates/email/<name>.txt and .html, the HTML extending
+email/_layout.html) and builds the message with `new_message`.
 """
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from email import policy
 from email.message import EmailMessage
+from typing import Any
 
 from sqlmodel import Session
 
+from app.config import get_settings
 from app.models.mail import Delivery, DeliveryKind
+from app.templating import env
 
 EMAIL_MODULES = ("app.distribution.emails", "app.invitations.emails")
 
@@ -27,6 +32,15 @@ def one_line(value: str) -> str:
     """A header value from user text: a title or name with line breaks must not break the
     header (the email package refuses it, so the message could never be sent)."""
     return " ".join(value.split())
+
+
+def render_email(template: str, context: Mapping[str, Any]) -> tuple[str, str]:
+    """The (plain text, HTML) bodies of email/<template>.txt and .html; `company_name` defaults
+    to the configured one."""
+    context = {"company_name": get_settings().company_name, **context}
+    text = env.get_template(f"email/{template}.txt").render(context)
+    html = env.get_template(f"email/{template}.html").render(context)
+    return text.strip() + "\n", html
 
 
 def new_message(
