@@ -9,7 +9,8 @@ from sqlmodel import Session
 
 from app.main import create_app
 from app.models import DistributionList, SessionStatus, utcnow
-from app.recaps import service as recaps
+from app.recaps.action_items import create_action_item
+from app.recaps.quotes import add_quote
 from app.recaps.schemas import ActionItemCreate, QuoteCreate
 from tests.factories import (
     create_attendance,
@@ -75,11 +76,11 @@ def path_ids(db: Session) -> dict[str, int]:
         db, status=SessionStatus.completed, starts_at=utcnow() - timedelta(days=2)
     )
     speaker = create_speaker(db, story_session)
-    quote = recaps.add_quote(
-        db, story_session, data=QuoteCreate(speaker_id=speaker.id, text="Fast."), user_id=None
+    quote = add_quote(
+        db, story_session=story_session, data=QuoteCreate(speaker_id=speaker.id, text="Fast.")
     )
-    item = recaps.create_action_item(
-        db, story_session, data=ActionItemCreate(description="Call back"), user_id=None
+    item = create_action_item(
+        db, story_session=story_session, data=ActionItemCreate(description="Call back")
     )
     attendance = create_attendance(db, story_session=story_session, person=person)
     dlist = DistributionList(name="Operating committee")

@@ -10,6 +10,7 @@ from datetime import datetime, time, timedelta
 
 from sqlmodel import Session, col, select
 
+from app.db import id_of
 from app.demo.people import DemoPeople
 from app.demo.story_sessions import TIMEZONE, DemoSessions
 from app.models import (
@@ -58,9 +59,9 @@ def _committee(session: Session, people: DemoPeople, now: datetime) -> Distribut
         select(Person.id).where(Person.manager_id == people.ceo_id).order_by(col(Person.id))
     ).all()
     for person_id in [people.ceo_id, *reports]:
-        session.add(ListMember(list_id=committee.id or 0, person_id=person_id))
+        session.add(ListMember(list_id=id_of(committee), person_id=person_id))
     name, email = BOARD_CHAIR
-    session.add(ListMember(list_id=committee.id or 0, email=email, name=name))
+    session.add(ListMember(list_id=id_of(committee), email=email, name=name))
     return committee
 
 
@@ -79,7 +80,7 @@ def _digest(session: Session, people: DemoPeople, now: datetime) -> Distribution
     session.flush()
     for key in DIGEST_LEVELS:
         for person_id in people.ids_by_level.get(key, []):
-            session.add(ListMember(list_id=digest.id or 0, person_id=person_id))
+            session.add(ListMember(list_id=id_of(digest), person_id=person_id))
     return digest
 
 
@@ -162,7 +163,7 @@ def load_distribution(
     now = now or utcnow()
     committee = _committee(session, people, now)
     digest = _digest(session, people, now)
-    session.add(SeriesList(series_id=sessions.series_id, list_id=committee.id or 0))
+    session.add(SeriesList(series_id=sessions.series_id, list_id=id_of(committee)))
     session.flush()
     deliveries = _history(session, committee, sessions, now)
     session.flush()

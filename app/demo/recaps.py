@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from app.audit import service as audit
+from app.db import id_of
 from app.demo.attendance import recap_programme_start
 from app.demo.people import DemoPeople
 from app.demo.story_sessions import DemoSessions
@@ -23,8 +25,11 @@ from app.models import (
     SessionSpeaker,
     StorySession,
 )
-from app.recaps import service
+from app.recaps.action_items import add_action_update, create_action_item
+from app.recaps.approval import approve_recap
+from app.recaps.quotes import add_quote
 from app.recaps.schemas import ActionItemCreate, ActionUpdateCreate, QuoteCreate, RecapUpdate
+from app.recaps.working_copy import update_recap
 
 THEMES = (
     "Onboarding",
@@ -112,7 +117,22 @@ def load_recaps(
     rng: random.Random,
     now: datetime,
 ) -> int:
-    """Write, progress and approve a recap for each completed session since the programme began."""
+    """Write, progress and approve a recap for each completed session since the programme began.
+
+    Written by the system: no user edited or approved the demo's recaps.
+    """
+    with audit.acting_as(audit.SYSTEM):
+        return _load_recaps(session, sessions=sessions, people=people, rng=rng, now=now)
+
+
+def _load_recaps(
+    session: Session,
+    *,
+    sessions: DemoSessions,
+    people: DemoPeople,
+    rng: random.Random,
+    now: datetime,
+) -> int:
     start = recap_programme_start(now)
     stories = session.exec(
         select(StorySession)
@@ -138,7 +158,7 @@ def load_recaps(
         events.sort()
         while events and events[0].at <= approved:
             _apply(session, events.pop(0))
-        service.approve_recap(session, story, user=None, now=min(approved, now), render=False)
+        approve_recap(session, story_session=story, now=min(approved, now), render=False)
         made += 1
     for event in events:
         if event.at <= now:
@@ -167,9 +187,7 @@ def _write(session: Session, story: StorySession, rng: random.Random) -> None:
         ]
     )
     themes = rng.sample(THEMES, rng.randint(2, 3))
-    service.update_recap(
-        session, story, data=RecapUpdate(summary=summary, themes=themes), user_id=None
-    )
+    update_recap(session, story_session=story, data=RecapUpdate(summary=summary, themes=themes))
     speakers = session.exec(
         select(SessionSpeaker).where(
             SessionSpeaker.session_id == story.id, SessionSpeaker.consent != Consent.none
@@ -179,8 +197,8 @@ def _write(session: Session, story: StorySession, rng: random.Random) -> None:
         return  # nobody agreed to be quoted: the summary paraphrases them
     for n, text in enumerate(rng.sample(QUOTES, rng.randint(2, 4))):
         speaker = speakers[n % len(speakers)]
-        service.add_quote(
-            session, story, data=QuoteCreate(speaker_id=speaker.id or 0, text=text), user_id=None
+        add_quote(
+            session, story_session=story, data=QuoteCreate(speaker_id=id_of(speaker), text=text)
         )
 
 
@@ -195,11 +213,10 @@ def _action_items(
     items = []
     for description in rng.sample(ACTIONS, rng.randint(2, 3)):
         due = (created + timedelta(days=rng.choice((21, 30, 45, 60, 90)))).date()
-        item = service.create_action_item(
+        item = create_action_item(
             session,
-            story,
+            story_session=story,
             data=ActionItemCreate(description=description, owner_id=rng.choice(owners), due_on=due),
-            user_id=None,
             now=created,
         )
         items.append(item)
@@ -229,10 +246,9 @@ def _progress(
 def _apply(session: Session, event: _Event) -> None:
     item = session.get(ActionItem, event.item_id)
     assert item is not None
-    service.add_action_update(
+    add_action_update(
         session,
-        item,
+        item=item,
         data=ActionUpdateCreate(note=event.note, status=event.status),
-        user_id=None,
         now=event.at,
     )

@@ -6,11 +6,10 @@ from fastapi import APIRouter, Depends, File, Query, Response, UploadFile, statu
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from app.auth.dependencies import CurrentUser
 from app.config import get_settings
-from app.db import SessionDep
+from app.db import SessionDep, id_of
 from app.deps import IdPath, Page, PaginationDep
-from app.distribution import service
+from app.distribution import lists, members, sending
 from app.distribution.importer import import_members
 from app.distribution.schemas import (
     DeliveryRead,
@@ -37,22 +36,22 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such list
 
 def valid_list_id(session: SessionDep, list_id: IdPath) -> DistributionList:
     """The list named in the path, or 404."""
-    return service.get_list(session, list_id=list_id)
+    return lists.get_list(session, list_id=list_id)
 
 
 ValidList = Annotated[DistributionList, Depends(valid_list_id)]
 
 
 def _read(session: Session, dlist: DistributionList) -> ListRead:
-    return service.describe_lists(session, [dlist])[0]
+    return lists.describe_lists(session, lists=[dlist])[0]
 
 
 @router.get("/lists")
 def list_lists(session: SessionDep, page: PaginationDep) -> Page[ListRead]:
     """Every distribution list, by name."""
-    rows, total = service.list_lists(session, limit=page.limit, offset=page.offset)
+    rows, total = lists.list_lists(session, limit=page.limit, offset=page.offset)
     return Page(
-        items=service.describe_lists(session, rows),
+        items=lists.describe_lists(session, lists=rows),
         total=total,
         limit=page.limit,
         offset=page.offset,
@@ -62,7 +61,7 @@ def list_lists(session: SessionDep, page: PaginationDep) -> Page[ListRead]:
 @router.post("/lists", status_code=status.HTTP_201_CREATED)
 def create_list(session: SessionDep, body: ListCreate) -> ListRead:
     """Create a list: every recap, or a weekly / monthly digest at a local time."""
-    return _read(session, service.create_list(session, data=body))
+    return _read(session, lists.create_list(session, data=body))
 
 
 @router.get("/lists/{list_id}", responses=NOT_FOUND)
@@ -74,23 +73,23 @@ def read_list(session: SessionDep, dlist: ValidList) -> ListRead:
 @router.patch("/lists/{list_id}", responses=NOT_FOUND)
 def update_list(session: SessionDep, dlist: ValidList, body: ListUpdate) -> ListRead:
     """Change a list; only the fields sent change."""
-    return _read(session, service.update_list(session, dlist, data=body))
+    return _read(session, lists.update_list(session, dlist=dlist, data=body))
 
 
 @router.delete("/lists/{list_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
 def delete_list(session: SessionDep, dlist: ValidList) -> Response:
     """Delete a list and its members (deliveries already made keep their history)."""
-    service.delete_list(session, dlist)
+    lists.delete_list(session, dlist=dlist)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/lists/{list_id}/members", responses=NOT_FOUND)
 def list_members(session: SessionDep, dlist: ValidList, page: PaginationDep) -> Page[MemberRead]:
     """The list's members by name, including those who unsubscribed (`unsubscribed_at`)."""
-    members = service.list_members(session, dlist)
+    everyone = members.list_members(session, dlist=dlist)
     return Page(
-        items=members[page.offset : page.offset + page.limit],
-        total=len(members),
+        items=everyone[page.offset : page.offset + page.limit],
+        total=len(everyone),
         limit=page.limit,
         offset=page.offset,
     )
@@ -99,8 +98,8 @@ def list_members(session: SessionDep, dlist: ValidList, page: PaginationDep) -> 
 @router.post("/lists/{list_id}/members", status_code=status.HTTP_201_CREATED, responses=NOT_FOUND)
 def add_member(session: SessionDep, dlist: ValidList, body: MemberIn) -> MemberRead:
     """Add a person (`person_id`, or an `email` the directory knows) or an outsider's address."""
-    member = service.add_member(session, dlist, data=body)
-    return next(m for m in service.list_members(session, dlist) if m.id == member.id)
+    member = members.add_member(session, dlist=dlist, data=body)
+    return next(m for m in members.list_members(session, dlist=dlist) if m.id == member.id)
 
 
 @router.delete(
@@ -110,7 +109,7 @@ def add_member(session: SessionDep, dlist: ValidList, body: MemberIn) -> MemberR
 )
 def remove_member(session: SessionDep, dlist: ValidList, member_id: IdPath) -> Response:
     """Take a member off the list."""
-    service.remove_member(session, dlist, member_id=member_id)
+    members.remove_member(session, dlist=dlist, member_id=member_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -135,22 +134,22 @@ async def import_list_members(
 @router.put("/lists/{list_id}/series", responses=NOT_FOUND)
 def set_list_series(session: SessionDep, dlist: ValidList, body: SeriesLinks) -> ListRead:
     """Choose the series that send their recaps to this list by default."""
-    service.set_list_series(session, dlist, series_ids=body.series_ids)
+    lists.set_list_series(session, dlist=dlist, series_ids=body.series_ids)
     return _read(session, dlist)
 
 
 @router.get("/series/{series_id}/lists", tags=["series"])
 def series_lists(session: SessionDep, series: ValidSeries) -> list[ListRead]:
     """The default lists of a series (pre-selected when its recaps are sent)."""
-    ids = service.series_list_ids(session, series_id=series.id or 0)
-    lists = [dlist for dlist in service.all_lists(session) if dlist.id in ids]
-    return service.describe_lists(session, lists)
+    ids = lists.series_list_ids(session, series_id=id_of(series))
+    chosen = [dlist for dlist in lists.all_lists(session) if dlist.id in ids]
+    return lists.describe_lists(session, lists=chosen)
 
 
 @router.put("/series/{series_id}/lists", tags=["series"])
 def set_series_lists(session: SessionDep, series: ValidSeries, body: ListLinks) -> list[ListRead]:
     """Choose the default lists of a series."""
-    service.set_series_lists(session, series, list_ids=body.list_ids)
+    lists.set_series_lists(session, series=series, list_ids=body.list_ids)
     return series_lists(session, series)
 
 
@@ -159,32 +158,29 @@ def set_series_lists(session: SessionDep, series: ValidSeries, body: ListLinks) 
     tags=["recaps"],
     responses={409: {"description": "The recap is not approved, or has unapproved changes."}},
 )
-def send_recap(
-    session: SessionDep, user: CurrentUser, story_session: ValidSession, body: SendRequest
-) -> SendResult:
+def send_recap(session: SessionDep, story_session: ValidSession, body: SendRequest) -> SendResult:
     """Send the latest approved recap to these lists and addresses (each address once)."""
-    _version, added = service.send_recap(
+    _version, added = sending.send_recap(
         session,
-        story_session_id=story_session.id or 0,
+        story_session=story_session,
         list_ids=body.list_ids,
         extra_emails=body.extra_emails,
-        user=user,
     )
-    deliveries = service.recap_deliveries(session, story_session_id=story_session.id or 0)
+    deliveries = sending.recap_deliveries(session, story_session=story_session)
     return SendResult.model_validate({**deliveries.model_dump(), "queued": len(added)})
 
 
 @router.get("/sessions/{session_id}/recap/deliveries", tags=["recaps"])
 def recap_deliveries(session: SessionDep, story_session: ValidSession) -> RecapDeliveries:
     """Where the recap went: per recipient queued, sending, sent or failed (with the reason)."""
-    return service.recap_deliveries(session, story_session_id=story_session.id or 0)
+    return sending.recap_deliveries(session, story_session=story_session)
 
 
 @router.post("/sessions/{session_id}/recap/deliveries/resend", tags=["recaps"])
 def resend_failed(session: SessionDep, story_session: ValidSession) -> RecapDeliveries:
     """Queue every failed recap delivery of this session again."""
-    service.resend(session, story_session_id=story_session.id or 0)
-    return service.recap_deliveries(session, story_session_id=story_session.id or 0)
+    sending.resend(session, story_session=story_session)
+    return sending.recap_deliveries(session, story_session=story_session)
 
 
 @router.post(
@@ -196,8 +192,8 @@ def resend_one(
     session: SessionDep, story_session: ValidSession, delivery_id: IdPath
 ) -> RecapDeliveries:
     """Queue one failed recap delivery again."""
-    service.resend(session, story_session_id=story_session.id or 0, delivery_id=delivery_id)
-    return service.recap_deliveries(session, story_session_id=story_session.id or 0)
+    sending.resend(session, story_session=story_session, delivery_id=delivery_id)
+    return sending.recap_deliveries(session, story_session=story_session)
 
 
 @router.get("/deliveries")
@@ -209,7 +205,7 @@ def list_deliveries(
     delivery_status: Annotated[DeliveryStatus | None, Query(alias="status")] = None,
 ) -> Page[DeliveryRead]:
     """Every email Storyroom sent or will send, the newest first."""
-    rows, total = service.list_deliveries(
+    rows, total = sending.list_deliveries(
         session,
         session_id=session_id,
         kind=kind,

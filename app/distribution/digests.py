@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
+from app.db import id_of
+from app.distribution.members import recipients
 from app.distribution.schemas import (
     DigestAction,
     DigestDocument,
@@ -21,7 +23,6 @@ from app.distribution.schemas import (
     DigestSession,
     DigestTheme,
 )
-from app.distribution.service import recipients
 from app.mail import outbox
 from app.mail.addresses import normalize_email
 from app.models import (
@@ -180,7 +181,7 @@ def make_digest(session: Session, *, list_id: int, now: datetime | None = None) 
     if scheduled is None or scheduled <= since:
         return None
     versions = _latest_versions(session, since, scheduled)
-    people = recipients(session, [dlist])
+    people = recipients(session, lists=[dlist])
     if not versions or not people:
         if _still_due(session, dlist, since):
             dlist.last_digest_at = scheduled
@@ -208,7 +209,7 @@ def make_digest(session: Session, *, list_id: int, now: datetime | None = None) 
     session.add(digest)
     session.flush()
     session.add_all(
-        DigestRecap(digest_id=digest.id or 0, recap_version_id=v.id or 0) for v in versions
+        DigestRecap(digest_id=id_of(digest), recap_version_id=id_of(v)) for v in versions
     )
     outbox.enqueue(
         session,

@@ -14,7 +14,7 @@ from app.auth.dependencies import CurrentUser
 from app.config import get_settings
 from app.db import SessionDep
 from app.deps import IdPath
-from app.distribution import service
+from app.distribution import links, lists, members, sending
 from app.distribution.api import ValidList
 from app.distribution.emails import recap_pdf_filename
 from app.distribution.importer import import_members
@@ -148,13 +148,12 @@ def _lists_page(
     errors: list[str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    lists = service.describe_lists(session, service.all_lists(session))
     return _render(
         request,
         "lists.html",
         {
             "user": user,
-            "lists": lists,
+            "lists": lists.describe_lists(session, lists=lists.all_lists(session)),
             "values": values or _form_values(None),
             "errors": errors or [],
             **_form_context(),
@@ -178,7 +177,7 @@ def create_list(
 ) -> Response:
     """Create a list, then go to it to add members."""
     try:
-        dlist = service.create_list(session, data=ListCreate.model_validate(form.data()))
+        dlist = lists.create_list(session, data=ListCreate.model_validate(form.data()))
     except (ValidationError, AppError) as exc:
         session.rollback()
         return _lists_page(
@@ -207,10 +206,10 @@ def _list_page(
         "list.html",
         {
             "user": user,
-            "dlist": service.describe_lists(session, [dlist])[0],
-            "members": service.list_members(session, dlist),
+            "dlist": lists.describe_lists(session, lists=[dlist])[0],
+            "members": members.list_members(session, dlist=dlist),
             "series": series,
-            "linked": set(service.list_series_ids(session, list_id=dlist.id or 0)),
+            "linked": set(lists.list_series_ids(session, dlist=dlist)),
             "values": values or _form_values(dlist),
             "errors": errors or [],
             "member_errors": member_errors or [],
@@ -241,7 +240,7 @@ def update_list(
 ) -> Response:
     """Save the list's settings."""
     try:
-        service.update_list(session, dlist, data=ListUpdate.model_validate(form.data()))
+        lists.update_list(session, dlist=dlist, data=ListUpdate.model_validate(form.data()))
     except (ValidationError, AppError) as exc:
         session.rollback()
         session.refresh(dlist)
@@ -260,7 +259,7 @@ def update_list(
 @router.post("/lists/{list_id}/delete")
 def delete_list(session: SessionDep, dlist: ValidList) -> Response:
     """Delete the list."""
-    service.delete_list(session, dlist)
+    lists.delete_list(session, dlist=dlist)
     return RedirectResponse("/lists?done=deleted", status_code=303)
 
 
@@ -275,7 +274,9 @@ def add_member(
 ) -> Response:
     """Add someone by address: a directory address adds the person, any other an outsider."""
     try:
-        service.add_member(session, dlist, data=MemberIn(email=email.strip() or None, name=name))
+        members.add_member(
+            session, dlist=dlist, data=MemberIn(email=email.strip() or None, name=name)
+        )
     except (ValidationError, AppError) as exc:
         session.rollback()
         return _list_page(
@@ -293,7 +294,7 @@ def add_member(
 @router.post("/lists/{list_id}/members/{member_id}/delete")
 def remove_member(session: SessionDep, dlist: ValidList, member_id: IdPath) -> Response:
     """Take a member off the list."""
-    service.remove_member(session, dlist, member_id=member_id)
+    members.remove_member(session, dlist=dlist, member_id=member_id)
     return RedirectResponse(f"/lists/{dlist.id}?done=removed#members", status_code=303)
 
 
@@ -332,7 +333,7 @@ def set_list_series(
     series_ids: Annotated[list[int], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
 ) -> Response:
     """Choose the series that send their recaps to this list."""
-    service.set_list_series(session, dlist, series_ids=series_ids)
+    lists.set_list_series(session, dlist=dlist, series_ids=series_ids)
     return RedirectResponse(f"/lists/{dlist.id}?done=series#series", status_code=303)
 
 
@@ -350,12 +351,11 @@ def _deliveries_page(
     extra: str = "",
     status_code: int = 200,
 ) -> Response:
-    assert story_session.id is not None
-    recap, version = service.recap_and_version(session, story_session_id=story_session.id)
-    lists = service.describe_lists(session, service.all_lists(session))
+    recap, version = sending.recap_and_version(session, story_session=story_session)
+    views = lists.describe_lists(session, lists=lists.all_lists(session))
     if chosen is None:
         chosen = (
-            set(service.series_list_ids(session, series_id=story_session.series_id))
+            set(lists.series_list_ids(session, series_id=story_session.series_id))
             if story_session.series_id
             else set()
         )
@@ -367,12 +367,12 @@ def _deliveries_page(
             "s": story_session,
             "recap": recap,
             "version": version,
-            "lists": [dlist for dlist in lists if dlist.cadence is Cadence.every_recap],
-            "digest_lists": [dlist for dlist in lists if dlist.cadence is not Cadence.every_recap],
+            "lists": [dlist for dlist in views if dlist.cadence is Cadence.every_recap],
+            "digest_lists": [dlist for dlist in views if dlist.cadence is not Cadence.every_recap],
             "chosen": chosen,
             "extra": extra,
             "errors": errors or [],
-            "status": service.recap_deliveries(session, story_session_id=story_session.id),
+            "status": sending.recap_deliveries(session, story_session=story_session),
         },
         status_code=status_code,
     )
@@ -398,12 +398,11 @@ def send_recap(
     """Send the latest approved recap to the ticked lists and the extra addresses."""
     emails = re.split(r"[\s,;]+", extra_emails)
     try:
-        service.send_recap(
+        sending.send_recap(
             session,
-            story_session_id=story_session.id or 0,
+            story_session=story_session,
             list_ids=list_ids,
             extra_emails=[email.strip() for email in emails if email.strip()],
-            user=user,
         )
     except AppError as exc:
         session.rollback()
@@ -423,7 +422,7 @@ def send_recap(
 @router.post("/sessions/{session_id}/recap/deliveries/resend")
 def resend_failed(session: SessionDep, story_session: ValidSession) -> Response:
     """Queue every failed message of this recap again."""
-    service.resend(session, story_session_id=story_session.id or 0)
+    sending.resend(session, story_session=story_session)
     return RedirectResponse(
         f"/sessions/{story_session.id}/recap/deliveries?done=resent", status_code=303
     )
@@ -432,7 +431,7 @@ def resend_failed(session: SessionDep, story_session: ValidSession) -> Response:
 @router.post("/sessions/{session_id}/recap/deliveries/{delivery_id}/resend")
 def resend_one(session: SessionDep, story_session: ValidSession, delivery_id: IdPath) -> Response:
     """Queue one failed message again."""
-    service.resend(session, story_session_id=story_session.id or 0, delivery_id=delivery_id)
+    sending.resend(session, story_session=story_session, delivery_id=delivery_id)
     return RedirectResponse(
         f"/sessions/{story_session.id}/recap/deliveries?done=resent", status_code=303
     )
@@ -456,7 +455,7 @@ def public_recap(request: Request, session: SessionDep, token: str) -> Response:
     from app.recaps.render import pdf_for_version, render_recap_html
 
     try:
-        _delivery, version, read_token = service.open_recap(session, token=token)
+        _delivery, version, read_token = links.open_recap(session, token=token)
     except AppError as exc:
         return _link_error(request, exc)
     document = RecapDocument.model_validate(version.document)
@@ -478,7 +477,7 @@ ReadToken = Annotated[str, Form(max_length=1000)]
 def record_read(session: SessionDep, token: ReadToken = "") -> Response:
     """The recap page's script reports that a person is reading it; the first time stays."""
     try:
-        service.record_read(session, token=token)
+        links.record_read(session, token=token)
     except AppError as exc:
         return JSONResponse({"detail": exc.detail}, exc.status_code)
     return Response(status_code=204)
@@ -488,7 +487,7 @@ def record_read(session: SessionDep, token: ReadToken = "") -> Response:
 def download_pdf(request: Request, session: SessionDep, token: ReadToken = "") -> Response:
     """The "Download the PDF" button of the recap page, which counts the recap as read."""
     try:
-        _delivery, version, pdf = service.read_recap_pdf(session, token=token)
+        _delivery, version, pdf = links.read_recap_pdf(session, token=token)
     except AppError as exc:
         return _link_error(request, exc)
     document = RecapDocument.model_validate(version.document)
@@ -503,7 +502,7 @@ def download_pdf(request: Request, session: SessionDep, token: ReadToken = "") -
 def unsubscribe_page(request: Request, session: SessionDep, token: str) -> Response:
     """Ask before unsubscribing: mail scanners follow links, people press buttons."""
     try:
-        dlist, member = service.unsubscribe_target(session, token=token)
+        dlist, member = links.unsubscribe_target(session, token=token)
     except AppError as exc:
         return _link_error(request, exc)
     return _render(
@@ -517,7 +516,7 @@ def unsubscribe_page(request: Request, session: SessionDep, token: str) -> Respo
 def unsubscribe(request: Request, session: SessionDep, token: str) -> Response:
     """RFC 8058 one-click unsubscribe (mail clients POST here), also the confirm button."""
     try:
-        dlist, _member = service.unsubscribe(session, token=token)
+        dlist, _member = links.unsubscribe(session, token=token)
     except AppError as exc:
         return _link_error(request, exc)
     return _render(request, "unsubscribe.html", {"dlist": dlist, "done": True, "token": token})

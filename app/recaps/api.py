@@ -6,14 +6,14 @@ from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 
-from app.auth.dependencies import CurrentUser
 from app.db import SessionDep
 from app.deps import IdPath, Page, PaginationDep
 from app.errors import Conflict
 from app.models import RecapStatus, RecapVersion, StorySession
-from app.recaps import service
+from app.recaps import action_items, approval, quotes, themes, working_copy
 from app.recaps.dependencies import ValidActionItem
 from app.recaps.document import RecapDocument
+from app.recaps.editing import get_recap
 from app.recaps.schemas import (
     ActionItemCreate,
     ActionItemDetail,
@@ -59,29 +59,29 @@ def list_recaps(
     session: SessionDep, page: PaginationDep, status: RecapStatus | None = None
 ) -> Page[RecapListItem]:
     """Every recap, the most recent session first; filter by status."""
-    items, total = service.list_recaps(session, status=status, limit=page.limit, offset=page.offset)
+    items, total = working_copy.list_recaps(
+        session, status=status, limit=page.limit, offset=page.offset
+    )
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
 @router.get("/sessions/{session_id}/recap", responses=NOT_FOUND)
 def read_recap(session: SessionDep, story_session: ValidSession) -> RecapRead:
     """The session's working recap (an empty draft until the first edit)."""
-    return service.describe_recap(session, story_session)
+    return working_copy.describe_recap(session, story_session=story_session)
 
 
 @router.put("/sessions/{session_id}/recap", responses={**NOT_FOUND, **CONFLICT, **INVALID})
-def update_recap(
-    session: SessionDep, user: CurrentUser, story_session: ValidSession, body: RecapUpdate
-) -> RecapRead:
+def update_recap(session: SessionDep, story_session: ValidSession, body: RecapUpdate) -> RecapRead:
     """Save the summary (Markdown) and themes; an approved recap becomes a draft again."""
-    service.update_recap(session, story_session, data=body, user_id=user.id)
-    return service.describe_recap(session, story_session)
+    working_copy.update_recap(session, story_session=story_session, data=body)
+    return working_copy.describe_recap(session, story_session=story_session)
 
 
 @router.get("/sessions/{session_id}/recap/preview", responses=NOT_FOUND)
 def preview_recap(session: SessionDep, story_session: ValidSession) -> RecapDocument:
     """The recap document as it would be approved now (version 0: not approved)."""
-    return service.preview_document(session, story_session)
+    return approval.preview_document(session, story_session=story_session)
 
 
 @router.post(
@@ -89,11 +89,9 @@ def preview_recap(session: SessionDep, story_session: ValidSession) -> RecapDocu
     status_code=status.HTTP_201_CREATED,
     responses={**NOT_FOUND, **CONFLICT},
 )
-def approve_recap(
-    session: SessionDep, user: CurrentUser, story_session: ValidSession
-) -> VersionRead:
+def approve_recap(session: SessionDep, story_session: ValidSession) -> VersionRead:
     """Approve the recap: freeze it as the next version and queue its PDF."""
-    version = service.approve_recap(session, story_session, user=user)
+    version = approval.approve_recap(session, story_session=story_session)
     return _version_read(session, story_session, version)
 
 
@@ -101,7 +99,9 @@ def _version_read(
     session: Session, story_session: StorySession, version: RecapVersion
 ) -> VersionRead:
     return next(
-        v for v in service.list_versions(session, story_session) if v.number == version.number
+        v
+        for v in approval.list_versions(session, story_session=story_session)
+        if v.number == version.number
     )
 
 
@@ -110,7 +110,7 @@ def list_versions(
     session: SessionDep, story_session: ValidSession, page: PaginationDep
 ) -> Page[VersionRead]:
     """Every approved version, newest first."""
-    versions = service.list_versions(session, story_session)
+    versions = approval.list_versions(session, story_session=story_session)
     return Page(
         items=versions[page.offset : page.offset + page.limit],
         total=len(versions),
@@ -147,24 +147,27 @@ def pdf_response(session: Session, story_session: StorySession, version: RecapVe
 )
 def version_pdf(session: SessionDep, story_session: ValidSession, number: IdPath) -> Response:
     """The PDF of one version: the same bytes for every download and every recipient."""
-    version = service.get_version(session, story_session, number=number)
+    version = approval.get_version(session, story_session=story_session, number=number)
     return pdf_response(session, story_session, version)
 
 
 @router.get("/sessions/{session_id}/recap.pdf", response_class=Response, responses=PDF_RESPONSES)
 def latest_pdf(session: SessionDep, story_session: ValidSession) -> Response:
     """The PDF of the latest approved version."""
-    recap = service.get_recap(session, session_id=story_session.id or 0)
+    recap = get_recap(session, story_session=story_session)
     if recap is None or recap.latest_version == 0:
         raise Conflict(f"The recap of “{story_session.title}” has not been approved yet.")
-    version = service.get_version(session, story_session, number=recap.latest_version)
+    version = approval.get_version(
+        session, story_session=story_session, number=recap.latest_version
+    )
     return pdf_response(session, story_session, version)
 
 
 @router.get("/sessions/{session_id}/recap/versions/{number}", responses=NOT_FOUND)
 def read_version(session: SessionDep, story_session: ValidSession, number: IdPath) -> RecapDocument:
     """One approved version's document, exactly as it was frozen."""
-    return service.version_document(service.get_version(session, story_session, number=number))
+    version = approval.get_version(session, story_session=story_session, number=number)
+    return approval.version_document(version)
 
 
 # -- quotes -----------------------------------------------------------------------------------
@@ -173,11 +176,13 @@ def read_version(session: SessionDep, story_session: ValidSession, number: IdPat
 @router.get("/sessions/{session_id}/recap/quotes", responses=NOT_FOUND)
 def list_quotes(session: SessionDep, story_session: ValidSession) -> list[QuoteRead]:
     """The recap's quotes in order (at most 50)."""
-    return service.list_quotes(session, story_session)
+    return quotes.list_quotes(session, story_session=story_session)
 
 
 def _quote_read(session: Session, story_session: StorySession, quote_id: int | None) -> QuoteRead:
-    return next(q for q in service.list_quotes(session, story_session) if q.id == quote_id)
+    return next(
+        q for q in quotes.list_quotes(session, story_session=story_session) if q.id == quote_id
+    )
 
 
 @router.post(
@@ -185,24 +190,18 @@ def _quote_read(session: Session, story_session: StorySession, quote_id: int | N
     status_code=status.HTTP_201_CREATED,
     responses={**NOT_FOUND, **CONFLICT, **INVALID},
 )
-def add_quote(
-    session: SessionDep, user: CurrentUser, story_session: ValidSession, body: QuoteCreate
-) -> QuoteRead:
+def add_quote(session: SessionDep, story_session: ValidSession, body: QuoteCreate) -> QuoteRead:
     """Quote a speaker of the session; their consent decides the attribution."""
-    quote = service.add_quote(session, story_session, data=body, user_id=user.id)
+    quote = quotes.add_quote(session, story_session=story_session, data=body)
     return _quote_read(session, story_session, quote.id)
 
 
 @router.patch("/sessions/{session_id}/recap/quotes/{quote_id}", responses={**NOT_FOUND, **INVALID})
 def update_quote(
-    session: SessionDep,
-    user: CurrentUser,
-    story_session: ValidSession,
-    quote_id: IdPath,
-    body: QuoteUpdate,
+    session: SessionDep, story_session: ValidSession, quote_id: IdPath, body: QuoteUpdate
 ) -> QuoteRead:
     """Change a quote's text, speaker or position."""
-    service.update_quote(session, story_session, quote_id=quote_id, data=body, user_id=user.id)
+    quotes.update_quote(session, story_session=story_session, quote_id=quote_id, data=body)
     return _quote_read(session, story_session, quote_id)
 
 
@@ -211,11 +210,9 @@ def update_quote(
     status_code=status.HTTP_204_NO_CONTENT,
     responses=NOT_FOUND,
 )
-def delete_quote(
-    session: SessionDep, user: CurrentUser, story_session: ValidSession, quote_id: IdPath
-) -> None:
+def delete_quote(session: SessionDep, story_session: ValidSession, quote_id: IdPath) -> None:
     """Remove a quote from the recap."""
-    service.delete_quote(session, story_session, quote_id=quote_id, user_id=user.id)
+    quotes.delete_quote(session, story_session=story_session, quote_id=quote_id)
 
 
 # -- themes -----------------------------------------------------------------------------------
@@ -228,7 +225,7 @@ def list_themes(
     prefix: Annotated[str, Query(max_length=80, description="Suggest themes starting so.")] = "",
 ) -> Page[ThemeRead]:
     """Themes used by recaps, most used first; `prefix` turns it into suggestions."""
-    items, total = service.list_themes(session, prefix=prefix, limit=page.limit, offset=page.offset)
+    items, total = themes.list_themes(session, prefix=prefix, limit=page.limit, offset=page.offset)
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
@@ -240,7 +237,7 @@ def list_action_items(
     session: SessionDep, filters: Annotated[ActionItemFilters, Query()], page: PaginationDep
 ) -> Page[ActionItemRead]:
     """Action items across sessions: overdue first, then by due date."""
-    items, total = service.list_action_items(
+    items, total = action_items.list_action_items(
         session, filters=filters, limit=page.limit, offset=page.offset
     )
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
@@ -253,26 +250,26 @@ def list_action_items(
     responses={**NOT_FOUND, **CONFLICT, **INVALID},
 )
 def create_action_item(
-    session: SessionDep, user: CurrentUser, story_session: ValidSession, body: ActionItemCreate
+    session: SessionDep, story_session: ValidSession, body: ActionItemCreate
 ) -> ActionItemDetail:
     """Record what the company will do about this session (at most 100 per session)."""
-    item = service.create_action_item(session, story_session, data=body, user_id=user.id)
-    return service.action_item_detail(session, item)
+    item = action_items.create_action_item(session, story_session=story_session, data=body)
+    return action_items.action_item_detail(session, item=item)
 
 
 @router.get("/action-items/{item_id}", tags=["action items"], responses=NOT_FOUND)
 def read_action_item(session: SessionDep, item: ValidActionItem) -> ActionItemDetail:
     """One action item with all its updates, newest first."""
-    return service.action_item_detail(session, item)
+    return action_items.action_item_detail(session, item=item)
 
 
 @router.patch("/action-items/{item_id}", tags=["action items"], responses={**NOT_FOUND, **INVALID})
 def update_action_item(
-    session: SessionDep, user: CurrentUser, item: ValidActionItem, body: ActionItemPatch
+    session: SessionDep, item: ValidActionItem, body: ActionItemPatch
 ) -> ActionItemDetail:
     """Change the description, owner, due date or status (a status change is dated)."""
-    service.update_action_item(session, item, data=body, user_id=user.id)
-    return service.action_item_detail(session, item)
+    action_items.update_action_item(session, item=item, data=body)
+    return action_items.action_item_detail(session, item=item)
 
 
 @router.post(
@@ -282,11 +279,12 @@ def update_action_item(
     responses={**NOT_FOUND, **INVALID},
 )
 def add_action_update(
-    session: SessionDep, user: CurrentUser, item: ValidActionItem, body: ActionUpdateCreate
+    session: SessionDep, item: ValidActionItem, body: ActionUpdateCreate
 ) -> ActionUpdateRead:
     """Add a dated progress note, optionally changing the status (done sets `done_at`)."""
-    update = service.add_action_update(session, item, data=body, user_id=user.id)
-    return next(u for u in service.action_item_detail(session, item).updates if u.id == update.id)
+    update = action_items.add_action_update(session, item=item, data=body)
+    detail = action_items.action_item_detail(session, item=item)
+    return next(u for u in detail.updates if u.id == update.id)
 
 
 @router.delete(
@@ -295,6 +293,6 @@ def add_action_update(
     tags=["action items"],
     responses=NOT_FOUND,
 )
-def delete_action_item(session: SessionDep, user: CurrentUser, item: ValidActionItem) -> None:
+def delete_action_item(session: SessionDep, item: ValidActionItem) -> None:
     """Remove an action item recorded by mistake."""
-    service.delete_action_item(session, item, user_id=user.id)
+    action_items.delete_action_item(session, item=item)

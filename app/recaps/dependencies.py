@@ -7,12 +7,12 @@ from fastapi import Depends
 from app.db import SessionDep
 from app.deps import IdPath
 from app.models import ActionItem
-from app.recaps import service
+from app.recaps.action_items import get_action_item
 
 
 def valid_action_item_id(session: SessionDep, item_id: IdPath) -> ActionItem:
     """The action item named in the path, or 404."""
-    return service.get_action_item(session, item_id=item_id)
+    return get_action_item(session, item_id=item_id)
 
 
 ValidActionItem = Annotated[ActionItem, Depends(valid_action_item_id)]

@@ -21,9 +21,23 @@ from app.models import (
     User,
     utcnow,
 )
-from app.recaps import service
+from app.recaps.action_items import (
+    STATUS_NOTES,
+    add_action_update,
+    create_action_item,
+    list_action_items,
+)
+from app.recaps.approval import (
+    approve_recap,
+    get_version,
+    list_versions,
+    preview_document,
+    version_document,
+)
 from app.recaps.builder import DraftChanges, local_day
 from app.recaps.dependencies import ValidActionItem
+from app.recaps.editing import get_recap
+from app.recaps.quotes import MAX_QUOTES, add_quote, delete_quote, update_quote
 from app.recaps.schemas import (
     MAX_THEMES,
     ActionItemCreate,
@@ -33,6 +47,8 @@ from app.recaps.schemas import (
     QuoteUpdate,
     RecapUpdate,
 )
+from app.recaps.themes import list_themes
+from app.recaps.working_copy import describe_recap, list_recaps, update_recap
 from app.story_sessions.dependencies import ValidSession
 from app.templating import templates
 
@@ -100,7 +116,7 @@ def _editor(
     status_code: int = 200,
 ) -> Response:
     """The editor: forms on the left, the recap as it would be approved on the right."""
-    recap = service.describe_recap(session, story_session)
+    recap = describe_recap(session, story_session=story_session)
     themes = form.theme if form else recap.themes
     draft = (
         DraftChanges(summary=form.summary, themes=[t for t in themes if t.strip()])
@@ -108,7 +124,7 @@ def _editor(
         else None
     )
     try:
-        preview = _render_html(service.preview_document(session, story_session, draft=draft))
+        preview = _render_html(preview_document(session, story_session=story_session, draft=draft))
     except ValueError:  # an oversize draft summary: the error above says so
         preview = ""
     speakers = session.exec(
@@ -116,10 +132,10 @@ def _editor(
         .where(SessionSpeaker.session_id == story_session.id)
         .order_by(col(SessionSpeaker.id))
     ).all()
-    items, _ = service.list_action_items(
+    items, _ = list_action_items(
         session, filters=ActionItemFilters(session_id=story_session.id), limit=500
     )
-    suggestions, _ = service.list_themes(session, limit=200)
+    suggestions, _ = list_themes(session, limit=200)
     return templates.TemplateResponse(
         request,
         "pages/recaps/editor.html",
@@ -138,7 +154,7 @@ def _editor(
             "error": error,
             "flash": flash,
             "today": local_day(utcnow(), story_session.timezone).isoformat(),
-            "max_quotes": service.MAX_QUOTES,
+            "max_quotes": MAX_QUOTES,
         },
         status_code=status_code,
     )
@@ -180,7 +196,7 @@ def recaps_page(
     """Every recap with its status, latest version and session date."""
     raw = request.query_params.get("status", "")
     status = RecapStatus(raw) if raw in RecapStatus.__members__ else None
-    rows, total = service.list_recaps(session, status=status, limit=page.limit, offset=page.offset)
+    rows, total = list_recaps(session, status=status, limit=page.limit, offset=page.offset)
     end = page.offset + len(rows)
     return templates.TemplateResponse(
         request,
@@ -229,7 +245,7 @@ def save_summary_page(
     if form.action == "preview":
         return _editor(request, session, user, story_session, form=form)
     try:
-        service.update_recap(session, story_session, data=data, user_id=user.id)
+        update_recap(session, story_session=story_session, data=data)
     except AppError as exc:
         return _refused(request, session, user, story_session, exc, form)
     return _back(story_session)
@@ -248,7 +264,8 @@ def preview_fragment(
     except ValidationError as exc:
         return HTMLResponse(f'<p class="error">{_escape(_message(exc))}</p>', status_code=422)
     draft = DraftChanges(summary=data.summary, themes=data.themes)
-    return HTMLResponse(_render_html(service.preview_document(session, story_session, draft=draft)))
+    document = preview_document(session, story_session=story_session, draft=draft)
+    return HTMLResponse(_render_html(document))
 
 
 def _escape(text: str) -> str:
@@ -263,7 +280,7 @@ def approve_page(
 ) -> Response:
     """Approve the recap as its next version; the PDF is rendered in the background."""
     try:
-        version = service.approve_recap(session, story_session, user=user)
+        version = approve_recap(session, story_session=story_session)
     except AppError as exc:
         return _refused(request, session, user, story_session, exc)
     return RedirectResponse(
@@ -287,7 +304,7 @@ def add_quote_page(
     """Add a quote from one of the session's speakers."""
     try:
         data = QuoteCreate.model_validate({"speaker_id": form.speaker_id or 0, "text": form.text})
-        service.add_quote(session, story_session, data=data, user_id=user.id)
+        add_quote(session, story_session=story_session, data=data)
     except (ValidationError, AppError) as exc:
         return _refused(request, session, user, story_session, exc)
     return _back(story_session, "#quotes")
@@ -305,7 +322,7 @@ def edit_quote_page(
     """Change a quote's text."""
     try:
         data = QuoteUpdate.model_validate({"text": form.text})
-        service.update_quote(session, story_session, quote_id=quote_id, data=data, user_id=user.id)
+        update_quote(session, story_session=story_session, quote_id=quote_id, data=data)
     except (ValidationError, AppError) as exc:
         return _refused(request, session, user, story_session, exc)
     return _back(story_session, "#quotes")
@@ -313,10 +330,10 @@ def edit_quote_page(
 
 @router.post("/sessions/{session_id}/recap/quotes/{quote_id}/delete")
 def delete_quote_page(
-    session: SessionDep, user: CurrentUser, story_session: ValidSession, quote_id: IdPath
+    session: SessionDep, story_session: ValidSession, quote_id: IdPath
 ) -> Response:
     """Remove a quote."""
-    service.delete_quote(session, story_session, quote_id=quote_id, user_id=user.id)
+    delete_quote(session, story_session=story_session, quote_id=quote_id)
     return _back(story_session, "#quotes")
 
 
@@ -343,7 +360,7 @@ def add_action_item_page(
                 "due_on": form.due_on or None,
             }
         )
-        service.create_action_item(session, story_session, data=data, user_id=user.id)
+        create_action_item(session, story_session=story_session, data=data)
     except (ValidationError, AppError) as exc:
         return _refused(request, session, user, story_session, exc)
     return _back(story_session, "#action-items")
@@ -371,13 +388,13 @@ def add_update_page(
     """Add a progress note to an action item, optionally changing its status."""
     target = _safe_next(form.next, "/action-items")
     note = form.note.strip() or (
-        service.STATUS_NOTES.get(ActionStatus(form.status), "")
+        STATUS_NOTES.get(ActionStatus(form.status), "")
         if form.status in ActionStatus.__members__
         else ""
     )
     try:
         data = ActionUpdateCreate.model_validate({"note": note, "status": form.status or None})
-        service.add_action_update(session, item, data=data, user_id=user.id)
+        add_action_update(session, item=item, data=data)
     except (ValidationError, AppError) as exc:
         session.rollback()
         return templates.TemplateResponse(
@@ -403,8 +420,8 @@ def versions_page(
         {
             "user": user,
             "s": story_session,
-            "recap": service.get_recap(session, session_id=story_session.id or 0),
-            "versions": service.list_versions(session, story_session),
+            "recap": get_recap(session, story_session=story_session),
+            "versions": list_versions(session, story_session=story_session),
         },
     )
 
@@ -421,7 +438,7 @@ def version_pdf_page(
     from app.recaps.render import pdf_for_version
     from app.recaps.tasks import schedule_pdf
 
-    version = service.get_version(session, story_session, number=number)
+    version = get_version(session, story_session=story_session, number=number)
     pdf = pdf_for_version(session, version)
     if pdf is None:
         schedule_pdf(session, version)  # returned, not raised, so the job is committed
@@ -457,8 +474,8 @@ def version_page(
     number: IdPath,
 ) -> Response:
     """One approved version, read-only, exactly as it was frozen."""
-    version = service.get_version(session, story_session, number=number)
-    document = service.version_document(version)
+    version = get_version(session, story_session=story_session, number=number)
+    document = version_document(version)
     return templates.TemplateResponse(
         request,
         "pages/recaps/version.html",
@@ -466,7 +483,7 @@ def version_page(
             "user": user,
             "s": story_session,
             "version": version,
-            "recap": service.get_recap(session, session_id=story_session.id or 0),
+            "recap": get_recap(session, story_session=story_session),
             "body": _render_html(document),
         },
     )
@@ -485,9 +502,7 @@ def action_items_page(
         open=None if show == "all" else show != "done",
         overdue=True if show == "overdue" else None,
     )
-    items, total = service.list_action_items(
-        session, filters=filters, limit=page.limit, offset=page.offset
-    )
+    items, total = list_action_items(session, filters=filters, limit=page.limit, offset=page.offset)
     end = page.offset + len(items)
     return templates.TemplateResponse(
         request,

@@ -9,7 +9,7 @@ from playwright.sync_api import Page
 from sqlmodel import select
 
 from app import db as app_db
-from app.distribution import service
+from app.distribution.sending import send_recap
 from app.mail.compose import compose
 from app.models import Delivery, DeliveryStatus, SessionStatus, User, utcnow
 from tests.browser.conftest import SCREENSHOTS, LiveServer, screenshot, sign_in
@@ -42,9 +42,7 @@ def test_deliveries_page_and_recap_email(page: Page, live_server: LiveServer) ->
         dlist = create_list(
             session, people=people, outsiders=["chair@board.example"], allow_unsubscribe=True
         )
-        _, added = service.send_recap(
-            session, story_session_id=story_session.id or 0, list_ids=[dlist.id or 0], user=None
-        )
+        _, added = send_recap(session, story_session=story_session, list_ids=[dlist.id or 0])
         for delivery in added:
             delivery.attempts = 1
             delivery.status = DeliveryStatus.sent

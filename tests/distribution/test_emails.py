@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from app.distribution import service
 from app.distribution.reminders import queue_action_reminders, queue_recap_reminders
+from app.distribution.sending import send_recap
 from app.kit.signing import unsign
 from app.mail.compose import compose
 from app.models import (
@@ -49,9 +49,7 @@ def _recap_delivery(db: Session, *, allow_unsubscribe: bool) -> tuple[Delivery, 
     approve_recap(db, story_session)
     ceo = create_person(db, email="ceo@example.com", name="Grace Hopper", level_key="c-suite")
     dlist = create_list(db, people=[ceo], allow_unsubscribe=allow_unsubscribe)
-    _, (delivery,) = service.send_recap(
-        db, story_session_id=story_session.id or 0, list_ids=[dlist.id or 0], user=None
-    )
+    _, (delivery,) = send_recap(db, story_session=story_session, list_ids=[dlist.id or 0])
     return delivery, story_session
 
 
@@ -108,9 +106,7 @@ def test_recap_email_without_opt_out_has_no_unsubscribe(db: Session) -> None:
 
 def test_every_recipient_gets_the_same_pdf_bytes(db: Session) -> None:
     delivery, story_session = _recap_delivery(db, allow_unsubscribe=False)
-    _, (other,) = service.send_recap(
-        db, story_session_id=story_session.id or 0, list_ids=[], extra_emails=["b@x.org"], user=None
-    )
+    _, (other,) = send_recap(db, story_session=story_session, list_ids=[], extra_emails=["b@x.org"])
     first = next(_parsed(compose(db, delivery)).iter_attachments()).get_content()
     second = next(_parsed(compose(db, other)).iter_attachments()).get_content()
     assert first == second == PDF_BYTES

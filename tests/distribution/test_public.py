@@ -8,7 +8,8 @@ from urllib.parse import urlsplit
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app.distribution import service
+from app.distribution.links import RECAP_READ_PURPOSE, recap_link, unsubscribe_link
+from app.distribution.sending import send_recap
 from app.kit.signing import sign, unsign_with_expiry
 from app.models import Delivery, ListMember, SessionStatus, utcnow
 from tests.distribution.helpers import PDF_BYTES, approve_recap, create_list
@@ -26,9 +27,7 @@ def _two_deliveries(db: Session, *, allow_unsubscribe: bool = True) -> list[Deli
     dlist = create_list(
         db, outsiders=["a@example.org", "b@example.org"], allow_unsubscribe=allow_unsubscribe
     )
-    _, added = service.send_recap(
-        db, story_session_id=story_session.id or 0, list_ids=[dlist.id or 0], user=None
-    )
+    _, added = send_recap(db, story_session=story_session, list_ids=[dlist.id or 0])
     return sorted(added, key=lambda d: d.to_email)
 
 
@@ -44,7 +43,7 @@ def _read_token(page: str) -> str:
 
 def test_recap_link_get_and_head_count_nothing(anon: TestClient, db: Session) -> None:
     (delivery, _) = _two_deliveries(db)
-    url = _path(service.recap_link(delivery))
+    url = _path(recap_link(delivery))
     response = anon.get(url)
     assert response.status_code == 200
     assert "What Meridian told us" in response.text
@@ -59,7 +58,7 @@ def test_recap_link_get_and_head_count_nothing(anon: TestClient, db: Session) ->
 
 def test_recap_read_post_counts_once(anon: TestClient, db: Session) -> None:
     first, second = _two_deliveries(db)
-    token = _read_token(anon.get(_path(service.recap_link(first))).text)
+    token = _read_token(anon.get(_path(recap_link(first))).text)
     response = anon.post("/p/recap/read", data={"token": token})
     assert response.status_code == 204
     assert response.content == b""
@@ -75,17 +74,17 @@ def test_recap_read_post_counts_once(anon: TestClient, db: Session) -> None:
 
 def test_recap_read_refuses_any_other_token(anon: TestClient, db: Session) -> None:
     (delivery, _) = _two_deliveries(db)
-    token = _read_token(anon.get(_path(service.recap_link(delivery))).text)
+    token = _read_token(anon.get(_path(recap_link(delivery))).text)
     invalid = {"detail": "This link is not valid. Check that you copied all of it."}
     for other in (
-        service.recap_link(delivery).rsplit("/", 1)[1],
-        service.unsubscribe_link(delivery).rsplit("/", 1)[1],
+        recap_link(delivery).rsplit("/", 1)[1],
+        unsubscribe_link(delivery).rsplit("/", 1)[1],
         token[:-3] + "abc",
         "",
     ):
         response = anon.post("/p/recap/read", data={"token": other})
         assert (response.status_code, response.json()) == (403, invalid)
-    expired = sign(service.RECAP_READ_PURPOSE, delivery.id, expires_at=utcnow() - timedelta(1))
+    expired = sign(RECAP_READ_PURPOSE, delivery.id, expires_at=utcnow() - timedelta(1))
     response = anon.post("/p/recap/read", data={"token": expired})
     assert response.status_code == 403
     assert response.json() == {"detail": "This link has expired. Ask the organizer for a new one."}
@@ -99,14 +98,12 @@ def test_recap_read_token_expires_with_the_link(anon: TestClient, db: Session) -
     (delivery, _) = _two_deliveries(db)
     link = sign("recap", delivery.id, expires_at=utcnow() + timedelta(days=3))
     token = _read_token(anon.get(f"/p/recap/{link}").text)
-    assert unsign_with_expiry(service.RECAP_READ_PURPOSE, token) == unsign_with_expiry(
-        "recap", link
-    )
+    assert unsign_with_expiry(RECAP_READ_PURPOSE, token) == unsign_with_expiry("recap", link)
 
 
 def test_recap_pdf_download_counts_the_read(anon: TestClient, db: Session) -> None:
     first, second = _two_deliveries(db)
-    token = _read_token(anon.get(_path(service.recap_link(first))).text)
+    token = _read_token(anon.get(_path(recap_link(first))).text)
     response = anon.post("/p/recap/pdf", data={"token": token})
     assert response.status_code == 200
     assert response.content == PDF_BYTES
@@ -122,7 +119,7 @@ def test_recap_pdf_download_counts_the_read(anon: TestClient, db: Session) -> No
 
 def test_recap_pdf_download_refuses_the_link_token(anon: TestClient, db: Session) -> None:
     (delivery, _) = _two_deliveries(db)
-    link_token = service.recap_link(delivery).rsplit("/", 1)[1]
+    link_token = recap_link(delivery).rsplit("/", 1)[1]
     response = anon.post("/p/recap/pdf", data={"token": link_token})
     assert response.status_code == 403
     assert "This link is not valid" in response.text
@@ -135,11 +132,11 @@ def test_recap_link_refuses_other_purposes_tampering_and_expiry(
     anon: TestClient, db: Session
 ) -> None:
     (delivery, _) = _two_deliveries(db)
-    unsubscribe_token = service.unsubscribe_link(delivery).rsplit("/", 1)[1]
+    unsubscribe_token = unsubscribe_link(delivery).rsplit("/", 1)[1]
     wrong = anon.get(f"/p/recap/{unsubscribe_token}")
     assert wrong.status_code == 403
     assert "This link is not valid" in wrong.text
-    assert anon.get(_path(service.recap_link(delivery)) + "x").status_code == 403
+    assert anon.get(_path(recap_link(delivery)) + "x").status_code == 403
     expired = sign("recap", delivery.id, expires_at=utcnow() - timedelta(seconds=1))
     response = anon.get(f"/p/recap/{expired}")
     assert response.status_code == 403
@@ -150,7 +147,7 @@ def test_recap_link_refuses_other_purposes_tampering_and_expiry(
 
 def test_one_click_unsubscribe(anon: TestClient, db: Session) -> None:
     delivery, other = _two_deliveries(db)
-    url = _path(service.unsubscribe_link(delivery))
+    url = _path(unsubscribe_link(delivery))
     confirm = anon.get(url)
     assert confirm.status_code == 200
     assert "Unsubscribe from “Operating committee”?" in confirm.text
@@ -171,7 +168,7 @@ def test_unsubscribe_refused_where_the_list_does_not_allow_it(
     anon: TestClient, db: Session
 ) -> None:
     delivery, _ = _two_deliveries(db, allow_unsubscribe=False)
-    response = anon.post(_path(service.unsubscribe_link(delivery)))
+    response = anon.post(_path(unsubscribe_link(delivery)))
     assert response.status_code == 409
     assert "does not allow opting out" in response.text
     assert all(m.unsubscribed_at is None for m in db.exec(select(ListMember)).all())

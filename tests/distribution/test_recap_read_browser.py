@@ -8,7 +8,8 @@ import pytest
 from playwright.sync_api import ConsoleMessage, Page, Response
 
 from app import db as app_db
-from app.distribution import service
+from app.distribution.links import recap_link
+from app.distribution.sending import send_recap
 from app.models import Delivery, SessionStatus, utcnow
 from tests.browser.conftest import LiveServer
 from tests.distribution.helpers import PDF_BYTES, approve_recap, create_list
@@ -28,11 +29,9 @@ def _sent_recap(title: str) -> tuple[int, str]:
         )
         approve_recap(session, story_session)
         dlist = create_list(session, name=f"Readers of {title}", outsiders=["cfo@example.org"])
-        _, (delivery,) = service.send_recap(
-            session, story_session_id=story_session.id or 0, list_ids=[dlist.id or 0], user=None
-        )
+        _, (delivery,) = send_recap(session, story_session=story_session, list_ids=[dlist.id or 0])
         session.commit()
-        return delivery.id or 0, urlsplit(service.recap_link(delivery)).path
+        return delivery.id or 0, urlsplit(recap_link(delivery)).path
 
 
 def _read(delivery_id: int) -> bool:

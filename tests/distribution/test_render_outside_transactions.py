@@ -19,7 +19,7 @@ from sqlmodel import Session, SQLModel, col, select
 from app import db as app_db
 from app.config import get_settings
 from app.db import open_session
-from app.distribution import service
+from app.distribution.sending import resend, send_recap
 from app.distribution.tasks import send_due_digests
 from app.models import (
     Delivery,
@@ -148,9 +148,7 @@ def test_recap_send_renders_the_pdf_with_no_transaction_open(
         session.commit()
 
     with open_session() as session:
-        service.send_recap(
-            session, story_session_id=story_session.id or 0, list_ids=[dlist.id or 0], user=None
-        )
+        send_recap(session, story_session=story_session, list_ids=[dlist.id or 0])
         session.commit()  # the render job, then the sending job, run now (inline in tests)
 
     assert probe.renders == [("recap", 0, True)]
@@ -211,9 +209,7 @@ def test_a_recap_waits_for_its_pdf_and_the_render_sends_it(
     story_session = create_session(db, status=SessionStatus.completed)
     version = approve_recap(db, story_session, with_pdf=False)
     dlist = create_list(db, outsiders=["chair@board.example"])
-    _, (delivery,) = service.send_recap(
-        db, story_session_id=story_session.id or 0, list_ids=[dlist.id or 0], user=None
-    )
+    _, (delivery,) = send_recap(db, story_session=story_session, list_ids=[dlist.id or 0])
     db.commit()  # the sending job runs, and leaves the recap waiting for its PDF
     assert renders == ["asked"]
     db.refresh(delivery)
@@ -234,9 +230,7 @@ def test_a_pdf_that_cannot_be_rendered_fails_the_recaps_waiting_for_it(
     story_session = create_session(db, status=SessionStatus.completed)
     version = approve_recap(db, story_session, with_pdf=False)
     dlist = create_list(db, outsiders=["chair@board.example"])
-    _, (delivery,) = service.send_recap(
-        db, story_session_id=story_session.id or 0, list_ids=[dlist.id or 0], user=None
-    )
+    _, (delivery,) = send_recap(db, story_session=story_session, list_ids=[dlist.id or 0])
     db.commit()
 
     def too_slow(html: str, limit: float, subject: str) -> tuple[bytes, int]:
@@ -256,7 +250,7 @@ def test_a_pdf_that_cannot_be_rendered_fails_the_recaps_waiting_for_it(
     # Resent: the PDF is rendered again, then the recap goes out.
     monkeypatch.setattr(render._worker, "render", lambda html, limit, subject: (FAKE_PDF, 1))
     monkeypatch.setattr(tasks, "render_version_pdf", tasks.render_version)
-    assert service.resend(db, story_session_id=story_session.id or 0) == 1
+    assert resend(db, story_session=story_session) == 1
     db.commit()
     db.refresh(delivery)
     assert delivery.status is DeliveryStatus.sent
@@ -270,11 +264,10 @@ def test_the_sweep_renders_a_pdf_whose_job_was_lost(
     story_session = create_session(db, status=SessionStatus.completed)
     version = approve_recap(db, story_session, with_pdf=False)
     dlist = create_list(db, outsiders=["chair@board.example"])
-    _, (delivery,) = service.send_recap(
+    _, (delivery,) = send_recap(
         db,
-        story_session_id=story_session.id or 0,
+        story_session=story_session,
         list_ids=[dlist.id or 0],
-        user=None,
         now=utcnow() - tasks.LOST_AFTER - timedelta(minutes=1),
     )
     db.commit()

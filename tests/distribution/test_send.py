@@ -6,7 +6,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app.distribution import service
+from app.audit import service as audit
+from app.distribution.lists import set_list_series
+from app.distribution.sending import send_recap
 from app.errors import Conflict, Invalid
 from app.models import (
     Cadence,
@@ -23,7 +25,7 @@ from app.models import (
 )
 from tests.conftest import PageClient
 from tests.distribution.helpers import approve_recap, create_list, create_series
-from tests.factories import create_person, create_session
+from tests.factories import create_person, create_session, create_user
 
 
 def _completed(db: Session, series: Series | None = None) -> StorySession:
@@ -44,12 +46,11 @@ def test_send_dedups_across_lists_and_case_and_marks_sent(db: Session) -> None:
     db.add(ListMember(list_id=board.id or 0, person_id=quitter.id, unsubscribed_at=utcnow()))
     db.flush()
 
-    sent_version, added = service.send_recap(
+    sent_version, added = send_recap(
         db,
-        story_session_id=story_session.id or 0,
+        story_session=story_session,
         list_ids=[committee.id or 0, board.id or 0],
         extra_emails=["CEO@EXAMPLE.COM", "New.Person@Example.org"],
-        user=None,
     )
 
     rows = db.exec(select(Delivery).order_by(Delivery.to_email)).all()
@@ -71,15 +72,12 @@ def test_sending_again_adds_only_new_recipients(db: Session) -> None:
     story_session = _completed(db)
     approve_recap(db, story_session)
     dlist = create_list(db, outsiders=["a@example.org"])
-    service.send_recap(
-        db, story_session_id=story_session.id or 0, list_ids=[dlist.id or 0], user=None
-    )
-    _, added = service.send_recap(
+    send_recap(db, story_session=story_session, list_ids=[dlist.id or 0])
+    _, added = send_recap(
         db,
-        story_session_id=story_session.id or 0,
+        story_session=story_session,
         list_ids=[dlist.id or 0],
         extra_emails=["b@example.org"],
-        user=None,
     )
     assert [d.to_email for d in added] == ["b@example.org"]
     assert len(db.exec(select(Delivery)).all()) == 2
@@ -89,14 +87,10 @@ def test_send_refuses_unapproved_or_changed_recap(db: Session) -> None:
     story_session = _completed(db)
     dlist = create_list(db, outsiders=["a@example.org"])
     with pytest.raises(Conflict, match="not been approved yet"):
-        service.send_recap(
-            db, story_session_id=story_session.id or 0, list_ids=[dlist.id or 0], user=None
-        )
+        send_recap(db, story_session=story_session, list_ids=[dlist.id or 0])
     approve_recap(db, story_session, status=RecapStatus.draft)
     with pytest.raises(Conflict, match="changes since version 1 was approved"):
-        service.send_recap(
-            db, story_session_id=story_session.id or 0, list_ids=[dlist.id or 0], user=None
-        )
+        send_recap(db, story_session=story_session, list_ids=[dlist.id or 0])
     assert db.exec(select(Delivery)).all() == []
 
 
@@ -107,19 +101,16 @@ def test_send_refuses_digest_lists_and_bad_addresses(db: Session) -> None:
         db, name="Weekly", cadence=Cadence.weekly, digest_weekday=0, outsiders=["a@x.org"]
     )
     with pytest.raises(Invalid, match="'Weekly' receive recaps in a digest"):
-        service.send_recap(
-            db, story_session_id=story_session.id or 0, list_ids=[digest.id or 0], user=None
-        )
+        send_recap(db, story_session=story_session, list_ids=[digest.id or 0])
     with pytest.raises(Invalid, match="Not an email address: 'nope'"):
-        service.send_recap(
+        send_recap(
             db,
-            story_session_id=story_session.id or 0,
+            story_session=story_session,
             list_ids=[],
             extra_emails=["nope"],
-            user=None,
         )
     with pytest.raises(Invalid, match="Nobody to send to"):
-        service.send_recap(db, story_session_id=story_session.id or 0, list_ids=[], user=None)
+        send_recap(db, story_session=story_session, list_ids=[])
     assert db.exec(select(Delivery)).all() == []
     assert db.exec(select(Recap)).one().status is RecapStatus.approved
 
@@ -173,7 +164,7 @@ def test_deliveries_page_preticks_series_lists_and_shows_status(
     approve_recap(db, story_session)
     default = create_list(db, outsiders=["a@example.org"])
     other = create_list(db, name="Board", outsiders=["b@example.org"])
-    service.set_list_series(db, default, series_ids=[series.id or 0])
+    set_list_series(db, dlist=default, series_ids=[series.id or 0])
     url = f"/sessions/{story_session.id}/recap/deliveries"
     page = organizer_web.get(url)
     assert f'name="list_ids" value="{default.id}" checked' in page.text
@@ -226,3 +217,18 @@ def test_api_send_reaches_the_outbox(organizer_api: TestClient, db: Session) -> 
     message = message_from_bytes(written.read_bytes(), policy=policy.default)
     assert message["To"].addresses[0].addr_spec == "outbox-check@example.org"
     assert message["Subject"].startswith("Recap: How Acme runs its support desk — ")
+
+
+def test_send_keeps_the_acting_users_address_as_sent_by_and_nothing_without_one(
+    db: Session,
+) -> None:
+    first, second = _completed(db), _completed(db)
+    approve_recap(db, first)
+    approve_recap(db, second)
+    dlist = create_list(db, outsiders=["chair@board.example"])
+
+    _, (by_system,) = send_recap(db, story_session=first, list_ids=[dlist.id or 0])
+    with audit.acting_as(create_user(db, email="Sender@Example.com")):
+        _, (by_user,) = send_recap(db, story_session=second, list_ids=[dlist.id or 0])
+
+    assert (by_system.payload, by_user.payload) == ({}, {"sent_by": "sender@example.com"})

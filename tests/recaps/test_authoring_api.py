@@ -5,7 +5,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
-from app.models import Consent, RecapQuote, RecapVersion, utcnow
+from app.models import Consent, Recap, RecapQuote, RecapVersion, User, utcnow
 from tests.factories import create_person, create_speaker
 from tests.recaps.authoring import acme, completed_session
 
@@ -208,10 +208,10 @@ def test_script_in_every_field_comes_back_escaped(db: Session, organizer_api: Te
     assert "<script" not in html
     assert "<img" not in html
     assert "href" not in html
-    from app.recaps import service
+    from app.recaps.approval import preview_document
     from app.recaps.render import render_recap_html
 
-    body = render_recap_html(service.preview_document(db, story))
+    body = render_recap_html(preview_document(db, story_session=story))
     assert "<script" not in body
     assert "<b onmouseover" not in body
     assert "&lt;script&gt;" in body
@@ -318,3 +318,21 @@ def test_put_recap_with_a_quotes_list_is_refused_naming_the_field(
     ]
     recap = organizer_api.get(base).json()
     assert (recap["id"], recap["summary"], recap["quotes"]) == (None, "", [])
+
+
+def test_the_signed_in_user_is_who_edits_and_follows_up(
+    db: Session, organizer_api: TestClient
+) -> None:
+    story = completed_session(db)
+    organizer = db.exec(select(User).where(User.email == "organizer@example.com")).one()
+    saved = organizer_api.put(f"/api/v1/sessions/{story.id}/recap", json={"summary": "Heard"})
+    assert saved.status_code == 200, saved.text
+    item = organizer_api.post(
+        f"/api/v1/sessions/{story.id}/action-items", json={"description": "Fix it"}
+    ).json()
+    update = organizer_api.post(
+        f"/api/v1/action-items/{item['id']}/updates", json={"note": "Begun"}
+    )
+    assert update.status_code == 201, update.text
+    assert update.json()["author"] == "organizer"
+    assert db.exec(select(Recap)).one().updated_by_id == organizer.id

@@ -4,9 +4,13 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
+from app.audit import service as audit
 from app.models import ActionItem, ActionStatus, Consent, Recap, RecapStatus, Role, utcnow
-from app.recaps import service
+from app.recaps.action_items import create_action_item
+from app.recaps.editing import get_recap
+from app.recaps.quotes import add_quote
 from app.recaps.schemas import ActionItemCreate, RecapUpdate
+from app.recaps.working_copy import update_recap
 from tests.conftest import PageClient
 from tests.factories import create_person, create_speaker, create_user
 from tests.recaps.authoring import completed_session
@@ -37,7 +41,7 @@ def test_preview_button_shows_the_draft_without_saving(
     )
     assert page.status_code == 200
     assert "Only a <em>draft</em>" in page.text
-    assert service.get_recap(db, session_id=story.id or 0) is None
+    assert get_recap(db, story_session=story) is None
 
 
 def test_live_preview_endpoint_returns_the_recap_fragment(
@@ -59,7 +63,7 @@ def test_oversize_summary_is_refused_on_the_page(db: Session, organizer_web: Pag
     page = organizer_web.submit(f"/sessions/{story.id}/recap", {"summary": "x" * 100_001})
     assert page.status_code == 422
     assert "the limit is 100,000" in page.text
-    assert service.get_recap(db, session_id=story.id or 0) is None
+    assert get_recap(db, story_session=story) is None
 
 
 def test_quote_from_speaker_without_consent_is_refused_on_the_page(
@@ -109,8 +113,8 @@ def test_add_quote_and_action_item_then_approve(db: Session, organizer_web: Page
 
 def test_action_items_page_closes_an_item(db: Session, organizer_web: PageClient) -> None:
     story = completed_session(db)
-    item = service.create_action_item(
-        db, story, data=ActionItemCreate(description="Refund them"), user_id=None
+    item = create_action_item(
+        db, story_session=story, data=ActionItemCreate(description="Refund them")
     )
     page = organizer_web.get("/action-items")
     assert "Refund them" in page.text
@@ -129,9 +133,7 @@ def test_action_items_page_closes_an_item(db: Session, organizer_web: PageClient
 
 def test_update_redirect_stays_on_this_site(db: Session, organizer_web: PageClient) -> None:
     story = completed_session(db)
-    item = service.create_action_item(
-        db, story, data=ActionItemCreate(description="x"), user_id=None
-    )
+    item = create_action_item(db, story_session=story, data=ActionItemCreate(description="x"))
     response = organizer_web.submit(
         f"/action-items/{item.id}/updates", {"note": "n", "next": "//evil.example/"}
     )
@@ -142,12 +144,11 @@ def test_viewer_sees_the_recap_read_only(db: Session, viewer_web: PageClient) ->
     story = completed_session(db)
     speaker = create_speaker(db, story)
     user = create_user(db, email="o@example.com", role=Role.organizer)
-    service.update_recap(db, story, data=RecapUpdate(summary="Read *me*"), user_id=user.id)
+    audit.act_as(db, user)
+    update_recap(db, story_session=story, data=RecapUpdate(summary="Read *me*"))
     from app.recaps.schemas import QuoteCreate
 
-    service.add_quote(
-        db, story, data=QuoteCreate(speaker_id=speaker.id or 0, text="Quoted"), user_id=None
-    )
+    add_quote(db, story_session=story, data=QuoteCreate(speaker_id=speaker.id or 0, text="Quoted"))
     page = viewer_web.get(f"/sessions/{story.id}/recap")
     assert page.status_code == 200
     assert "Read <em>me</em>" in page.text

@@ -7,8 +7,10 @@ from playwright.sync_api import Page, expect
 
 from app import db as app_db
 from app.models import Consent, utcnow
-from app.recaps import service
+from app.recaps.action_items import create_action_item
+from app.recaps.quotes import add_quote
 from app.recaps.schemas import ActionItemCreate, QuoteCreate, RecapUpdate
+from app.recaps.working_copy import update_recap
 from tests.browser.conftest import LiveServer, browser, live_server, page, screenshot, sign_in
 from tests.factories import create_attendance, create_customer, create_person, create_speaker
 from tests.recaps.authoring import completed_session
@@ -51,30 +53,27 @@ def _seed(server: LiveServer) -> int:
                 department=("Support", "Sales", "Finance")[n % 3],
             )
             create_attendance(session, story_session=story, person=person)
-        service.update_recap(
+        update_recap(
             session,
-            story,
+            story_session=story,
             data=RecapUpdate(summary="Meridian moves refrigerated goods.", themes=["Onboarding"]),
-            user_id=None,
         )
-        service.add_quote(
+        add_quote(
             session,
-            story,
+            story_session=story,
             data=QuoteCreate(
                 speaker_id=speaker.id or 0,
                 text="We uploaded our insurance certificate three times in the first week.",
             ),
-            user_id=None,
         )
-        service.create_action_item(
+        create_action_item(
             session,
-            story,
+            story_session=story,
             data=ActionItemCreate(
                 description="Collect carrier documents once, in one place",
                 owner_id=owner.id,
                 due_on=(utcnow() + timedelta(days=30)).date(),
             ),
-            user_id=None,
         )
         session.commit()
         return story.id or 0

@@ -20,7 +20,8 @@ from sqlmodel import Session, col, select
 
 from app.config import get_settings
 from app.distribution import digests
-from app.distribution import service as distribution_service
+from app.distribution.links import recap_link
+from app.distribution.sending import send_recap
 from app.mail.compose import compose
 from app.models import (
     AttendanceImport,
@@ -31,6 +32,7 @@ from app.models import (
     RenderedPdf,
     SessionSpeaker,
     SessionStatus,
+    StorySession,
     utcnow,
 )
 from app.recaps.document import RecapDocument
@@ -185,9 +187,8 @@ def test_hostile_text_is_shown_as_text_on_pages(world: World, organizer_web: Pag
 def _approve_and_send(organizer_api: TestClient, db: Session, world: World) -> Delivery:
     approved = organizer_api.post(f"/api/v1/sessions/{world.session_id}/recap/approve")
     assert approved.status_code == 201, approved.text
-    _, (delivery,) = distribution_service.send_recap(
-        db, story_session_id=world.session_id, list_ids=[world.list_id], user=None
-    )
+    story_session = db.get_one(StorySession, world.session_id)
+    _, (delivery,) = send_recap(db, story_session=story_session, list_ids=[world.list_id])
     return delivery
 
 
@@ -236,7 +237,7 @@ def test_recap_email_pdf_and_public_page_keep_hostile_text_inert(
     assert_inert(
         recap_pdf_html(document), [f"Summary {HOSTILE}", f"Quoted {HOSTILE}", f"Act {HOSTILE}"]
     )
-    public = anon.get(distribution_service.recap_link(delivery).split("8000", 1)[-1])
+    public = anon.get(recap_link(delivery).split("8000", 1)[-1])
     assert public.status_code == 200
     assert_inert(public.text, [f"Summary {HOSTILE}", f"Quoted {HOSTILE}"])
 

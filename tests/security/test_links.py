@@ -15,8 +15,13 @@ from sqlmodel import Session, select
 
 from app.attendance.service import CHECK_IN_PURPOSE
 from app.config import get_settings
-from app.distribution import service as distribution
-from app.distribution.service import RECAP_LINK_PURPOSE, RECAP_READ_PURPOSE, UNSUBSCRIBE_PURPOSE
+from app.distribution.links import (
+    RECAP_LINK_PURPOSE,
+    RECAP_READ_PURPOSE,
+    UNSUBSCRIBE_PURPOSE,
+    unsubscribe_link,
+)
+from app.distribution.sending import send_recap
 from app.invitations import inviting
 from app.invitations.rsvps import RSVP_PURPOSE
 from app.invitations.schemas import Audience
@@ -51,9 +56,7 @@ class Links:
         self.bob = create_person(db, email="bob@example.com", name="Bob Baker", level_key="vp")
         self.committee = create_list(db, people=[self.ann, self.bob], allow_unsubscribe=True)
         self.board = create_list(db, name="Board", people=[self.ann], allow_unsubscribe=True)
-        _, added = distribution.send_recap(
-            db, story_session_id=ended.id or 0, list_ids=[self.committee.id or 0], user=None
-        )
+        _, added = send_recap(db, story_session=ended, list_ids=[self.committee.id or 0])
         self.delivery_a, self.delivery_b = sorted(added, key=lambda d: d.to_email)
         upcoming = create_session(db, title="Next one")
         inviting.invite(
@@ -150,7 +153,7 @@ def test_a_recap_link_shows_only_its_recipients_data(
     for other in (
         "bob@example.com",
         "Bob Baker",
-        str(distribution.unsubscribe_link(links.delivery_b)),
+        str(unsubscribe_link(links.delivery_b)),
     ):
         assert other not in page.text
     db.refresh(links.delivery_a)

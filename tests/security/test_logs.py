@@ -11,7 +11,8 @@ from sqlmodel import Session
 
 from app.attendance.service import check_in_link
 from app.config import get_settings
-from app.distribution import service as distribution
+from app.distribution.links import recap_link, unsubscribe_link
+from app.distribution.sending import send_recap
 from app.mail import compose
 from app.mail.sender import send_due
 from app.main import create_app
@@ -79,12 +80,10 @@ def test_no_secret_reaches_any_log_line(
     )
     approve_recap(db, ended)
     dlist = create_list(db, outsiders=["cfo@example.org"], allow_unsubscribe=True)
-    _, (delivery,) = distribution.send_recap(
-        db, story_session_id=ended.id or 0, list_ids=[dlist.id or 0], user=None
-    )
+    _, (delivery,) = send_recap(db, story_session=ended, list_ids=[dlist.id or 0])
     link_tokens = [
-        distribution.recap_link(delivery).rsplit("/", 1)[1],
-        distribution.unsubscribe_link(delivery).rsplit("/", 1)[1],
+        recap_link(delivery).rsplit("/", 1)[1],
+        unsubscribe_link(delivery).rsplit("/", 1)[1],
         check_in_link(ended).url.rsplit("/", 1)[1],
     ]
     for path in ("/p/recap/{}", "/p/unsubscribe/{}", "/p/check-in/{}"):

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from app.models import SessionSpeaker, SessionStatus, StorySession, utcnow
-from app.recaps import service as recaps
+from app.recaps.quotes import add_quote, list_quotes
 from app.recaps.schemas import QuoteCreate
 from tests.conftest import PageClient
 from tests.factories import create_person, create_session, create_speaker
@@ -119,8 +119,8 @@ def test_editing_a_session_on_its_page_keeps_its_speakers_and_their_quotes(
 ) -> None:
     story_session = create_session(db, title="Before")
     speaker = create_speaker(db, story_session, name="Ada Lovelace")
-    recaps.add_quote(
-        db, story_session, data=QuoteCreate(speaker_id=speaker.id, text="Fast."), user_id=None
+    add_quote(
+        db, story_session=story_session, data=QuoteCreate(speaker_id=speaker.id, text="Fast.")
     )
     local = story_session.starts_at.astimezone(ZoneInfo("Europe/Paris"))
     response = organizer_web.submit(
@@ -131,7 +131,7 @@ def test_editing_a_session_on_its_page_keeps_its_speakers_and_their_quotes(
     db.expire_all()
     [kept] = db.exec(select(SessionSpeaker)).all()
     assert (kept.id, kept.title) == (speaker.id, "VP Operations")
-    assert [q.text for q in recaps.list_quotes(db, story_session)] == ["Fast."]
+    assert [q.text for q in list_quotes(db, story_session=story_session)] == ["Fast."]
 
 
 def test_cancel_and_complete_buttons(organizer_web: PageClient, db: Session) -> None:

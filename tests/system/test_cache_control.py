@@ -7,7 +7,8 @@ from urllib.parse import urlsplit
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.distribution import service as distribution
+from app.distribution.links import recap_link
+from app.distribution.sending import send_recap
 from app.models import SessionStatus, utcnow
 from tests.conftest import PageClient
 from tests.distribution.helpers import approve_recap, create_list
@@ -58,10 +59,8 @@ def test_signed_recap_link_page_is_not_stored(anon: TestClient, db: Session) -> 
     )
     approve_recap(db, story_session)
     dlist = create_list(db, outsiders=["a@example.org"])
-    _, added = distribution.send_recap(
-        db, story_session_id=story_session.id or 0, list_ids=[dlist.id or 0], user=None
-    )
-    response = anon.get(urlsplit(distribution.recap_link(added[0])).path)
+    _, added = send_recap(db, story_session=story_session, list_ids=[dlist.id or 0])
+    response = anon.get(urlsplit(recap_link(added[0])).path)
     assert response.status_code == 200
     assert "What Meridian told us" in response.text
     assert response.headers["cache-control"] == "no-store"
