@@ -469,6 +469,18 @@ def test_import_options_are_accepted_as_query_parameters(
     assert _people(db)["new@example.com"].name == "new"
 
 
+def test_import_skip_bad_rows_is_accepted_as_a_query_parameter(
+    organizer_api: TestClient, db: Session
+) -> None:
+    response = organizer_api.post(
+        "/api/v1/people/import?skip_bad_rows=true",
+        files={"file": ("people.csv", UNCLOSED.encode(), CSV)},
+    )
+    assert response.status_code == 200, response.text
+    assert (response.json()["skipped"], response.json()["errors"]) == (1, [UNCLOSED_ERROR])
+    assert sorted(_people(db)) == ["ann@example.com", "cid@example.com", "keep@example.com"]
+
+
 def test_import_viewer_is_refused(viewer_api: TestClient, db: Session) -> None:
     response = _import(viewer_api, "Email\nx@example.com\n")
     assert response.status_code == 403
