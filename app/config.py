@@ -10,6 +10,7 @@ from pydantic import Field, PositiveInt, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "development"}
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
 class Environment(StrEnum):
@@ -28,7 +29,11 @@ class Settings(BaseSettings):
     """Default: a SQLite file under var_dir."""
     secret_key: str = ""
     """Signs session cookies and public links. Generated under var_dir in development."""
-    base_url: str = "http://127.0.0.1:8000"
+    base_url: str = ""
+    """The address in links (emails, QR codes, RSVP, feeds). Default: listen_url, else
+    DEFAULT_BASE_URL."""
+    listen_url: str = ""
+    """Set by `storyroom run` and `serve` from their --host and --port (see `listen_url`)."""
     company_name: str = "Storyroom"
 
     queue_url: str = ""
@@ -103,6 +108,8 @@ class Settings(BaseSettings):
     def _fill_defaults(self) -> "Settings":
         if not self.database_url:
             self.database_url = f"sqlite:///{self.var_dir / 'storyroom.db'}"
+        if not self.base_url:
+            self.base_url = self.listen_url or DEFAULT_BASE_URL
         if not self.queue_url:
             self.queue_url = f"sqlite:///{self.var_dir / 'queue.db'}"
         if self.secret_key.strip().lower() in PLACEHOLDER_SECRETS:
@@ -131,6 +138,13 @@ class Settings(BaseSettings):
     @property
     def secure_cookies(self) -> bool:
         return self.base_url.startswith("https://")
+
+
+def listen_url(host: str, port: int) -> str:
+    """The address of a server bound to host:port, as this machine reaches it: a wildcard
+    bind (0.0.0.0, ::) is reached on loopback; elsewhere, set STORYROOM_BASE_URL."""
+    host = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)  # noqa: S104
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def _development_secret(var_dir: Path) -> str:

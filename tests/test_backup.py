@@ -10,7 +10,7 @@ import pytest
 from alembic.script import ScriptDirectory
 from typer.testing import CliRunner
 
-from app import cli as cli_module
+from app.system import cli as cli_module
 from app.cli import app as cli
 from app.config import Settings, get_settings
 from app.db import alembic_config, migrate

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from app.config import Environment, Settings
+from app.config import Environment, Settings, listen_url
 
 
 def test_settings_in_production_refuse_a_missing_secret(tmp_path: Path) -> None:
@@ -36,3 +36,27 @@ def test_settings_read_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path
     settings = Settings(var_dir=tmp_path)
     assert settings.base_url == "https://storyroom.example.com"
     assert settings.secure_cookies is True
+
+
+def test_base_url_defaults_to_the_address_run_or_serve_listens_on(tmp_path: Path) -> None:
+    assert Settings(var_dir=tmp_path).base_url == "http://127.0.0.1:8000"
+    listening = Settings(var_dir=tmp_path, listen_url="http://127.0.0.1:9000")
+    assert listening.base_url == "http://127.0.0.1:9000"
+    configured = Settings(
+        var_dir=tmp_path, listen_url="http://127.0.0.1:9000", base_url="https://stories.example"
+    )
+    assert configured.base_url == "https://stories.example"
+
+
+@pytest.mark.parametrize(
+    ("host", "url"),
+    [
+        ("127.0.0.1", "http://127.0.0.1:9000"),
+        ("0.0.0.0", "http://127.0.0.1:9000"),  # noqa: S104
+        ("::", "http://[::1]:9000"),
+        ("::1", "http://[::1]:9000"),
+        ("storyroom.lan", "http://storyroom.lan:9000"),
+    ],
+)
+def test_listen_url_is_where_this_machine_reaches_the_server(host: str, url: str) -> None:
+    assert listen_url(host, 9000) == url

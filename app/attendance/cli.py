@@ -1,22 +1,42 @@
-"""`storyroom import attendance SESSION FILE`: a platform report from a terminal."""
+"""`storyroom import attendance SESSION FILE`: a platform report from a terminal.
+
+Commands import what they use when they run (see app/system/cli.py).
+"""
 
 from pathlib import Path
-from typing import get_args
+from typing import TYPE_CHECKING, Annotated, get_args
 
+import typer
 from rich.console import Console
 from rich.table import Table
 
-from app.attendance.schemas import ImportReport
-from app.attendance.service import DateOrder, import_report
-from app.db import open_session
-from app.errors import AppError
-from app.models import StorySession
+if TYPE_CHECKING:
+    from app.attendance.schemas import ImportReport
+
+console = Console()
+err = Console(stderr=True)
+
+
+def import_attendance(
+    session_id: Annotated[int, typer.Argument(help="The session's id")],
+    file: Annotated[Path, typer.Argument(help="The platform's attendance report")],
+    date_order: Annotated[
+        str, typer.Option(help="auto, dmy or mdy: only needed when dates are ambiguous")
+    ] = "auto",
+) -> None:
+    """Import a session's attendance report (Zoom, Teams, Meet, Webex or a plain CSV)."""
+    raise typer.Exit(run_import(session_id, file, date_order=date_order, console=console, err=err))
 
 
 def run_import(
     session_id: int, path: Path, *, date_order: str, console: Console, err: Console
 ) -> int:
     """Import FILE into the session in one transaction, print the report, return the exit status."""
+    from app.attendance.service import DateOrder, import_report
+    from app.db import open_session
+    from app.errors import AppError
+    from app.models import StorySession
+
     if date_order not in get_args(DateOrder):
         err.print(f"[red]--date-order must be auto, dmy or mdy, not {date_order!r}.[/red]")
         return 2
@@ -47,7 +67,7 @@ def run_import(
     return 0
 
 
-def print_report(report: ImportReport, *, console: Console) -> None:
+def print_report(report: "ImportReport", *, console: Console) -> None:
     """The format, the counts, attendance per level, then decisions and warnings."""
     if report.repeated:
         console.print("[yellow]This exact file was imported before; nothing changed.[/yellow]")

@@ -1,20 +1,51 @@
-"""`storyroom import people FILE`: the directory import from a terminal."""
+"""`storyroom import people FILE`: the directory import from a terminal.
+
+Commands import what they use when they run (see app/system/cli.py).
+"""
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
+import typer
 from rich.console import Console
 from rich.table import Table
 
-from app.db import open_session
-from app.errors import AppError
-from app.people.importer import import_people, rejected_report
-from app.people.schemas import ImportReport
+if TYPE_CHECKING:
+    from app.people.schemas import ImportReport
+
+console = Console()
+err = Console(stderr=True)
+
+
+def import_people(
+    file: Annotated[Path, typer.Argument(help="The HR export, as CSV")],
+    deactivate_missing: Annotated[
+        bool, typer.Option("--deactivate-missing", help="Deactivate people not in the file")
+    ] = False,
+    skip_bad_rows: Annotated[
+        bool, typer.Option("--skip-bad-rows", help="Import the good rows, report the bad ones")
+    ] = False,
+) -> None:
+    """Import the employee directory from an HR CSV export (all rows, or none)."""
+    status = run_import(
+        file,
+        deactivate_missing=deactivate_missing,
+        skip_bad_rows=skip_bad_rows,
+        console=console,
+        err=err,
+    )
+    if status:
+        raise typer.Exit(status)
 
 
 def run_import(
     path: Path, *, deactivate_missing: bool, skip_bad_rows: bool, console: Console, err: Console
 ) -> int:
     """Import FILE in one transaction, print the report, and return the exit status."""
+    from app.db import open_session
+    from app.errors import AppError
+    from app.people import importer
+
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -22,7 +53,7 @@ def run_import(
         return 2
     with open_session() as session:
         try:
-            report = import_people(
+            report = importer.import_people(
                 session,
                 data=data,
                 deactivate_missing=deactivate_missing,
@@ -30,7 +61,7 @@ def run_import(
             )
         except AppError as exc:
             session.rollback()
-            rejected = rejected_report(exc)
+            rejected = importer.rejected_report(exc)
             if rejected is not None:
                 print_report(rejected, console=err)
                 err.print("[red]Nothing was imported: fix these rows or use --skip-bad-rows.[/red]")
@@ -42,7 +73,7 @@ def run_import(
     return 0
 
 
-def print_report(report: ImportReport, *, console: Console) -> None:
+def print_report(report: "ImportReport", *, console: Console) -> None:
     """The counts, then one line per error."""
     console.print(
         f"[bold]{report.rows:,}[/bold] rows · created [green]{report.created:,}[/green] · "

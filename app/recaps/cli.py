@@ -1,21 +1,44 @@
-"""`storyroom recap render SESSION -o recap.pdf`."""
+"""`storyroom recap render SESSION -o recap.pdf`.
+
+Commands import what they use when they run (see app/system/cli.py).
+"""
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
+import typer
 from rich.console import Console
-from sqlmodel import Session, col, select
 
-from app.db import open_session
-from app.errors import AppError
-from app.models import Recap, RecapVersion, StorySession
-from app.recaps.builder import build_document
-from app.recaps.render import ensure_pdf, recap_pdf_html, render_pdf
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+recap_app = typer.Typer(no_args_is_help=True, help="Session recaps.")
+console = Console()
+err = Console(stderr=True)
+
+
+@recap_app.command("render")
+def recap_render(
+    session_id: int,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the PDF")] = Path(
+        "recap.pdf"
+    ),
+    version: Annotated[
+        int | None, typer.Option(help="An approved version (default: the latest, else the draft)")
+    ] = None,
+) -> None:
+    """Render SESSION's recap to a PDF file."""
+    raise typer.Exit(render_to_file(session_id, output, version=version, console=console, err=err))
 
 
 def render_to_file(
     session_id: int, output: Path, *, version: int | None, console: Console, err: Console
 ) -> int:
     """Write the recap's PDF to OUTPUT and return the exit status."""
+    from app.db import open_session
+    from app.errors import AppError
+    from app.recaps.render import ensure_pdf, render_pdf
+
     try:
         with open_session() as session:
             version_id, html, what = _what_to_render(session, session_id, version)
@@ -35,9 +58,16 @@ def render_to_file(
 
 
 def _what_to_render(
-    session: Session, session_id: int, number: int | None
+    session: "Session", session_id: int, number: int | None
 ) -> tuple[int | None, str, str]:
     """What to render: an approved version (by id; its PDF is kept) or else the draft's HTML."""
+    from sqlmodel import col, select
+
+    from app.errors import AppError
+    from app.models import Recap, RecapVersion, StorySession
+    from app.recaps.builder import build_document
+    from app.recaps.render import recap_pdf_html
+
     story_session = session.get(StorySession, session_id)
     if story_session is None:
         raise AppError(f"There is no session with id {session_id}.")
