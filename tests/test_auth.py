@@ -26,10 +26,17 @@ def test_me_returns_the_bearer_tokens_user(organizer_api: TestClient) -> None:
     assert response.json()["role"] == "organizer"
 
 
-def test_page_login_then_home_redirects_to_sessions(organizer_web: PageClient) -> None:
+def test_page_login_then_home_redirects_to_the_dashboard(organizer_web: PageClient) -> None:
     response = organizer_web.get("/")
     assert response.status_code == 303
-    assert response.headers["location"] == "/sessions"
+    assert response.headers["location"] == "/dashboard"
+    assert organizer_web.get("/dashboard").status_code == 200
+
+
+def test_home_sends_a_signed_out_visitor_to_sign_in(anon: TestClient) -> None:
+    response = anon.get("/", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/"
 
 
 def test_login_email_is_case_insensitive(anon: TestClient, db: Session) -> None:

@@ -123,7 +123,8 @@ def change_password(
 
 @router.get("/")
 def home(_: CurrentUser) -> Response:
-    return RedirectResponse("/sessions", status_code=303)
+    """A signed-in user starts at the dashboard (a visitor is sent to sign in first)."""
+    return RedirectResponse("/dashboard", status_code=303)
 
 
 def _users_page(

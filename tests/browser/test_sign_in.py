@@ -15,7 +15,7 @@ def test_sign_in_with_a_wrong_password_shows_an_error(page: Page, live_server: L
     expect(page.get_by_role("alert")).to_have_text("Incorrect email or password.")
 
 
-def test_sign_in_reaches_the_sessions_page(page: Page, live_server: LiveServer) -> None:
+def test_sign_in_reaches_the_dashboard(page: Page, live_server: LiveServer) -> None:
     sign_in(page, live_server)
-    expect(page).to_have_url(f"{live_server.url}/sessions")
+    expect(page).to_have_url(f"{live_server.url}/dashboard")
     expect(page.get_by_role("navigation", name="Main")).to_be_visible()
