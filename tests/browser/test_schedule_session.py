@@ -12,6 +12,7 @@ def test_organizer_schedules_a_session_and_sees_it_listed(
     page: Page, live_server: LiveServer
 ) -> None:
     sign_in(page, live_server)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sessions").click()
     page.get_by_role("link", name="Schedule a session").first.click()
     expect(page.get_by_role("heading", name="Schedule a session")).to_be_visible()
 
