@@ -16,7 +16,7 @@ from sqlmodel import Session, col, func, select
 
 from app.attendance.service import level_counts
 from app.config import get_settings
-from app.db import by_id
+from app.db import by_id, id_of
 from app.kit.charts import Bar, horizontal_bars
 from app.models import (
     ActionItem,
@@ -194,7 +194,7 @@ def _entries(
     entries = []
     for item in items:
         story = stories[item.session_id]
-        latest = updates.get(item.id or 0)
+        latest = updates.get(id_of(item))
         update_on = local_day(latest.created_at, story.timezone) if latest else None
         if done_dates and item.done_at is not None:
             update_on = local_day(item.done_at, story.timezone)
