@@ -3,8 +3,6 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile, status
-from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 
 from app.attendance import service
 from app.attendance.schemas import (
@@ -19,13 +17,12 @@ from app.attendance.schemas import (
     Resolve,
 )
 from app.attendance.service import DateOrder
+from app.attendance.uploads import import_upload
 from app.auth.dependencies import CurrentUser
-from app.config import get_settings
 from app.db import SessionDep
 from app.deps import IdPath, Page, PaginationDep
 from app.errors import Forbidden
-from app.kit.uploads import base_name, read_upload
-from app.models import StorySession, User
+from app.models import User
 from app.people.service import get_person
 from app.story_sessions.dependencies import ValidSession
 
@@ -105,25 +102,6 @@ def mark_external(
     service.mark_external(session, story_session=story_session, attendance_id=attendance_id)
     return service.get_attendance(
         session, session_id=_id(story_session), attendance_id=attendance_id
-    )
-
-
-async def import_upload(
-    session: Session,
-    *,
-    story_session: StorySession,
-    file: UploadFile,
-    date_order: DateOrder,
-) -> ImportReport:
-    """Read an uploaded report within the size limit and import it, off the event loop."""
-    data = await read_upload(file, max_bytes=get_settings().upload_max_bytes)
-    return await run_in_threadpool(
-        service.import_report,
-        session,
-        story_session=story_session,
-        data=data,
-        filename=base_name(file.filename) or "upload",
-        date_order=date_order,
     )
 
 

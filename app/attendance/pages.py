@@ -1,19 +1,21 @@
 """Attendance pages: a session's attendance, imports and their reports, and self check-in."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from app.attendance import service
-from app.attendance.api import import_upload
 from app.attendance.service import DateOrder
+from app.attendance.uploads import import_upload
 from app.auth.dependencies import CurrentUser
 from app.auth.throttle import client_address
 from app.db import SessionDep
-from app.deps import IdPath
+from app.deps import IdPath, Pagination
 from app.errors import AppError, TooManyRequests
+from app.kit.forms import form_failed
+from app.kit.paging import pager
 from app.models import SessionStatus, StorySession, User, utcnow
 from app.people.service import person_by_email
 from app.story_sessions.dependencies import ValidSession
@@ -23,12 +25,20 @@ router = APIRouter(prefix="/sessions/{session_id}/attendance")
 public_router = APIRouter(prefix="/p/check-in", include_in_schema=False)
 
 PAGE_SIZE = 100
+CHECK_IN = "pages/attendance/check_in.html"
 Show = Literal["all", "attended", "unmatched"]
 
 
 def _context(
-    session: SessionDep, user: User, story_session: StorySession, show: Show, offset: int
+    request: Request,
+    session: SessionDep,
+    user: User,
+    story_session: StorySession,
+    show: Show,
+    offset: int,
+    typed: dict[str, Any] | None = None,
 ) -> dict[str, object]:
+    """The attendance page; `typed` is what a refused form had in it, shown again."""
     assert story_session.id is not None
     rows, total = service.list_attendance(
         session,
@@ -46,8 +56,13 @@ def _context(
         "rows": rows,
         "total": total,
         "show": show,
-        "offset": offset,
-        "page_size": PAGE_SIZE,
+        "pager": pager(
+            request,
+            Pagination(limit=PAGE_SIZE, offset=offset),
+            total,
+            path=f"/sessions/{story_session.id}/attendance",
+        ),
+        "typed": typed or {},
         "unmatched": unmatched,
         "unmatched_total": unmatched_total,
         "per_level": per_level,
@@ -85,7 +100,7 @@ def attendance_page(
     show: Show = "all",
     offset: int = 0,
 ) -> Response:
-    context = _context(session, user, story_session, show, max(offset, 0))
+    context = _context(request, session, user, story_session, show, max(offset, 0))
     return templates.TemplateResponse(
         request, "pages/attendance/session.html", {"user": user, **context}
     )
@@ -97,13 +112,14 @@ def _render_with_error(
     user: CurrentUser,
     story_session: StorySession,
     error: AppError,
+    typed: dict[str, Any] | None = None,
 ) -> Response:
-    context = _context(session, user, story_session, "all", 0)
-    return templates.TemplateResponse(
+    return form_failed(
+        session,
         request,
         "pages/attendance/session.html",
-        {"user": user, "error": error.detail, **context},
-        status_code=error.status_code,
+        lambda: {"user": user, **_context(request, session, user, story_session, "all", 0, typed)},
+        error,
     )
 
 
@@ -157,7 +173,8 @@ def mark_present(
     try:
         service.mark_present(session, story_session=story_session, email=email)
     except AppError as error:
-        return _render_with_error(request, session, user, story_session, error)
+        typed = {"mark_email": email}
+        return _render_with_error(request, session, user, story_session, error, typed)
     return RedirectResponse(f"/sessions/{story_session.id}/attendance", status_code=303)
 
 
@@ -181,7 +198,8 @@ def resolve(
             session, story_session=story_session, attendance_id=attendance_id, person=person
         )
     except AppError as error:
-        return _render_with_error(request, session, user, story_session, error)
+        typed = {"resolve": {attendance_id: email}}
+        return _render_with_error(request, session, user, story_session, error, typed)
     return RedirectResponse(
         f"/sessions/{story_session.id}/attendance?show=unmatched", status_code=303
     )
@@ -254,9 +272,7 @@ def reject_check_in(
 def _check_in_page(
     request: Request, context: dict[str, object], status_code: int = 200
 ) -> Response:
-    return templates.TemplateResponse(
-        request, "pages/attendance/check_in.html", context, status_code=status_code
-    )
+    return templates.TemplateResponse(request, CHECK_IN, context, status_code=status_code)
 
 
 def _closed_page(request: Request, closed: service.CheckInClosed) -> Response:
@@ -292,9 +308,9 @@ def check_in(
         )
         service.self_check_in(session, story_session=story_session, email=email)
     except TooManyRequests as error:
-        response = _check_in_page(request, context | {"error": error.detail}, error.status_code)
+        response = form_failed(session, request, CHECK_IN, context, error)
         response.headers["Retry-After"] = str(error.retry_after)
         return response
     except AppError as error:
-        return _check_in_page(request, context | {"error": error.detail}, error.status_code)
+        return form_failed(session, request, CHECK_IN, context, error)
     return _check_in_page(request, {"story_session": story_session, "done": True})

@@ -11,6 +11,7 @@ from app.auth.dependencies import AdminUser
 from app.db import SessionDep
 from app.deps import MAX_ID, PaginationDep
 from app.errors import Invalid
+from app.kit.paging import pager
 from app.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -66,7 +67,6 @@ def audit_page(
             "user": user,
             "entries": entries,
             "total": total,
-            "page": page,
             "filters": {
                 "entity": entity,
                 "entity_id": entity_id,
@@ -77,13 +77,6 @@ def audit_page(
             },
             "entities": service.entities(session),
             "actions": service.actions(session),
-            "previous_url": str(
-                request.url.include_query_params(offset=max(page.offset - page.limit, 0))
-            )
-            if page.offset
-            else None,
-            "next_url": str(request.url.include_query_params(offset=page.offset + page.limit))
-            if page.offset + page.limit < total
-            else None,
+            "pager": pager(request, page, total),
         },
     )

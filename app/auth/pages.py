@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import col, func, select
+from sqlmodel import Session, col, func, select
 
 from app.auth import service
 from app.auth.dependencies import AdminUser, CurrentUser
@@ -15,9 +15,12 @@ from app.deps import (
     SESSION_GENERATION_KEY,
     SESSION_USER_KEY,
     IdPath,
+    Pagination,
     PaginationDep,
 )
 from app.errors import AppError, Invalid, NotAuthenticated, TooManyRequests
+from app.kit.forms import form_failed
+from app.kit.paging import pager
 from app.kit.signing import same_secret
 from app.models import Role, User
 from app.templating import templates
@@ -55,19 +58,16 @@ def login(
 ) -> Response:
     context = {"next": _safe_next(next), "email": email}
     if not same_secret(csrf_token, request.session.get(SESSION_CSRF_KEY)):
-        context["error"] = "The form expired. Please sign in again."
-        return templates.TemplateResponse(
-            request, "pages/auth/login.html", context, status_code=403
+        expired = "The form expired. Please sign in again."
+        return form_failed(
+            session, request, "pages/auth/login.html", context, expired, status_code=403
         )
     try:
         user = service.authenticate(
             session, email=email, password=password, client=client_address(request)
         )
     except (NotAuthenticated, TooManyRequests) as exc:
-        context["error"] = str(exc.detail)
-        return templates.TemplateResponse(
-            request, "pages/auth/login.html", context, status_code=exc.status_code
-        )
+        return form_failed(session, request, "pages/auth/login.html", context, exc)
     request.session.clear()  # a fresh session on sign-in: no fixation
     _keep_signed_in(request, user)
     return RedirectResponse(_safe_next(next), status_code=303)
@@ -110,13 +110,8 @@ def change_password(
             raise Invalid("The two new passwords differ: type the same one twice.")
         service.change_password(session, user=user, current=current_password, new=new_password)
     except AppError as exc:
-        session.rollback()
-        return templates.TemplateResponse(
-            request,
-            "pages/auth/password.html",
-            {"user": user, "errors": [str(exc.detail)]},
-            status_code=exc.status_code,
-        )
+        # The passwords typed are not shown again: a page is no place for them.
+        return form_failed(session, request, "pages/auth/password.html", {"user": user}, exc)
     _keep_signed_in(request, user)
     return RedirectResponse("/account/password?done=password", status_code=303)
 
@@ -127,39 +122,34 @@ def home(_: CurrentUser) -> Response:
     return RedirectResponse("/dashboard", status_code=303)
 
 
+USERS = "pages/auth/users.html"
+
+
 def _users_page(
-    request: Request,
-    session: SessionDep,
-    admin: User,
-    page: PaginationDep,
-    status_code: int = 200,
-    **context: Any,
+    request: Request, session: Session, admin: User, page: Pagination, **context: Any
 ) -> Response:
+    return templates.TemplateResponse(
+        request, USERS, _users_context(request, session, admin, page, **context)
+    )
+
+
+def _users_context(
+    request: Request, session: Session, admin: User, page: Pagination, **context: Any
+) -> dict[str, Any]:
     total = session.exec(select(func.count()).select_from(User)).one()
     users = session.exec(
         select(User).order_by(col(User.email)).limit(page.limit).offset(page.offset)
     ).all()
-    url = request.url.replace(path="/admin/users", query="")
-    return templates.TemplateResponse(
-        request,
-        "pages/auth/users.html",
-        {
-            "user": admin,
-            "users": users,
-            "roles": list(Role),
-            "total": total,
-            "page": page,
-            "flash": USER_NOTICES.get(request.query_params.get("done", ""), ""),
-            "previous_url": str(url.include_query_params(offset=max(page.offset - page.limit, 0)))
-            if page.offset
-            else None,
-            "next_url": str(url.include_query_params(offset=page.offset + page.limit))
-            if page.offset + page.limit < total
-            else None,
-            **context,
-        },
-        status_code=status_code,
-    )
+    return {
+        "user": admin,
+        "users": users,
+        "roles": list(Role),
+        "total": total,
+        "flash": USER_NOTICES.get(request.query_params.get("done", ""), ""),
+        "pager": pager(request, page, total, path="/admin/users"),
+        "new_account": {"email": "", "name": "", "role": Role.organizer.value},
+        **context,
+    }
 
 
 @router.get("/admin/users", response_class=HTMLResponse)
@@ -185,8 +175,14 @@ def create_user(
     try:
         created = service.create_user(session, email=email, password=password, role=role, name=name)
     except AppError as exc:
-        session.rollback()
-        return _users_page(request, session, admin, page, exc.status_code, errors=[str(exc.detail)])
+        typed = {"email": email, "name": name, "role": role.value}
+        return form_failed(
+            session,
+            request,
+            USERS,
+            lambda: _users_context(request, session, admin, page, new_account=typed),
+            exc,
+        )
     return _users_page(request, session, admin, page, new_password=(created, password))
 
 
@@ -205,8 +201,10 @@ def update_user(
     try:
         service.update_user(session, user=target, changes={"role": role, "active": active})
     except AppError as exc:
-        session.rollback()
-        return _users_page(request, session, admin, page, exc.status_code, errors=[str(exc.detail)])
+        # The row shows the account as it stays: the refusal is the point.
+        return form_failed(
+            session, request, USERS, lambda: _users_context(request, session, admin, page), exc
+        )
     if target.id == admin.id and target.active:
         _keep_signed_in(request, target)
     return RedirectResponse("/admin/users?done=saved", status_code=303)

@@ -25,8 +25,11 @@ from app.dashboards.schemas import (
     View,
 )
 from app.db import SessionDep
+from app.deps import Pagination
 from app.errors import AppError, Invalid
 from app.kit.charts import Bar, Chart, Line, horizontal_bars, rate_lines
+from app.kit.forms import form_failed
+from app.kit.paging import Pager, pager
 from app.models import EngagementStage, User
 from app.people.dependencies import ValidPerson
 from app.templating import templates
@@ -84,15 +87,14 @@ def _render(
         filters = parse_page_filters(**raw)
         body = build(filters)
     except AppError as error:
-        return templates.TemplateResponse(
-            request,
-            template,
-            {**base, "error": error.detail, "period": ""},
-            status_code=error.status_code,
-        )
+        return form_failed(session, request, template, {**base, "period": ""}, error)
     return templates.TemplateResponse(
         request, template, {**base, **body, "period": _period(filters)}
     )
+
+
+def _pager(request: Request, offset: int, total: int) -> Pager:
+    return pager(request, Pagination(limit=PAGE_SIZE, offset=offset), total)
 
 
 def _csv(text: str, name: str) -> Response:
@@ -280,6 +282,7 @@ def leaders_page(
         )
         return {
             "report": report,
+            "pager": _pager(request, offset, report.total),
             "never": never,
             "stage_labels": STAGE_LABELS,
             "rules": rules_text(),
@@ -293,8 +296,6 @@ def leaders_page(
         build,
         tab="leaders",
         include_directors=include,
-        offset=offset,
-        page_size=PAGE_SIZE,
         keep={"directors": "1" if include else ""},
     )
 
@@ -332,7 +333,11 @@ def leader_grid_page(
         report = service.leader_grid(
             session, filters=filters, include_directors=include, limit=PAGE_SIZE, offset=offset
         )
-        return {"report": report, "percent": _percent}
+        return {
+            "report": report,
+            "pager": _pager(request, offset, report.total),
+            "percent": _percent,
+        }
 
     return _render(
         request,
@@ -342,8 +347,6 @@ def leader_grid_page(
         build,
         tab="grid",
         include_directors=include,
-        offset=offset,
-        page_size=PAGE_SIZE,
         keep={"directors": "1" if include else ""},
     )
 
@@ -381,7 +384,12 @@ def funnel_page(
 
     def build(filters: DashboardFilters) -> dict[str, Any]:
         report = service.funnel(session, filters=filters, limit=PAGE_SIZE, offset=offset)
-        return {"report": report, "chart": _funnel_chart(report), "percent": _percent}
+        return {
+            "report": report,
+            "pager": _pager(request, offset, report.total),
+            "chart": _funnel_chart(report),
+            "percent": _percent,
+        }
 
     return _render(
         request,
@@ -390,33 +398,24 @@ def funnel_page(
         "pages/dashboards/funnel.html",
         build,
         tab="funnel",
-        offset=offset,
-        page_size=PAGE_SIZE,
     )
 
 
-def _stage_form(
-    request: Request,
-    session: Session,
-    user: User,
-    person: Any,
-    values: dict[str, str],
-    error: str | None = None,
-    status_code: int = 200,
-) -> Response:
-    return templates.TemplateResponse(
-        request,
-        "pages/dashboards/stage_form.html",
-        {
-            "user": user,
-            "person": person,
-            "values": values,
-            "error": error,
-            "stages": [(stage.value, STAGE_LABELS[stage]) for stage in LADDER],
-            "rules": rules_text(),
-        },
-        status_code=status_code,
-    )
+STAGE_FORM = "pages/dashboards/stage_form.html"
+
+
+def _stage_form(request: Request, user: User, person: Any, values: dict[str, str]) -> Response:
+    return templates.TemplateResponse(request, STAGE_FORM, _stage_context(user, person, values))
+
+
+def _stage_context(user: User, person: Any, values: dict[str, str]) -> dict[str, Any]:
+    return {
+        "user": user,
+        "person": person,
+        "values": values,
+        "stages": [(stage.value, STAGE_LABELS[stage]) for stage in LADDER],
+        "rules": rules_text(),
+    }
 
 
 @router.get("/leaders/{person_id}/stage")
@@ -431,7 +430,7 @@ def stage_form(
         else "",
         "target_stage": current.target_stage.value if current and current.target_stage else "",
     }
-    return _stage_form(request, session, user, person, values)
+    return _stage_form(request, user, person, values)
 
 
 @router.post("/leaders/{person_id}/stage")
@@ -449,14 +448,12 @@ def save_stage(
         update = StageUpdate.model_validate({key: value or None for key, value in values.items()})
     except ValidationError:
         choices = ", ".join(stage.value for stage in EngagementStage)
-        return _stage_form(
-            request,
+        return form_failed(
             session,
-            user,
-            person,
-            values,
-            error=f"Choose a stage from the list ({choices}), or leave it empty.",
-            status_code=422,
+            request,
+            STAGE_FORM,
+            _stage_context(user, person, values),
+            f"Choose a stage from the list ({choices}), or leave it empty.",
         )
     service.set_leader_stage(
         session,
@@ -495,7 +492,12 @@ def departments_page(
 
     def build(filters: DashboardFilters) -> dict[str, Any]:
         report = service.departments(session, filters=filters, limit=PAGE_SIZE, offset=offset)
-        return {"report": report, "chart": _departments_chart(report), "percent": _percent}
+        return {
+            "report": report,
+            "pager": _pager(request, offset, report.total),
+            "chart": _departments_chart(report),
+            "percent": _percent,
+        }
 
     return _render(
         request,
@@ -504,8 +506,6 @@ def departments_page(
         "pages/dashboards/departments.html",
         build,
         tab="departments",
-        offset=offset,
-        page_size=PAGE_SIZE,
     )
 
 

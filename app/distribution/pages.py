@@ -20,6 +20,7 @@ from app.distribution.emails import recap_pdf_filename
 from app.distribution.importer import import_members
 from app.distribution.schemas import WEEKDAYS, ListCreate, ListUpdate, MemberImportReport, MemberIn
 from app.errors import AppError
+from app.kit.forms import form_failed
 from app.kit.uploads import read_upload
 from app.models import Cadence, DistributionList, Series, StorySession, User
 from app.people.importer import rejected_report
@@ -37,6 +38,7 @@ public_router = APIRouter(prefix="/p", include_in_schema=False)
 READ_AFTER_SECONDS = 10
 READ_AFTER_SCROLL_SECONDS = 2
 
+LIST = "pages/distribution/list.html"
 NOTICES = {
     "created": "List created. Add its members below.",
     "saved": "Changes saved.",
@@ -139,33 +141,21 @@ class ListFields:
 # -- lists -----------------------------------------------------------------------------------
 
 
-def _lists_page(
-    request: Request,
-    session: Session,
-    user: User,
-    *,
-    values: dict[str, Any] | None = None,
-    errors: list[str] | None = None,
-    status_code: int = 200,
-) -> Response:
-    return _render(
-        request,
-        "lists.html",
-        {
-            "user": user,
-            "lists": lists.describe_lists(session, lists=lists.all_lists(session)),
-            "values": values or _form_values(None),
-            "errors": errors or [],
-            **_form_context(),
-        },
-        status_code=status_code,
-    )
+def _lists_context(
+    session: Session, user: User, values: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    return {
+        "user": user,
+        "lists": lists.describe_lists(session, lists=lists.all_lists(session)),
+        "values": values or _form_values(None),
+        **_form_context(),
+    }
 
 
 @router.get("/lists", response_class=HTMLResponse)
 def lists_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     """Every distribution list, and a form to create one."""
-    return _lists_page(request, session, user)
+    return _render(request, "lists.html", _lists_context(session, user))
 
 
 @router.post("/lists", response_class=HTMLResponse)
@@ -179,9 +169,13 @@ def create_list(
     try:
         dlist = lists.create_list(session, data=ListCreate.model_validate(form.data()))
     except (ValidationError, AppError) as exc:
-        session.rollback()
-        return _lists_page(
-            request, session, user, values=form.values, errors=_messages(exc), status_code=422
+        return form_failed(
+            session,
+            request,
+            "pages/distribution/lists.html",
+            lambda: _lists_context(session, user, form.values),
+            _messages(exc),
+            status_code=422,
         )
     return RedirectResponse(f"/lists/{dlist.id}?done=created", status_code=303)
 
@@ -192,34 +186,34 @@ def _list_page(
     user: User,
     dlist: DistributionList,
     *,
+    report: MemberImportReport | None = None,
+) -> Response:
+    return _render(request, "list.html", _list_context(session, user, dlist, report=report))
+
+
+def _list_context(
+    session: Session,
+    user: User,
+    dlist: DistributionList,
+    *,
     values: dict[str, Any] | None = None,
-    errors: list[str] | None = None,
-    member_errors: list[str] | None = None,
     member_values: dict[str, str] | None = None,
     report: MemberImportReport | None = None,
     import_error: str = "",
-    status_code: int = 200,
-) -> Response:
+) -> dict[str, Any]:
     series = session.exec(select(Series).order_by(col(Series.title), col(Series.id))).all()
-    return _render(
-        request,
-        "list.html",
-        {
-            "user": user,
-            "dlist": lists.describe_lists(session, lists=[dlist])[0],
-            "members": members.list_members(session, dlist=dlist),
-            "series": series,
-            "linked": set(lists.list_series_ids(session, dlist=dlist)),
-            "values": values or _form_values(dlist),
-            "errors": errors or [],
-            "member_errors": member_errors or [],
-            "member_values": member_values or {},
-            "report": report,
-            "import_error": import_error,
-            **_form_context(),
-        },
-        status_code=status_code,
-    )
+    return {
+        "user": user,
+        "dlist": lists.describe_lists(session, lists=[dlist])[0],
+        "members": members.list_members(session, dlist=dlist),
+        "series": series,
+        "linked": set(lists.list_series_ids(session, dlist=dlist)),
+        "values": values or _form_values(dlist),
+        "member_values": member_values or {},
+        "report": report,
+        "import_error": import_error,
+        **_form_context(),
+    }
 
 
 @router.get("/lists/{list_id}", response_class=HTMLResponse)
@@ -242,15 +236,12 @@ def update_list(
     try:
         lists.update_list(session, dlist=dlist, data=ListUpdate.model_validate(form.data()))
     except (ValidationError, AppError) as exc:
-        session.rollback()
-        session.refresh(dlist)
-        return _list_page(
-            request,
+        return form_failed(
             session,
-            user,
-            dlist,
-            values=form.values,
-            errors=_messages(exc),
+            request,
+            LIST,
+            lambda: _list_context(session, user, dlist, values=form.values),
+            _messages(exc),
             status_code=422,
         )
     return RedirectResponse(f"/lists/{dlist.id}?done=saved", status_code=303)
@@ -278,14 +269,18 @@ def add_member(
             session, dlist=dlist, data=MemberIn(email=email.strip() or None, name=name)
         )
     except (ValidationError, AppError) as exc:
-        session.rollback()
-        return _list_page(
-            request,
+        typed = {"email": email, "name": name}
+        messages = _messages(exc)
+        return form_failed(
             session,
-            user,
-            dlist,
-            member_errors=_messages(exc),
-            member_values={"email": email, "name": name},
+            request,
+            LIST,
+            # The messages go above the members' form, not the settings'.
+            lambda: (
+                _list_context(session, user, dlist, member_values=typed)
+                | {"member_errors": messages}
+            ),
+            [],
             status_code=422,
         )
     return RedirectResponse(f"/lists/{dlist.id}?done=added#members", status_code=303)
@@ -311,16 +306,16 @@ async def import_list_members(
         data = await read_upload(file, max_bytes=get_settings().upload_max_bytes)
         report = await run_in_threadpool(import_members, session, dlist, data=data)
     except AppError as exc:
-        await run_in_threadpool(session.rollback)
         rejected = rejected_report(exc)
+        refused = MemberImportReport.model_validate(exc.detail) if rejected else None
+        message = "" if rejected else str(exc.detail)
         return await run_in_threadpool(
-            _list_page,
-            request,
+            form_failed,
             session,
-            user,
-            dlist,
-            report=MemberImportReport.model_validate(exc.detail) if rejected else None,
-            import_error="" if rejected else str(exc.detail),
+            request,
+            LIST,
+            lambda: _list_context(session, user, dlist, report=refused, import_error=message),
+            [],  # the file's report, or the import's own message, says what went wrong
             status_code=exc.status_code,
         )
     return await run_in_threadpool(_list_page, request, session, user, dlist, report=report)
@@ -340,17 +335,14 @@ def set_list_series(
 # -- sending a recap and its delivery status -------------------------------------------------
 
 
-def _deliveries_page(
-    request: Request,
+def _deliveries_context(
     session: Session,
     user: User,
     story_session: StorySession,
     *,
-    errors: list[str] | None = None,
     chosen: set[int] | None = None,
     extra: str = "",
-    status_code: int = 200,
-) -> Response:
+) -> dict[str, Any]:
     recap, version = sending.recap_and_version(session, story_session=story_session)
     views = lists.describe_lists(session, lists=lists.all_lists(session))
     if chosen is None:
@@ -359,23 +351,17 @@ def _deliveries_page(
             if story_session.series_id
             else set()
         )
-    return _render(
-        request,
-        "deliveries.html",
-        {
-            "user": user,
-            "s": story_session,
-            "recap": recap,
-            "version": version,
-            "lists": [dlist for dlist in views if dlist.cadence is Cadence.every_recap],
-            "digest_lists": [dlist for dlist in views if dlist.cadence is not Cadence.every_recap],
-            "chosen": chosen,
-            "extra": extra,
-            "errors": errors or [],
-            "status": sending.recap_deliveries(session, story_session=story_session),
-        },
-        status_code=status_code,
-    )
+    return {
+        "user": user,
+        "s": story_session,
+        "recap": recap,
+        "version": version,
+        "lists": [dlist for dlist in views if dlist.cadence is Cadence.every_recap],
+        "digest_lists": [dlist for dlist in views if dlist.cadence is not Cadence.every_recap],
+        "chosen": chosen,
+        "extra": extra,
+        "status": sending.recap_deliveries(session, story_session=story_session),
+    }
 
 
 @router.get("/sessions/{session_id}/recap/deliveries", response_class=HTMLResponse)
@@ -383,7 +369,7 @@ def deliveries_page(
     request: Request, session: SessionDep, user: CurrentUser, story_session: ValidSession
 ) -> Response:
     """Send the recap, and see where it went: one row per recipient."""
-    return _deliveries_page(request, session, user, story_session)
+    return _render(request, "deliveries.html", _deliveries_context(session, user, story_session))
 
 
 @router.post("/sessions/{session_id}/recap/send", response_class=HTMLResponse)
@@ -405,16 +391,14 @@ def send_recap(
             extra_emails=[email.strip() for email in emails if email.strip()],
         )
     except AppError as exc:
-        session.rollback()
-        return _deliveries_page(
-            request,
+        return form_failed(
             session,
-            user,
-            story_session,
-            errors=_messages(exc),
-            chosen=set(list_ids),
-            extra=extra_emails,
-            status_code=exc.status_code,
+            request,
+            "pages/distribution/deliveries.html",
+            lambda: _deliveries_context(
+                session, user, story_session, chosen=set(list_ids), extra=extra_emails
+            ),
+            exc,
         )
     return RedirectResponse(f"/sessions/{story_session.id}/recap/deliveries", status_code=303)
 
@@ -440,12 +424,9 @@ def resend_one(session: SessionDep, story_session: ValidSession, delivery_id: Id
 # -- public: the recipient's recap and unsubscribing -----------------------------------------
 
 
-def _link_error(request: Request, exc: AppError) -> Response:
-    return _render(
-        request,
-        "link_error.html",
-        {"message": str(exc.detail)},
-        status_code=exc.status_code,
+def _link_error(request: Request, session: Session, exc: AppError) -> Response:
+    return form_failed(
+        session, request, "pages/distribution/link_error.html", {"message": str(exc.detail)}, exc
     )
 
 
@@ -457,7 +438,7 @@ def public_recap(request: Request, session: SessionDep, token: str) -> Response:
     try:
         _delivery, version, read_token = links.open_recap(session, token=token)
     except AppError as exc:
-        return _link_error(request, exc)
+        return _link_error(request, session, exc)
     document = RecapDocument.model_validate(version.document)
     context = {
         "doc": document,
@@ -489,7 +470,7 @@ def download_pdf(request: Request, session: SessionDep, token: ReadToken = "") -
     try:
         _delivery, version, pdf = links.read_recap_pdf(session, token=token)
     except AppError as exc:
-        return _link_error(request, exc)
+        return _link_error(request, session, exc)
     document = RecapDocument.model_validate(version.document)
     return Response(
         pdf.content,
@@ -504,7 +485,7 @@ def unsubscribe_page(request: Request, session: SessionDep, token: str) -> Respo
     try:
         dlist, member = links.unsubscribe_target(session, token=token)
     except AppError as exc:
-        return _link_error(request, exc)
+        return _link_error(request, session, exc)
     return _render(
         request,
         "unsubscribe.html",
@@ -518,5 +499,5 @@ def unsubscribe(request: Request, session: SessionDep, token: str) -> Response:
     try:
         dlist, _member = links.unsubscribe(session, token=token)
     except AppError as exc:
-        return _link_error(request, exc)
+        return _link_error(request, session, exc)
     return _render(request, "unsubscribe.html", {"dlist": dlist, "done": True, "token": token})

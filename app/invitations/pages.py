@@ -14,6 +14,7 @@ from app.deps import IdPath
 from app.errors import AppError
 from app.invitations import calendars, inviting, rsvps
 from app.invitations.schemas import Audience, InviteResult
+from app.kit.forms import form_failed
 from app.models import DistributionList, Rsvp, Series, StorySession, User
 from app.people.levels import get_levels
 from app.people.service import departments
@@ -24,6 +25,8 @@ router = APIRouter(include_in_schema=False)
 personal_router = APIRouter(include_in_schema=False)
 public_router = APIRouter(prefix="/p", include_in_schema=False)
 
+INVITE = "pages/invitations/invite.html"
+RSVP = "pages/invitations/rsvp.html"
 ADDRESS_SEPARATORS = re.compile(r"[\s,;]+")
 SESSION_PANEL_ROWS = 200
 """How many invitees the session page lists (the counts cover everyone)."""
@@ -57,29 +60,37 @@ def _invite_page(
     story_sessions: list[StorySession],
     form: InviteForm,
     result: InviteResult | None = None,
-    error: str | None = None,
-    status_code: int = 200,
 ) -> Response:
-    is_series = isinstance(target, Series)
-    lists = session.exec(select(DistributionList).order_by(col(DistributionList.name))).all()
     return templates.TemplateResponse(
         request,
-        "pages/invitations/invite.html",
-        {
-            "user": user,
-            "target": target,
-            "is_series": is_series,
-            "back_url": f"/{'series' if is_series else 'sessions'}/{target.id}",
-            "story_sessions": story_sessions,
-            "levels": get_levels(session),
-            "departments": departments(session),
-            "lists": lists,
-            "form": form,
-            "result": result,
-            "error": error,
-        },
-        status_code=status_code,
+        INVITE,
+        _invite_context(session, user, target, story_sessions, form=form, result=result),
     )
+
+
+def _invite_context(
+    session: Session,
+    user: User,
+    target: StorySession | Series,
+    story_sessions: list[StorySession],
+    *,
+    form: InviteForm,
+    result: InviteResult | None = None,
+) -> dict[str, Any]:
+    is_series = isinstance(target, Series)
+    lists = session.exec(select(DistributionList).order_by(col(DistributionList.name))).all()
+    return {
+        "user": user,
+        "target": target,
+        "is_series": is_series,
+        "back_url": f"/{'series' if is_series else 'sessions'}/{target.id}",
+        "story_sessions": story_sessions,
+        "levels": get_levels(session),
+        "departments": departments(session),
+        "lists": lists,
+        "form": form,
+        "result": result,
+    }
 
 
 def _invite(
@@ -98,29 +109,19 @@ def _invite(
             audience=form.audience(),
             dry_run=form.step != "send",
         )
-    except ValidationError as exc:
-        message = "; ".join(str(error["msg"]) for error in exc.errors())
-        return _invite_page(
-            request,
-            session,
-            user,
-            target=target,
-            story_sessions=story_sessions,
-            form=form,
-            error=message,
-            status_code=422,
+    except (ValidationError, AppError) as exc:
+        message = (
+            "; ".join(str(error["msg"]) for error in exc.errors())
+            if isinstance(exc, ValidationError)
+            else str(exc.detail)
         )
-    except AppError as exc:
-        session.rollback()
-        return _invite_page(
-            request,
+        return form_failed(
             session,
-            user,
-            target=target,
-            story_sessions=story_sessions,
-            form=form,
-            error=str(exc.detail),
-            status_code=exc.status_code,
+            request,
+            INVITE,
+            lambda: _invite_context(session, user, target, story_sessions, form=form),
+            message,
+            status_code=exc.status_code if isinstance(exc, AppError) else 422,
         )
     if not result.dry_run:
         form = InviteForm()
@@ -296,25 +297,25 @@ def _rsvp_page(
     *,
     selected: Rsvp | None,
     done: bool = False,
-    error: str | None = None,
-    status_code: int = 200,
 ) -> Response:
-    invitation, story_session = rsvps.invitation_for_token(session, token)
     return templates.TemplateResponse(
-        request,
-        "pages/invitations/rsvp.html",
-        {
-            "invitation": invitation,
-            "story_session": story_session,
-            "customer": calendars.customer_name(session, story_session),
-            "token": token,
-            "answers": [(answer, rsvps.ANSWER_LABELS[answer]) for answer in rsvps.ANSWERS],
-            "selected": selected,
-            "done": done,
-            "error": error,
-        },
-        status_code=status_code,
+        request, RSVP, _rsvp_context(session, token, selected=selected, done=done)
     )
+
+
+def _rsvp_context(
+    session: Session, token: str, *, selected: Rsvp | None, done: bool = False
+) -> dict[str, Any]:
+    invitation, story_session = rsvps.invitation_for_token(session, token)
+    return {
+        "invitation": invitation,
+        "story_session": story_session,
+        "customer": calendars.customer_name(session, story_session),
+        "token": token,
+        "answers": [(answer, rsvps.ANSWER_LABELS[answer]) for answer in rsvps.ANSWERS],
+        "selected": selected,
+        "done": done,
+    }
 
 
 @public_router.get("/rsvp/{token}", response_class=HTMLResponse)
@@ -340,10 +341,14 @@ def rsvp(
         choice = Rsvp(answer)
         rsvps.record_rsvp(session, invitation, answer=choice)
     except (ValueError, AppError) as exc:
-        session.rollback()
         message = exc.detail if isinstance(exc, AppError) else "Choose yes, maybe or no."
         code = exc.status_code if isinstance(exc, AppError) else 422
-        return _rsvp_page(
-            request, session, token, selected=None, error=str(message), status_code=code
+        return form_failed(
+            session,
+            request,
+            RSVP,
+            lambda: _rsvp_context(session, token, selected=None),
+            str(message),
+            status_code=code,
         )
     return _rsvp_page(request, session, token, selected=choice, done=True)

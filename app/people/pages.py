@@ -14,6 +14,8 @@ from app.config import get_settings
 from app.db import SessionDep
 from app.deps import PaginationDep
 from app.errors import AppError, Forbidden, Invalid
+from app.kit.forms import form_failed
+from app.kit.paging import pager
 from app.kit.uploads import base_name, read_upload
 from app.models import AliasKind, Person, User
 from app.people import service
@@ -113,8 +115,6 @@ def _save_levels(
         (row for row in rows if not row["remove"] and (row["key"] or row["name"])),
         key=lambda row: row["position"],
     )
-    errors: list[str] = []
-    status_code = 422
     try:
         levels = [
             LevelIn(
@@ -126,17 +126,14 @@ def _save_levels(
             for row in kept
         ]
         replace_levels(session, levels=levels)
-    except ValidationError as exc:
-        errors = _messages(exc)
-    except AppError as exc:
-        errors = [str(exc.detail)]
-        status_code = exc.status_code
-    if errors:
-        session.rollback()
-        return _render(
+    except (ValidationError, AppError) as exc:
+        errors, status_code = _failure(exc)
+        return form_failed(
+            session,
             request,
-            "levels.html",
-            {"user": user, "levels": get_levels(session), "rows": rows, "errors": errors},
+            "pages/people/levels.html",
+            lambda: {"user": user, "levels": get_levels(session), "rows": rows},
+            errors,
             status_code=status_code,
         )
     return RedirectResponse("/levels", status_code=303)
@@ -167,7 +164,6 @@ def people_page(
         limit=page.limit,
         offset=page.offset,
     )
-    previous_offset = max(page.offset - page.limit, 0)
     return _render(
         request,
         "list.html",
@@ -175,16 +171,10 @@ def people_page(
             "user": user,
             "people": people,
             "total": total,
-            "page": page,
             "filters": {"q": q, "department": department, "level": level, "active": active},
             "departments": service.departments(session),
             "levels": get_levels(session),
-            "previous_url": str(request.url.include_query_params(offset=previous_offset))
-            if page.offset
-            else None,
-            "next_url": str(request.url.include_query_params(offset=page.offset + page.limit))
-            if page.offset + page.limit < total
-            else None,
+            "pager": pager(request, page, total),
         },
     )
 
@@ -196,19 +186,32 @@ def _person_form(
     *,
     values: dict[str, Any],
     person: Person | None = None,
-    errors: list[str] | None = None,
-    status_code: int = 200,
 ) -> Response:
-    return _render(
+    return _render(request, "form.html", _person_form_context(session, user, values, person))
+
+
+def _person_form_context(
+    session: Session, user: User, values: dict[str, Any], person: Person | None = None
+) -> dict[str, Any]:
+    return {"user": user, "person": person, "values": values, "levels": get_levels(session)}
+
+
+def _person_form_failed(
+    request: Request,
+    session: Session,
+    user: User,
+    exc: ValidationError | AppError,
+    *,
+    values: dict[str, Any],
+    person: Person | None = None,
+) -> Response:
+    errors, status_code = _failure(exc)
+    return form_failed(
+        session,
         request,
-        "form.html",
-        {
-            "user": user,
-            "person": person,
-            "values": values,
-            "levels": get_levels(session),
-            "errors": errors or [],
-        },
+        "pages/people/form.html",
+        lambda: _person_form_context(session, user, values, person),
+        errors,
         status_code=status_code,
     )
 
@@ -281,11 +284,7 @@ def new_person_submit(
         data = PersonCreate(**fields.person_data(session))
         person = service.create_person(session, data=data)
     except (ValidationError, AppError) as exc:
-        session.rollback()
-        errors, status_code = _failure(exc)
-        return _person_form(
-            request, session, user, values=fields.values(), errors=errors, status_code=status_code
-        )
+        return _person_form_failed(request, session, user, exc, values=fields.values())
     return RedirectResponse(f"/people/{person.id}", status_code=303)
 
 
@@ -322,13 +321,14 @@ async def import_submit(
             skip_bad_rows=skip_bad_rows,
         )
     except AppError as exc:
-        session.rollback()
         context["report"] = rejected_report(exc)
         if context["report"] is not None:
             context["failed"] = True
         else:
             context["error"] = str(exc.detail)
-        return _render(request, "import.html", context, status_code=exc.status_code)
+        return await run_in_threadpool(
+            form_failed, session, request, "pages/people/import.html", context, exc
+        )
     return _render(request, "import.html", context)
 
 
@@ -340,31 +340,22 @@ def person_page(
     return _person_page(request, session, user, person)
 
 
-def _person_page(
-    request: Request,
-    session: Session,
-    user: User,
-    person: Person,
-    *,
-    alias_values: dict[str, str] | None = None,
-    errors: list[str] | None = None,
-    status_code: int = 200,
-) -> Response:
-    return _render(
-        request,
-        "detail.html",
-        {
-            "user": user,
-            "person": service.person_views(session, [person])[0],
-            "reports": service.direct_reports(session, person=person),
-            "aliases": service.list_aliases(session, person=person),
-            "alias_kinds": list(AliasKind),
-            "alias_values": alias_values or {"kind": "email", "value": ""},
-            "errors": errors or [],
-            "erased": service.is_erased(person),
-        },
-        status_code=status_code,
-    )
+def _person_page(request: Request, session: Session, user: User, person: Person) -> Response:
+    return _render(request, "detail.html", _person_page_context(session, user, person))
+
+
+def _person_page_context(
+    session: Session, user: User, person: Person, alias_values: dict[str, str] | None = None
+) -> dict[str, Any]:
+    return {
+        "user": user,
+        "person": service.person_views(session, [person])[0],
+        "reports": service.direct_reports(session, person=person),
+        "aliases": service.list_aliases(session, person=person),
+        "alias_kinds": list(AliasKind),
+        "alias_values": alias_values or {"kind": "email", "value": ""},
+        "erased": service.is_erased(person),
+    }
 
 
 @router.get("/people/{person_id}/erase", response_class=HTMLResponse)
@@ -435,19 +426,10 @@ def edit_person_submit(
         changes = PersonUpdate(**fields.person_data(session))
         service.update_person(session, person=person, changes=changes)
     except (ValidationError, AppError) as exc:
-        errors, status_code = _failure(exc)
-    else:
-        return RedirectResponse(f"/people/{person.id}", status_code=303)
-    session.rollback()
-    return _person_form(
-        request,
-        session,
-        user,
-        values=fields.values(),
-        person=person,
-        errors=errors,
-        status_code=status_code,
-    )
+        return _person_form_failed(
+            request, session, user, exc, values=fields.values(), person=person
+        )
+    return RedirectResponse(f"/people/{person.id}", status_code=303)
 
 
 @router.post("/people/{person_id}/aliases", response_class=HTMLResponse)
@@ -463,15 +445,13 @@ def add_alias_submit(
     try:
         service.add_alias(session, person=person, kind=_alias_kind(kind), value=value)
     except AppError as exc:
-        session.rollback()
-        return _person_page(
-            request,
+        typed = {"kind": kind, "value": value}
+        return form_failed(
             session,
-            user,
-            person,
-            alias_values={"kind": kind, "value": value},
-            errors=[str(exc.detail)],
-            status_code=exc.status_code,
+            request,
+            "pages/people/detail.html",
+            lambda: _person_page_context(session, user, person, typed),
+            exc,
         )
     return RedirectResponse(f"/people/{person.id}", status_code=303)
 

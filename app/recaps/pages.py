@@ -1,7 +1,7 @@
 """Organizer pages for writing, previewing and approving recaps, and following action items."""
 
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -9,9 +9,11 @@ from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, col, select
 
 from app.auth.dependencies import CurrentUser
-from app.db import SessionDep
-from app.deps import IdPath, PaginationDep
+from app.db import SessionDep, id_of
+from app.deps import IdPath, Pagination, PaginationDep
 from app.errors import AppError
+from app.kit.forms import form_failed
+from app.kit.paging import pager
 from app.models import (
     ActionStatus,
     Consent,
@@ -59,6 +61,7 @@ STATUS_LABELS = {
     ActionStatus.in_progress: "In progress",
     ActionStatus.done: "Done",
 }
+ACTION_ITEMS = "pages/recaps/action_items.html"
 BLANK_THEMES = 2
 """Empty theme fields offered below the recap's themes."""
 
@@ -92,16 +95,26 @@ def _message(exc: ValidationError | AppError) -> str:
     return "; ".join(parts)
 
 
-def _page_url(request: Request, **changes: Any) -> str:
-    params = dict(request.query_params)
-    params.update({key: str(value) for key, value in changes.items()})
-    return f"{request.url.path}?{urlencode(params)}"
-
-
 class SummaryForm(BaseModel):
     summary: str = ""
     theme: list[str] = []
     action: str = "save"
+
+
+EDITOR = "pages/recaps/editor.html"
+
+
+class Typed(BaseModel):
+    """What was typed in the editor's other forms, shown again when one is refused."""
+
+    quote: dict[str, str] = {}
+    """The new quote's speaker_id and text."""
+    quote_edits: dict[int, str] = {}
+    """A quote's edited text, by the quote's id."""
+    item: dict[str, str] = {}
+    """The new action item's description, owner_email and due_on."""
+    updates: dict[int, dict[str, str]] = {}
+    """An action item's progress note and status, by the item's id."""
 
 
 def _editor(
@@ -111,11 +124,21 @@ def _editor(
     story_session: StorySession,
     *,
     form: SummaryForm | None = None,
-    error: str = "",
-    flash: str = "",
-    status_code: int = 200,
 ) -> Response:
     """The editor: forms on the left, the recap as it would be approved on the right."""
+    return templates.TemplateResponse(
+        request, EDITOR, _editor_context(session, user, story_session, form=form)
+    )
+
+
+def _editor_context(
+    session: Session,
+    user: User,
+    story_session: StorySession,
+    *,
+    form: SummaryForm | None = None,
+    typed: Typed | None = None,
+) -> dict[str, Any]:
     recap = describe_recap(session, story_session=story_session)
     themes = form.theme if form else recap.themes
     draft = (
@@ -136,28 +159,22 @@ def _editor(
         session, filters=ActionItemFilters(session_id=story_session.id), limit=500
     )
     suggestions, _ = list_themes(session, limit=200)
-    return templates.TemplateResponse(
-        request,
-        "pages/recaps/editor.html",
-        {
-            "user": user,
-            "s": story_session,
-            "recap": recap,
-            "summary": form.summary if form else recap.summary,
-            "themes": [*themes, *[""] * BLANK_THEMES][: max(len(themes), MAX_THEMES)],
-            "theme_suggestions": [t.name for t in suggestions],
-            "speakers": speakers,
-            "quotable": [sp for sp in speakers if sp.consent is not Consent.none],
-            "items": items,
-            "status_labels": STATUS_LABELS,
-            "preview": preview,
-            "error": error,
-            "flash": flash,
-            "today": local_day(utcnow(), story_session.timezone).isoformat(),
-            "max_quotes": MAX_QUOTES,
-        },
-        status_code=status_code,
-    )
+    return {
+        "user": user,
+        "s": story_session,
+        "recap": recap,
+        "summary": form.summary if form else recap.summary,
+        "themes": [*themes, *[""] * BLANK_THEMES][: max(len(themes), MAX_THEMES)],
+        "theme_suggestions": [t.name for t in suggestions],
+        "speakers": speakers,
+        "quotable": [sp for sp in speakers if sp.consent is not Consent.none],
+        "items": items,
+        "status_labels": STATUS_LABELS,
+        "preview": preview,
+        "typed": typed or Typed(),
+        "today": local_day(utcnow(), story_session.timezone).isoformat(),
+        "max_quotes": MAX_QUOTES,
+    }
 
 
 def _back(story_session: StorySession, anchor: str = "") -> RedirectResponse:
@@ -171,18 +188,17 @@ def _refused(
     story_session: StorySession,
     exc: ValidationError | AppError,
     form: SummaryForm | None = None,
+    typed: Typed | None = None,
 ) -> Response:
-    """Bad input changes nothing: roll back, then show the editor with what went wrong."""
-    session.rollback()
-    status_code = exc.status_code if isinstance(exc, AppError) else 422
-    return _editor(
-        request,
+    """Bad input changes nothing: roll back, then show the editor with what went wrong and
+    what was typed."""
+    return form_failed(
         session,
-        user,
-        story_session,
-        form=form,
-        error=_message(exc),
-        status_code=status_code,
+        request,
+        EDITOR,
+        lambda: _editor_context(session, user, story_session, form=form, typed=typed),
+        _message(exc),
+        status_code=exc.status_code if isinstance(exc, AppError) else 422,
     )
 
 
@@ -197,7 +213,6 @@ def recaps_page(
     raw = request.query_params.get("status", "")
     status = RecapStatus(raw) if raw in RecapStatus.__members__ else None
     rows, total = list_recaps(session, status=status, limit=page.limit, offset=page.offset)
-    end = page.offset + len(rows)
     return templates.TemplateResponse(
         request,
         "pages/recaps/list.html",
@@ -207,12 +222,7 @@ def recaps_page(
             "total": total,
             "status": status.value if status else "",
             "statuses": list(RecapStatus),
-            "first": page.offset + 1 if rows else 0,
-            "last": end,
-            "prev_url": _page_url(request, offset=max(page.offset - page.limit, 0))
-            if page.offset
-            else None,
-            "next_url": _page_url(request, offset=end) if end < total else None,
+            "pager": pager(request, page, total),
         },
     )
 
@@ -306,7 +316,8 @@ def add_quote_page(
         data = QuoteCreate.model_validate({"speaker_id": form.speaker_id or 0, "text": form.text})
         add_quote(session, story_session=story_session, data=data)
     except (ValidationError, AppError) as exc:
-        return _refused(request, session, user, story_session, exc)
+        typed = Typed(quote=form.model_dump())
+        return _refused(request, session, user, story_session, exc, typed=typed)
     return _back(story_session, "#quotes")
 
 
@@ -324,7 +335,8 @@ def edit_quote_page(
         data = QuoteUpdate.model_validate({"text": form.text})
         update_quote(session, story_session=story_session, quote_id=quote_id, data=data)
     except (ValidationError, AppError) as exc:
-        return _refused(request, session, user, story_session, exc)
+        typed = Typed(quote_edits={quote_id: form.text})
+        return _refused(request, session, user, story_session, exc, typed=typed)
     return _back(story_session, "#quotes")
 
 
@@ -362,7 +374,8 @@ def add_action_item_page(
         )
         create_action_item(session, story_session=story_session, data=data)
     except (ValidationError, AppError) as exc:
-        return _refused(request, session, user, story_session, exc)
+        typed = Typed(item=form.model_dump())
+        return _refused(request, session, user, story_session, exc, typed=typed)
     return _back(story_session, "#action-items")
 
 
@@ -396,12 +409,23 @@ def add_update_page(
         data = ActionUpdateCreate.model_validate({"note": note, "status": form.status or None})
         add_action_update(session, item=item, data=data)
     except (ValidationError, AppError) as exc:
-        session.rollback()
-        return templates.TemplateResponse(
+        # Shown again where it was typed: the session's recap editor or the action items.
+        typed = Typed(updates={id_of(item): {"note": form.note, "status": form.status}})
+        story_session = session.get(StorySession, item.session_id)
+        if story_session and target.startswith(f"/sessions/{item.session_id}/recap"):
+            return _refused(request, session, user, story_session, exc, typed=typed)
+        show = parse_qs(urlsplit(target).query).get("show", ["open"])[0]
+        return form_failed(
+            session,
             request,
-            "pages/error.html",
-            {"status_code": 422, "message": _message(exc), "user": user},
-            status_code=422,
+            ACTION_ITEMS,
+            lambda: (
+                _action_items_context(
+                    request, session, user, show, Pagination(limit=50, offset=0), here=target
+                )
+                | {"typed": typed}
+            ),
+            _message(exc),
         )
     return RedirectResponse(target, status_code=303)
 
@@ -497,28 +521,28 @@ def action_items_page(
     request: Request, session: SessionDep, user: CurrentUser, page: PaginationDep
 ) -> Response:
     """Open action items across sessions, overdue first; add an update or close them."""
+    here = str(request.url.path) + (f"?{request.url.query}" if request.url.query else "")
     show = request.query_params.get("show", "open")
+    return templates.TemplateResponse(
+        request, ACTION_ITEMS, _action_items_context(request, session, user, show, page, here=here)
+    )
+
+
+def _action_items_context(
+    request: Request, session: Session, user: User, show: str, page: Pagination, *, here: str
+) -> dict[str, Any]:
     filters = ActionItemFilters(
         open=None if show == "all" else show != "done",
         overdue=True if show == "overdue" else None,
     )
     items, total = list_action_items(session, filters=filters, limit=page.limit, offset=page.offset)
-    end = page.offset + len(items)
-    return templates.TemplateResponse(
-        request,
-        "pages/recaps/action_items.html",
-        {
-            "user": user,
-            "items": items,
-            "total": total,
-            "show": show,
-            "status_labels": STATUS_LABELS,
-            "here": str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
-            "first": page.offset + 1 if items else 0,
-            "last": end,
-            "prev_url": _page_url(request, offset=max(page.offset - page.limit, 0))
-            if page.offset
-            else None,
-            "next_url": _page_url(request, offset=end) if end < total else None,
-        },
-    )
+    return {
+        "user": user,
+        "items": items,
+        "total": total,
+        "show": show,
+        "status_labels": STATUS_LABELS,
+        "here": here,
+        "pager": pager(request, page, total, path="/action-items"),
+        "typed": Typed(),
+    }

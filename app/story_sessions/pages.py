@@ -19,6 +19,8 @@ from app.deps import Pagination, PaginationDep
 from app.errors import AppError
 from app.invitations import pages as invitation_pages
 from app.invitations import rsvps
+from app.kit.forms import form_failed
+from app.kit.paging import pager
 from app.models import Consent, Platform, SessionStatus, StorySession, User, utcnow
 from app.models.story_sessions import PLATFORM_LABELS
 from app.people.service import person_by_email
@@ -214,15 +216,17 @@ def _form_context(
 ) -> dict[str, Any]:
     zone = str(getattr(form, "timezone", "UTC"))
     timezones = COMMON_TIMEZONES if zone in COMMON_TIMEZONES else [zone, *COMMON_TIMEZONES]
+    speaker_rows = max(SPEAKER_ROWS, len(getattr(form, "speaker_name", [])))
+    speakers = {f"speaker_name_{row}": f"Speaker {row + 1}" for row in range(speaker_rows)}
     return {
         "user": user,
         "form": form,
         "errors": errors,
-        "labels": LABELS,
+        "labels": LABELS | speakers,
         "timezones": timezones,
         "platform_labels": PLATFORM_LABELS,
         "consent_labels": CONSENT_LABELS,
-        "speaker_rows": max(SPEAKER_ROWS, len(getattr(form, "speaker_name", []))),
+        "speaker_rows": speaker_rows,
         "rrule_example": RRULE_EXAMPLE,
         **extra,
     }
@@ -253,12 +257,6 @@ def _form_of(session: Session, story_session: StorySession) -> SessionForm:
     )
 
 
-def _page_url(request: Request, **changes: Any) -> str:
-    params = dict(request.query_params)
-    params.update({key: str(value) for key, value in changes.items()})
-    return f"{request.url.path}?{urlencode(params)}"
-
-
 # Sessions
 
 
@@ -281,7 +279,6 @@ def sessions_page(
         session, filters=filters, limit=page.limit, offset=page.offset
     )
     series, _ = service.list_series(session, limit=500, offset=0)
-    end = page.offset + len(rows)
     return templates.TemplateResponse(
         request,
         "pages/story_sessions/list.html",
@@ -289,12 +286,7 @@ def sessions_page(
             "user": user,
             "sessions": service.describe_sessions(session, rows),
             "total": total,
-            "first": page.offset + 1 if rows else 0,
-            "last": end,
-            "prev_url": _page_url(request, offset=max(page.offset - page.limit, 0))
-            if page.offset
-            else None,
-            "next_url": _page_url(request, offset=end) if end < total else None,
+            "pager": pager(request, page, total),
             "filters": raw,
             "errors": errors,
             "whens": list(When),
@@ -337,12 +329,13 @@ def create_session_page(
             story_session = service.create_session(session, data=data)
             return RedirectResponse(f"/sessions/{story_session.id}", status_code=303)
         except AppError as exc:
-            session.rollback()
             errors["form"] = str(exc.detail)
-    return templates.TemplateResponse(
+    return form_failed(
+        session,
         request,
         "pages/story_sessions/form.html",
         _form_context(request, user, form=form, errors=errors, action="/sessions"),
+        errors,
         status_code=422,
     )
 
@@ -422,12 +415,12 @@ def update_session_page(
             service.update_session(session, story_session, data=data)
             return RedirectResponse(f"/sessions/{story_session.id}", status_code=303)
         except AppError as exc:
-            session.rollback()
             errors["form"] = str(exc.detail)
-    return templates.TemplateResponse(
+    return form_failed(
+        session,
         request,
         "pages/story_sessions/form.html",
-        _form_context(
+        lambda: _form_context(
             request,
             user,
             form=form,
@@ -435,6 +428,7 @@ def update_session_page(
             action=f"/sessions/{story_session.id}/edit",
             story_session=story_session,
         ),
+        errors,
         status_code=422,
     )
 
@@ -460,7 +454,10 @@ def complete_session_page(
 # Series
 
 
-def _series_list_response(
+SERIES_LIST = "pages/story_sessions/series_list.html"
+
+
+def _series_list_context(
     request: Request,
     session: Session,
     user: User,
@@ -468,28 +465,16 @@ def _series_list_response(
     *,
     form: SeriesForm,
     errors: Errors,
-    status_code: int = 200,
-) -> Response:
+) -> dict[str, Any]:
     rows, total = service.list_series(session, limit=page.limit, offset=page.offset)
-    end = page.offset + len(rows)
-    return templates.TemplateResponse(
+    return _form_context(
         request,
-        "pages/story_sessions/series_list.html",
-        _form_context(
-            request,
-            user,
-            form=form,
-            errors=errors,
-            series=service.describe_series(session, rows),
-            total=total,
-            first=page.offset + 1 if rows else 0,
-            last=end,
-            prev_url=_page_url(request, offset=max(page.offset - page.limit, 0))
-            if page.offset
-            else None,
-            next_url=_page_url(request, offset=end) if end < total else None,
-        ),
-        status_code=status_code,
+        user,
+        form=form,
+        errors=errors,
+        series=service.describe_series(session, rows),
+        total=total,
+        pager=pager(request, page, total, path="/series"),
     )
 
 
@@ -499,7 +484,11 @@ def series_list_page(
 ) -> Response:
     """Every series, and the form to start one."""
     form = SeriesForm(timezone=service.recent_timezone(session, organizer_id=user.id) or "UTC")
-    return _series_list_response(request, session, user, page, form=form, errors={})
+    return templates.TemplateResponse(
+        request,
+        SERIES_LIST,
+        _series_list_context(request, session, user, page, form=form, errors={}),
+    )
 
 
 @router.post("/series", response_class=HTMLResponse)
@@ -541,10 +530,14 @@ def create_series_page(
             query = urlencode({"skipped": skipped})
             return RedirectResponse(f"/series/{series.id}?{query}", status_code=303)
         except AppError as exc:
-            session.rollback()
             errors["rrule" if "rule" in str(exc.detail).lower() else "form"] = str(exc.detail)
-    return _series_list_response(
-        request, session, user, page, form=form, errors=errors, status_code=422
+    return form_failed(
+        session,
+        request,
+        SERIES_LIST,
+        lambda: _series_list_context(request, session, user, page, form=form, errors=errors),
+        errors,
+        status_code=422,
     )
 
 
