@@ -90,6 +90,9 @@ app.add_typer(import_app, name="import")
 
 console = Console()
 SERVERS = {"run", "serve", "worker"}
+WORKER_READY_ENV = "STORYROOM_WORKER_READY_FILE"
+"""`storyroom run` has its worker touch this file once started, to print its banner below."""
+READY_TIMEOUT = 30
 
 
 @app.callback()
@@ -142,6 +145,13 @@ def worker(
     from app.worker import huey, load_tasks
 
     load_tasks()
+    if ready := os.environ.pop(WORKER_READY_ENV, ""):
+
+        def tell_run() -> None:
+            Path(ready).touch()
+
+        huey.on_startup()(tell_run)
+
     consumer = huey.create_consumer(workers=workers, worker_type=worker_type, periodic=True)
     consumer.run()
 
@@ -187,8 +197,11 @@ def run(host: str = "127.0.0.1", port: int = 8000) -> None:
     if summary := load_demo_if_empty():
         console.print(f"Loaded the demo organisation: {summary}.")
     login = ensure_admin()
+    ready = get_settings().var_dir / "worker-ready"
+    ready.unlink(missing_ok=True)
     worker_process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "worker"], env=os.environ.copy()
+        [sys.executable, "-m", "app.cli", "worker"],
+        env={**os.environ, WORKER_READY_ENV: str(ready)},
     )
     try:
         import uvicorn
@@ -202,7 +215,10 @@ def run(host: str = "127.0.0.1", port: int = 8000) -> None:
             access_log=False,
         )
         server = uvicorn.Server(config)
-        threading.Thread(target=_announce, args=(server, url, login), daemon=True).start()
+        announce = threading.Thread(
+            target=_announce, args=(server, worker_process, ready, url, login), daemon=True
+        )
+        announce.start()
         server.run()
     finally:
         worker_process.send_signal(signal.SIGINT)
@@ -210,14 +226,24 @@ def run(host: str = "127.0.0.1", port: int = 8000) -> None:
             worker_process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             worker_process.kill()
+        ready.unlink(missing_ok=True)
 
 
-def _announce(server: "uvicorn.Server", url: str, login: str) -> None:
-    """Where to go and how to sign in, once the server answers: below the startup logs, one
-    line each (never wrapped at the terminal's width) so the password can be copied."""
-    while not server.started:
+def _announce(
+    server: "uvicorn.Server",
+    worker_process: "subprocess.Popen[bytes]",
+    ready: Path,
+    url: str,
+    login: str,
+) -> None:
+    """Where to go and how to sign in, once the web server and the worker have started: below
+    their startup lines, one line each (never wrapped) so the password can be copied."""
+    deadline = time.monotonic() + READY_TIMEOUT
+    while not server.started or not (ready.exists() or worker_process.poll() is not None):
         if server.should_exit:
             return
+        if server.started and time.monotonic() > deadline:
+            break
         time.sleep(0.05)
     console.rule("[bold]Storyroom")
     console.print(f"Open {url}", soft_wrap=True, highlight=False)

@@ -293,7 +293,10 @@ def test_run_prints_the_login_on_one_line_after_startup_and_links_use_its_port(
         login = lines.index(f"Sign in as admin@storyroom.local / {password}")
         assert lines[login - 1] == f"Open http://127.0.0.1:{port}"
         assert [n for n, line in enumerate(lines) if "alembic" in line][-1] < login
-        assert any("Uvicorn running on" in line for line in lines[:login])
+        before = "\n".join(lines[:login])
+        assert "Uvicorn running on" in before
+        assert "Huey consumer started" in before
+        assert "The following commands are available" in before
         base = f"http://127.0.0.1:{port}"
         form = {"username": "admin@storyroom.local", "password": password}
         token = _call(f"{base}/api/v1/auth/token", form=form)["access_token"]
