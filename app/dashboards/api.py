@@ -95,7 +95,6 @@ def set_leader_stage(
         person=person,
         override_stage=body.override_stage,
         target_stage=body.target_stage,
-        user_id=user.id,
     )
 
 

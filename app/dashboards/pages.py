@@ -460,7 +460,6 @@ def save_stage(
         person=person,
         override_stage=update.override_stage,
         target_stage=update.target_stage,
-        user_id=user.id,
     )
     return RedirectResponse("/dashboard/leaders", status_code=303)
 

@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Row
 from sqlmodel import Session, select
 
+from app.audit import service as audit
 from app.dashboards import queries
 from app.dashboards.engagement import (
     DEFAULT_RULES,
@@ -702,9 +703,8 @@ def set_leader_stage(
     person: Person,
     override_stage: EngagementStage | None,
     target_stage: EngagementStage | None,
-    user_id: int | None,
 ) -> StageRead:
-    """Set (or clear, with None) the override and target stage of one person."""
+    """Set (or clear, with None) the override and target stage of one person, as the actor."""
     assert person.id is not None
     record = session.exec(select(LeaderStage).where(LeaderStage.person_id == person.id)).first()
     if record is None:
@@ -713,6 +713,6 @@ def set_leader_stage(
     record.override_stage = override_stage
     record.target_stage = target_stage
     record.updated_at = utcnow()
-    record.updated_by_id = user_id
+    record.updated_by_id = audit.actor_of(session).user_id
     session.flush()
     return StageRead.model_validate(record, from_attributes=True)

@@ -9,6 +9,7 @@ A header row is optional: a first row that starts with an address is read as dat
 from sqlmodel import Session, col, select
 
 from app.audit import service as audit
+from app.db import id_of
 from app.distribution.schemas import MemberImportReport
 from app.errors import Invalid
 from app.kit.tables import EMAIL_HEADERS, NAME_HEADERS, map_columns, read_table
@@ -97,7 +98,7 @@ def import_members(session: Session, dlist: DistributionList, *, data: bytes) ->
             continue
         session.add(
             ListMember(
-                list_id=dlist.id or 0,
+                list_id=id_of(dlist),
                 person_id=person.id if person else None,
                 email=None if person else email,
                 name="" if person else name,

@@ -1,8 +1,9 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from app.audit import service as audit
 from app.dashboards import service
 from app.dashboards.engagement import EngagementRules
 from app.dashboards.schemas import DashboardFilters
@@ -15,15 +16,23 @@ from app.models import (
     DeliveryStatus,
     EngagementStage,
     Invitation,
+    LeaderStage,
     Person,
     Recap,
     RecapVersion,
+    Role,
     Rsvp,
     SessionStatus,
     utcnow,
 )
 from tests.dashboards.support import Org, build_org
-from tests.factories import create_attendance, create_person, create_session, get_level
+from tests.factories import (
+    create_attendance,
+    create_person,
+    create_session,
+    create_user,
+    get_level,
+)
 
 ALL = DashboardFilters()
 
@@ -170,7 +179,6 @@ def test_leader_stage_override_and_target_give_the_gap(db: Session) -> None:
         person=org.cfo,
         override_stage=EngagementStage.skepticism,
         target_stage=EngagementStage.action,
-        user_id=None,
     )
     cfo = next(r for r in service.leaders(db, filters=ALL).items if r.name == "CFO")
     assert (cfo.computed_stage, cfo.stage, cfo.target_stage) == (
@@ -180,9 +188,11 @@ def test_leader_stage_override_and_target_give_the_gap(db: Session) -> None:
     )
     assert cfo.gap == 3
 
-    saved = service.set_leader_stage(
-        db, person=org.cfo, override_stage=None, target_stage=None, user_id=None
-    )
+    organizer = create_user(db, email="stage-setter@example.com", role=Role.organizer)
+    with audit.acting_as(organizer):
+        saved = service.set_leader_stage(db, person=org.cfo, override_stage=None, target_stage=None)
+    record = db.exec(select(LeaderStage).where(LeaderStage.person_id == org.cfo.id)).one()
+    assert record.updated_by_id == organizer.id
     assert (saved.override_stage, saved.target_stage) == (None, None)
     cfo = next(r for r in service.leaders(db, filters=ALL).items if r.name == "CFO")
     assert (cfo.stage, cfo.gap) == (EngagementStage.ignorance, None)
