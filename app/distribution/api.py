@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Query, Response, UploadFile, status
+from fastapi import APIRouter, File, Query, Response, UploadFile, status
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -10,6 +10,7 @@ from app.config import get_settings
 from app.db import SessionDep, id_of
 from app.deps import IdPath, Page, PaginationDep
 from app.distribution import lists, members, sending
+from app.distribution.dependencies import ValidList
 from app.distribution.importer import import_members
 from app.distribution.schemas import (
     DeliveryRead,
@@ -32,14 +33,6 @@ from app.story_sessions.dependencies import ValidSeries, ValidSession
 router = APIRouter(tags=["distribution"])
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such list or member."}}
-
-
-def valid_list_id(session: SessionDep, list_id: IdPath) -> DistributionList:
-    """The list named in the path, or 404."""
-    return lists.get_list(session, list_id=list_id)
-
-
-ValidList = Annotated[DistributionList, Depends(valid_list_id)]
 
 
 def _read(session: Session, dlist: DistributionList) -> ListRead:

@@ -15,7 +15,7 @@ from app.config import get_settings
 from app.db import SessionDep
 from app.deps import IdPath
 from app.distribution import links, lists, members, sending
-from app.distribution.api import ValidList
+from app.distribution.dependencies import ValidList
 from app.distribution.emails import recap_pdf_filename
 from app.distribution.importer import import_members
 from app.distribution.schemas import WEEKDAYS, ListCreate, ListUpdate, MemberImportReport, MemberIn
