@@ -11,6 +11,7 @@ from app.models.distribution import (
     DigestRecap,
     DistributionList,
     ListMember,
+    ScheduledSend,
     SeriesList,
 )
 from app.models.invitations import CalendarFeed, Invitation, Rsvp
@@ -75,6 +76,7 @@ __all__ = [
     "RenderedPdf",
     "Role",
     "Rsvp",
+    "ScheduledSend",
     "Series",
     "SeriesList",
     "SessionSpeaker",

@@ -84,3 +84,25 @@ class DigestRecap(SQLModel, table=True):
     recap_version_id: int = Field(
         foreign_key="recap_version.id", primary_key=True, index=True, ondelete="CASCADE"
     )
+
+
+class ScheduledSend(SQLModel, table=True):
+    """A recap send asked for later: the worker sends it once `send_at` has passed.
+
+    The lists are read when it goes out, so members added in the meantime receive it too.
+    """
+
+    __tablename__ = "scheduled_send"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="story_session.id", index=True, ondelete="CASCADE")
+    list_ids: list[int] = Field(default_factory=list, sa_type=JSON)
+    extra_emails: list[str] = Field(default_factory=list, sa_type=JSON)
+    send_at: datetime = instant_field()
+    scheduled_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    """Who asked: the worker sends as them, so each delivery keeps their address."""
+    created_at: datetime = instant_field(default_factory=utcnow)
+    sent_at: datetime | None = instant_field(default=None, nullable=True)
+    cancelled_at: datetime | None = instant_field(default=None, nullable=True)
+    error: str = Field(default="", max_length=1000)
+    """Why it could not be sent when due (the recap had unapproved changes, say)."""

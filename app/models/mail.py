@@ -12,6 +12,8 @@ from app.models.base import enum_type, instant_field, utcnow
 
 class DeliveryKind(StrEnum):
     recap = "recap"
+    recap_test = "recap_test"
+    """A recap sent to the organizer alone to look at: not a delivery to its recipients."""
     digest = "digest"
     invitation = "invitation"
     cancellation = "cancellation"
