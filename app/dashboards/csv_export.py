@@ -15,7 +15,15 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from app.dashboards.engagement import STAGE_LABELS
-from app.dashboards.schemas import DepartmentsPage, LeaderRow, LevelsReport, Overview
+from app.dashboards.schemas import (
+    DepartmentsPage,
+    FunnelReport,
+    FunnelStages,
+    LeaderGrid,
+    LeaderRow,
+    LevelsReport,
+    Overview,
+)
 
 Cell = str | int | float | None
 _TRIGGER_AT_A_CELL_START = re.compile(r"""((?:^|[,;|\t\r\n])[ "']*)(?=[=+\-@\t\r\n])""")
@@ -147,4 +155,79 @@ def departments_csv(report: DepartmentsPage) -> str:
         for cell in row.by_level:
             cells += [cell.attendees, _rate(cell.participation_rate)]
         rows.append(cells)
+    return to_csv(header, rows)
+
+
+def _yes(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def leader_grid_csv(report: LeaderGrid) -> str:
+    """One row per leader and session held (the grid's cells, long form, for a pivot table)."""
+    header = [
+        "Name",
+        "Title",
+        "Department",
+        "Level",
+        "Session",
+        "Session start (local)",
+        "Invited",
+        "Accepted",
+        "Attended",
+        "Recap received",
+        "Recap read",
+    ]
+    sessions = {column.session_id: column for column in report.sessions}
+    body = [
+        [
+            row.name,
+            row.title,
+            row.department,
+            row.level.name,
+            sessions[cell.session_id].title,
+            _local(sessions[cell.session_id].starts_at, sessions[cell.session_id].timezone),
+            _yes(cell.invited),
+            _yes(cell.accepted),
+            _yes(cell.attended),
+            _yes(cell.received),
+            _yes(cell.read),
+        ]
+        for row in report.items
+        for cell in row.cells
+    ]
+    return to_csv(header, body)
+
+
+def _stages(stages: FunnelStages) -> list[Cell]:
+    return [
+        stages.invited,
+        stages.accepted,
+        stages.attended,
+        stages.read,
+        _rate(stages.accepted_rate),
+        _rate(stages.attended_rate),
+        _rate(stages.read_rate),
+    ]
+
+
+def funnel_csv(report: FunnelReport) -> str:
+    """The funnel overall, per level, then per session: counts and rates of the invited."""
+    header = [
+        "Scope",
+        "Name",
+        "Session start (local)",
+        "Invited",
+        "Accepted",
+        "Attended",
+        "Read the recap",
+        "Accepted (%)",
+        "Attended (%)",
+        "Read (%)",
+    ]
+    rows: list[list[Cell]] = [["All sessions held", "", "", *_stages(report.overall)]]
+    rows += [["Level", level.level.name, "", *_stages(level)] for level in report.levels]
+    rows += [
+        ["Session", item.title, _local(item.starts_at, item.timezone), *_stages(item)]
+        for item in report.items
+    ]
     return to_csv(header, rows)

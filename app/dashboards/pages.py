@@ -351,6 +351,21 @@ def leader_grid_page(
     )
 
 
+@router.get("/leaders/grid/export.csv")
+def leader_grid_csv(
+    request: Request, session: SessionDep, directors: Annotated[str, Query(max_length=5)] = ""
+) -> Response:
+    """Every leader × session held, one row per cell, as CSV."""
+    report = service.leader_grid(
+        session,
+        filters=_parse(request),
+        include_directors=_directors(directors),
+        limit=1_000_000,
+        offset=0,
+    )
+    return _csv(csv_export.leader_grid_csv(report), "leader-grid")
+
+
 def _funnel_chart(report: FunnelReport) -> Chart:
     overall = report.overall
     stages = [
@@ -399,6 +414,13 @@ def funnel_page(
         build,
         tab="funnel",
     )
+
+
+@router.get("/funnel/export.csv")
+def funnel_csv(request: Request, session: SessionDep) -> Response:
+    """The funnel overall, per level and per session held, as CSV."""
+    report = service.funnel(session, filters=_parse(request), limit=1_000_000, offset=0)
+    return _csv(csv_export.funnel_csv(report), "funnel")
 
 
 STAGE_FORM = "pages/dashboards/stage_form.html"

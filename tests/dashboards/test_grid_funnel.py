@@ -1,5 +1,8 @@
 """The leader × session grid and the invited → accepted → attended → read funnel."""
 
+import csv
+import io
+
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
@@ -205,3 +208,51 @@ def test_funnel_page_shows_the_stages_per_level_and_session(
     assert '<title id="funnel-title">Invited → accepted → attended → read</title>' in text
     assert "<strong>50%</strong> 3" in text  # attended, all levels
     assert 'href="/sessions/' in text
+
+
+def _csv_rows(text: str) -> list[dict[str, str]]:
+    assert text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+
+
+def test_grid_csv_has_one_row_per_leader_and_session_like_the_grid(
+    viewer_web: PageClient, db: Session
+) -> None:
+    _story(db)
+    page = viewer_web.get("/dashboard/leaders/grid").text
+    assert 'href="/dashboard/leaders/grid/export.csv' in page
+
+    response = viewer_web.get("/dashboard/leaders/grid/export.csv")
+
+    assert response.headers["content-type"].startswith("text/csv")
+    assert 'filename="storyroom-leader-grid.csv"' in response.headers["content-disposition"]
+    rows = _csv_rows(response.text)
+    assert len(rows) == 3 * 3  # three leaders, three sessions held
+    cfo = [r for r in rows if r["Name"] == "CFO"]
+    assert [
+        (r["Invited"], r["Accepted"], r["Attended"], r["Recap received"], r["Recap read"])
+        for r in cfo
+    ] == [
+        ("no", "no", "no", "yes", "yes"),
+        ("yes", "yes", "no", "no", "no"),
+        ("yes", "no", "no", "no", "no"),
+    ]
+
+
+def test_funnel_csv_has_the_overall_levels_and_sessions_of_the_page(
+    viewer_web: PageClient, db: Session
+) -> None:
+    _story(db)
+    report = service.funnel(db, filters=ALL)
+    assert 'href="/dashboard/funnel/export.csv' in viewer_web.get("/dashboard/funnel").text
+
+    rows = _csv_rows(viewer_web.get("/dashboard/funnel/export.csv").text)
+
+    assert rows[0]["Scope"] == "All sessions held"
+    assert (rows[0]["Invited"], rows[0]["Attended"], rows[0]["Attended (%)"]) == ("6", "3", "50.0")
+    assert [r["Name"] for r in rows if r["Scope"] == "Level"] == [
+        level.level.name for level in report.levels
+    ]
+    sessions = [r for r in rows if r["Scope"] == "Session"]
+    assert [r["Name"] for r in sessions] == [item.title for item in report.items]
+    assert [int(r["Read the recap"]) for r in sessions] == [item.read for item in report.items]
