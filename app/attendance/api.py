@@ -4,17 +4,21 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile, status
 
-from app.attendance import service
+from app.attendance import service, suggestions, undo
 from app.attendance.schemas import (
     AcceptedCheckIns,
+    AcceptedSuggestions,
+    AcceptSuggestions,
     AttendanceCreate,
     AttendanceRead,
     CheckInLink,
     ImportReport,
     ImportSummary,
     LevelCount,
+    MarkedExternal,
     PendingCheckInRead,
     Resolve,
+    Suggestion,
 )
 from app.attendance.service import DateOrder
 from app.attendance.uploads import import_upload
@@ -105,10 +109,44 @@ def mark_external(
     )
 
 
+@router.get("/attendance/suggestions")
+def list_suggestions(session: SessionDep, story_session: ValidSession) -> list[Suggestion]:
+    """Who each unmatched attendee probably is (a similar name, a known email), or that they
+    are external (an address outside the company's domains); never a guess between equals."""
+    return suggestions.suggestions(session, story_session=story_session)
+
+
+@router.post("/attendance/suggestions")
+def accept_suggestions(
+    session: SessionDep, story_session: ValidSession, body: AcceptSuggestions
+) -> AcceptedSuggestions:
+    """Accept suggestions by their `choice`; those no longer current are skipped."""
+    return suggestions.accept_suggestions(
+        session, story_session=story_session, choices=[c[:40] for c in body.accept]
+    )
+
+
+@router.post("/attendance/unmatched/mark-external")
+def mark_all_external(session: SessionDep, story_session: ValidSession) -> MarkedExternal:
+    """Mark every unmatched attendee as not an employee."""
+    return MarkedExternal(
+        marked=suggestions.mark_all_external(session, story_session=story_session)
+    )
+
+
 @router.post(
     "/attendance/imports",
     status_code=status.HTTP_201_CREATED,
-    responses={200: {"description": "This exact file was imported before; nothing changed."}},
+    responses={
+        200: {"description": "This exact file was imported before; nothing changed."},
+        409: {
+            "description": "The report's times are more than 6 hours from the session's, so it "
+            "may be another session's report: nothing was imported. `detail` says when the "
+            'report and the session were, e.g. "This report is from Tue 3 Nov 14:00–15:10; '
+            'the session was Tue 24 Nov 16:00–17:00 (Europe/Paris time). …". Send the file '
+            "again with `confirm=true` to import it anyway.",
+        },
+    },
 )
 async def import_attendance(
     session: SessionDep,
@@ -119,10 +157,17 @@ async def import_attendance(
     date_order: Annotated[
         DateOrder, Form(description="Only needed when dates are ambiguous")
     ] = "auto",
+    confirm: Annotated[
+        bool,
+        Form(
+            description="Import even when the report's times are far from the session's "
+            "(otherwise that is a 409 and nothing is imported)"
+        ),
+    ] = False,
 ) -> ImportReport:
     """Import a Zoom, Teams, Meet or Webex attendance report (or a plain CSV of emails)."""
     report = await import_upload(
-        session, story_session=story_session, file=file, date_order=date_order
+        session, story_session=story_session, file=file, date_order=date_order, confirm=confirm
     )
     if report.repeated:
         response.status_code = status.HTTP_200_OK
@@ -136,6 +181,16 @@ def list_imports(session: SessionDep, story_session: ValidSession) -> list[Impor
         ImportSummary.model_validate(record)
         for record in service.list_imports(session, session_id=_id(story_session))
     ]
+
+
+@router.delete("/attendance/imports/{import_id}", status_code=status.HTTP_204_NO_CONTENT)
+def remove_import(session: SessionDep, story_session: ValidSession, import_id: IdPath) -> Response:
+    """Remove an import: its rows are deleted, the rows of an earlier report it replaced come
+    back, and minutes it added to other rows are taken away, so every figure of the session
+    is what it was before it. Rows marked by hand, checked in or from another import stay."""
+    record = undo.get_import(session, story_session=story_session, import_id=import_id)
+    undo.remove_import(session, story_session=story_session, record=record)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/attendance/imports/{import_id}")

@@ -23,15 +23,32 @@ def import_attendance(
     date_order: Annotated[
         str, typer.Option(help="auto, dmy or mdy: only needed when dates are ambiguous")
     ] = "auto",
+    yes: Annotated[
+        bool,
+        typer.Option(
+            "--yes",
+            "-y",
+            help="Import even when the report's times are far from the session's",
+        ),
+    ] = False,
 ) -> None:
     """Import a session's attendance report (Zoom, Teams, Meet, Webex or a plain CSV)."""
-    raise typer.Exit(run_import(session_id, file, date_order=date_order, console=console, err=err))
+    raise typer.Exit(
+        run_import(session_id, file, date_order=date_order, confirm=yes, console=console, err=err)
+    )
 
 
 def run_import(
-    session_id: int, path: Path, *, date_order: str, console: Console, err: Console
+    session_id: int,
+    path: Path,
+    *,
+    date_order: str,
+    confirm: bool = False,
+    console: Console,
+    err: Console,
 ) -> int:
     """Import FILE into the session in one transaction, print the report, return the exit status."""
+    from app.attendance.previews import OutsideSession
     from app.attendance.service import DateOrder, import_report
     from app.db import open_session
     from app.errors import AppError
@@ -57,7 +74,17 @@ def run_import(
                 data=data,
                 filename=path.name,
                 date_order=date_order,  # type: ignore[arg-type]
+                confirm=confirm,
             )
+        except OutsideSession as exc:
+            session.rollback()
+            err.print(f"[yellow]{exc.preview.explanation}[/yellow]")
+            err.print(
+                f"Nothing was imported ({exc.preview.people_found:,} people, "
+                f"{exc.preview.matched:,} matched). Check that this is the report of session "
+                f"{session_id}, or run again with --yes to import it anyway."
+            )
+            return 1
         except AppError as exc:
             session.rollback()
             err.print(f"[red]{exc.detail}[/red]")

@@ -1,8 +1,9 @@
 """Who is this attendee? Email, then alias, then an unambiguous display name — never a guess."""
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from sqlmodel import Session, col, select
 
@@ -49,6 +50,39 @@ def name_candidates(display_name: str) -> list[str]:
     ]
 
 
+def is_guest_name(display_name: str) -> bool:
+    """Whether the platform marked this name as a guest's ("Ada Lovelace (Guest)")."""
+    return _GUEST_SUFFIX.search(display_name) is not None
+
+
+def email_domain(*values: str) -> str:
+    """The domain of the first address an attendee is known by ("" without one)."""
+    found = email_candidates(*values)
+    return found[0].rpartition("@")[2] if found else ""
+
+
+SIMILAR = 0.85
+"""How alike two normalized names must be (see `name_similarity`) to suggest one for the other."""
+
+
+def name_similarity(a: str, b: str) -> float:
+    """How alike two normalized names are, from 0 to 1: the same words in another order
+    ("radcliffe skyler") 0.98, an initial for the first name ("s radcliffe") 0.9, else the
+    share of characters in common (a typo in "jon smith" still scores 0.95)."""
+    if a == b:
+        return 1.0
+    words_a, words_b = a.split(), b.split()
+    if sorted(words_a) == sorted(words_b):
+        return 0.98
+    if len(words_a) >= 2 and len(words_b) >= 2 and words_a[-1] == words_b[-1]:
+        first_a, first_b = words_a[0], words_b[0]
+        if (len(first_a) == 1 and first_b.startswith(first_a)) or (
+            len(first_b) == 1 and first_a.startswith(first_b)
+        ):
+            return 0.9
+    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
 def person_with_email(session: Session, email: str) -> Person | None:
     """The active person one email (or a guest UPN) identifies, by the rules of `Directory`:
     their own email first, then an email alias. Indexed lookups, for a single check-in, where
@@ -84,6 +118,15 @@ class Match:
     """"email", "alias", "name", "ambiguous" (several people share the name) or "none"."""
 
 
+@dataclass
+class Similar:
+    person_ids: list[int]
+    """The most similar people: one is a suggestion, several (equally similar) are none."""
+    score: float
+    name: str
+    """The directory name (normalized) they were found by."""
+
+
 class Directory:
     """The directory indexed in memory for one import: a few queries, then dictionary lookups.
 
@@ -94,6 +137,7 @@ class Directory:
     def __init__(self, session: Session) -> None:
         self._session = session
         self._by_name: dict[str, set[int]] | None = None
+        self._by_word: dict[str, set[str]] | None = None
         # Core rows, not ORM objects: this reads the whole directory on every import.
         connection = session.connection()
         people = select(Person.email, Person.id, Person.level_id, Person.department).where(
@@ -133,6 +177,42 @@ class Directory:
                 by_name[normalized].add(person_id)
             self._by_name = by_name
         return self._by_name
+
+    @property
+    def company_domains(self) -> set[str]:
+        """The domains the company's people have addresses at: each held by at least 1 % of
+        the directory, so one contractor's personal address does not make gmail.com one."""
+        domains = Counter(email.rpartition("@")[2] for email in self.by_email)
+        least = max(1, len(self.by_email) // 100)
+        return {domain for domain, count in domains.items() if count >= least}
+
+    def similar(self, display_name: str) -> Similar | None:
+        """The directory people whose names are most like this one (at least `SIMILAR`).
+
+        Only names sharing a word with it are compared, so a large directory costs a few
+        dictionary lookups and a few hundred comparisons, not one per person."""
+        if self._by_word is None:
+            by_word: dict[str, set[str]] = defaultdict(set)
+            for normalized in self.by_name:
+                for word in normalized.split():
+                    by_word[word].add(normalized)
+            self._by_word = by_word
+        best: Similar | None = None
+        for wanted in name_candidates(display_name):
+            words = [word for word in wanted.split() if len(word) > 1]
+            pools = sorted((self._by_word.get(word, set()) for word in words), key=len)
+            # A common first name ("john") alone is not a reason to compare thousands.
+            names = set().union(*pools[:2]) if pools else set()
+            for normalized in names:
+                score = name_similarity(wanted, normalized)
+                if score < SIMILAR or (best is not None and score < best.score):
+                    continue
+                people = sorted(self.by_name[normalized])
+                if best is not None and score == best.score:
+                    best.person_ids = sorted(set(best.person_ids) | set(people))
+                else:
+                    best = Similar(person_ids=people, score=score, name=normalized)
+        return best
 
     def match(self, *, name: str, emails: tuple[str, ...]) -> Match:
         """Find the one person this attendee is; ambiguous names stay unmatched."""

@@ -1,19 +1,21 @@
 """Attendance pages: a session's attendance, imports and their reports, and self check-in."""
 
 from typing import Annotated, Any, Literal
+from urllib.parse import parse_qsl, urlencode
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from app.attendance import service
+from app.attendance import held, service, suggestions, undo
+from app.attendance.schemas import ImportPreview
 from app.attendance.service import DateOrder
-from app.attendance.uploads import import_upload
+from app.attendance.uploads import import_or_hold_upload
 from app.auth.dependencies import CurrentUser
 from app.auth.throttle import client_address
 from app.db import SessionDep
 from app.deps import IdPath, Pagination
-from app.errors import AppError, TooManyRequests
+from app.errors import AppError, Forbidden, TooManyRequests
 from app.kit.forms import form_failed
 from app.kit.paging import pager
 from app.models import SessionStatus, StorySession, User, utcnow
@@ -27,6 +29,42 @@ public_router = APIRouter(prefix="/p/check-in", include_in_schema=False)
 PAGE_SIZE = 100
 CHECK_IN = "pages/attendance/check_in.html"
 Show = Literal["all", "attended", "unmatched"]
+NOTICES = {
+    "resolved": ("unmatched", "Matched. The next import will recognise them too."),
+    "external": ("unmatched", "Marked as not an employee."),
+    "external-all": ("unmatched", "Marked {n} unmatched attendees as not employees."),
+    "accepted": ("unmatched", "Accepted {n} suggestions."),
+    "removed": (
+        "imports",
+        "Import removed: its {n} rows are gone, and the session's figures are what they were "
+        "before it.",
+    ),
+    "cancelled": ("imports", "Nothing was imported."),
+}
+"""After a change, where the page scrolls back to and what the status line there says."""
+
+
+def _notice(request: Request) -> dict[str, str] | None:
+    done = NOTICES.get(request.query_params.get("done", ""))
+    if done is None:
+        return None
+    count = request.query_params.get("n", "")
+    anchor, text = done
+    return {"at": anchor, "text": text.format(n=int(count) if count.isdigit() else "the")}
+
+
+def _back(story_session: StorySession, back: str, done: str, n: int | None = None) -> Response:
+    """Back to where the form was on the attendance page (its filter, sort, offset and
+    section), with the notice of what was done. `back` is only ever a query string here."""
+    kept = [(key, value) for key, value in parse_qsl(back)[:20] if key not in ("done", "n")]
+    kept += [("done", done)] + ([("n", str(n))] if n is not None else [])
+    anchor = NOTICES[done][0]
+    return RedirectResponse(
+        f"/sessions/{story_session.id}/attendance?{urlencode(kept)}#{anchor}", status_code=303
+    )
+
+
+Back = Annotated[str, Form(max_length=2000)]
 
 
 def _context(
@@ -68,7 +106,8 @@ def _context(
         "per_level": per_level,
         "attended": sum(count.attended for count in per_level),
         "executives": sum(count.attended for count in per_level if count.level.is_executive),
-        "imports": service.list_imports(session, session_id=story_session.id),
+        "imports": undo.list_imports(session, story_session=story_session),
+        "notice": _notice(request),
     }
 
 
@@ -133,16 +172,114 @@ async def import_report(
     date_order: Annotated[DateOrder, Form()] = "auto",
 ) -> Response:
     try:
-        report = await import_upload(
+        report = await import_or_hold_upload(
             session, story_session=story_session, file=file, date_order=date_order
         )
     except AppError as error:
         return await run_in_threadpool(
             _render_with_error, request, session, user, story_session, error
         )
+    base = f"/sessions/{story_session.id}/attendance/imports"
+    if isinstance(report, ImportPreview):
+        return RedirectResponse(f"{base}/held/{report.token}", status_code=303)
+    return RedirectResponse(f"{base}/{report.import_id}", status_code=303)
+
+
+def _writer(user: User) -> None:
+    if not user.role.can_write:
+        raise Forbidden("Only organizers and admins can import attendance or resolve attendees.")
+
+
+@router.get("/imports/held/{token}")
+def held_import_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    story_session: ValidSession,
+    token: str,
+) -> Response:
+    """What a report held for confirmation would import, with "Import anyway" and "Cancel"."""
+    _writer(user)
+    found = held.get_held(session, story_session=story_session, token=token)
+    return templates.TemplateResponse(
+        request,
+        "pages/attendance/held.html",
+        {"user": user, "story_session": story_session, "preview": held.held_preview(found)},
+    )
+
+
+@router.post("/imports/held/{token}")
+def import_held(session: SessionDep, story_session: ValidSession, token: str) -> Response:
+    """Import a held report anyway."""
+    found = held.get_held(session, story_session=story_session, token=token)
+    report = held.import_held(session, story_session=story_session, held=found)
     return RedirectResponse(
         f"/sessions/{story_session.id}/attendance/imports/{report.import_id}", status_code=303
     )
+
+
+@router.post("/imports/held/{token}/cancel")
+def cancel_held(session: SessionDep, story_session: ValidSession, token: str) -> Response:
+    """Drop a held report: nothing of it is imported."""
+    held.cancel_held(session, held=held.get_held(session, story_session=story_session, token=token))
+    return _back(story_session, "", "cancelled")
+
+
+@router.post("/imports/{import_id}/remove")
+def remove_import(
+    session: SessionDep, story_session: ValidSession, import_id: IdPath, back: Back = ""
+) -> Response:
+    """Remove an import: its rows go, and the figures are what they were before it."""
+    record = undo.get_import(session, story_session=story_session, import_id=import_id)
+    removed = undo.remove_import(session, story_session=story_session, record=record)
+    return _back(story_session, back, "removed", removed.deleted)
+
+
+@router.post("/unmatched/mark-external")
+def mark_all_external(
+    session: SessionDep, story_session: ValidSession, back: Back = ""
+) -> Response:
+    """Mark every unmatched attendee as not an employee."""
+    count = suggestions.mark_all_external(session, story_session=story_session)
+    return _back(story_session, back, "external-all", count)
+
+
+@router.get("/suggestions")
+def suggestions_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    story_session: ValidSession,
+    back: Annotated[str, Query(max_length=2000)] = "",
+) -> Response:
+    """A suggestion for each unmatched attendee, ticked, to accept in one go."""
+    _writer(user)
+    found = suggestions.suggestions(session, story_session=story_session)
+    return templates.TemplateResponse(
+        request,
+        "pages/attendance/suggestions.html",
+        {
+            "user": user,
+            "story_session": story_session,
+            "suggested": [s for s in found if s.kind != "none"],
+            "left": [s for s in found if s.kind == "none"],
+            "limit": suggestions.SUGGEST_AT_MOST,
+            "back": back,
+        },
+    )
+
+
+@router.post("/suggestions")
+def accept_suggestions(
+    session: SessionDep,
+    story_session: ValidSession,
+    accept: Annotated[list[str] | None, Form()] = None,
+    back: Back = "",
+) -> Response:
+    """Accept the ticked suggestions."""
+    choices = [choice[:40] for choice in (accept or [])[: suggestions.SUGGEST_AT_MOST]]
+    accepted = suggestions.accept_suggestions(session, story_session=story_session, choices=choices)
+    return _back(story_session, back, "accepted", accepted.matched + accepted.external)
 
 
 @router.get("/imports/{import_id}")
@@ -186,6 +323,7 @@ def resolve(
     story_session: ValidSession,
     attendance_id: IdPath,
     email: Annotated[str, Form(max_length=320)],
+    back: Back = "",
 ) -> Response:
     assert story_session.id is not None
     try:
@@ -200,18 +338,15 @@ def resolve(
     except AppError as error:
         typed = {"resolve": {attendance_id: email}}
         return _render_with_error(request, session, user, story_session, error, typed)
-    return RedirectResponse(
-        f"/sessions/{story_session.id}/attendance?show=unmatched", status_code=303
-    )
+    return _back(story_session, back, "resolved")
 
 
 @router.post("/{attendance_id}/external")
-def external(session: SessionDep, story_session: ValidSession, attendance_id: IdPath) -> Response:
-    assert story_session.id is not None
+def external(
+    session: SessionDep, story_session: ValidSession, attendance_id: IdPath, back: Back = ""
+) -> Response:
     service.mark_external(session, story_session=story_session, attendance_id=attendance_id)
-    return RedirectResponse(
-        f"/sessions/{story_session.id}/attendance?show=unmatched", status_code=303
-    )
+    return _back(story_session, back, "external")
 
 
 def _back_to_check_ins(story_session: StorySession) -> Response:

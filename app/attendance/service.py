@@ -17,6 +17,7 @@ from sqlmodel.sql.expression import Select
 from app.attendance.matching import Directory, person_with_email
 from app.attendance.parsing import ParsedAttendee, parse_report
 from app.attendance.parsing.intervals import merge_intervals, total_minutes
+from app.attendance.previews import OutsideSession, build_preview, far_from_session
 from app.attendance.schemas import (
     AttendanceRead,
     CheckInLink,
@@ -24,6 +25,7 @@ from app.attendance.schemas import (
     LevelCount,
     PendingCheckInRead,
 )
+from app.attendance.undo import Undo
 from app.audit import service as audit
 from app.auth import throttle
 from app.config import get_settings
@@ -64,10 +66,13 @@ def import_report(
     data: bytes,
     filename: str,
     date_order: DateOrder = "auto",
+    confirm: bool = False,
 ) -> ImportReport:
     """Import a platform's attendance report, replacing earlier rows from the same source.
 
-    Whoever is acting through `session` is recorded as having imported it."""
+    A report whose times are far from the session's raises `OutsideSession` (with what it
+    would import) before anything is stored, unless `confirm`. Whoever is acting through
+    `session` is recorded as having imported it."""
     assert story_session.id is not None
     digest = hashlib.sha256(data).hexdigest()
     previous = session.exec(
@@ -87,7 +92,6 @@ def import_report(
         date_order=date_order,
     )
     directory = Directory.load(session)
-    min_minutes = get_settings().attendance_min_minutes
 
     by_person: dict[int, list[ParsedAttendee]] = defaultdict(list)
     unmatched: list[ParsedAttendee] = []
@@ -104,6 +108,27 @@ def import_report(
         matched_by[found.how] += 1
 
     unknown_level = level_by_key(session, UNKNOWN_LEVEL_KEY)
+    min_minutes = get_settings().attendance_min_minutes
+    if not confirm and (explanation := far_from_session(parsed, story_session)):
+        presence = [
+            (directory.snapshot[person_id][0], _combine(attendees).minutes)
+            for person_id, attendees in by_person.items()
+        ] + [(id_of(unknown_level), attendee.minutes_present) for attendee in unmatched]
+        raise OutsideSession(
+            build_preview(
+                session,
+                story_session=story_session,
+                parsed=parsed,
+                filename=filename[:255],
+                matched=len(by_person),
+                unmatched=len(unmatched),
+                ambiguous=sorted(set(ambiguous)),
+                presence=presence,
+                min_minutes=min_minutes,
+                explanation=explanation,
+            )
+        )
+    undo = Undo.replacing(session, session_id=story_session.id, source=parsed.platform)
     replaced = session.exec(
         delete(Attendance).where(
             col(Attendance.session_id) == story_session.id,
@@ -143,7 +168,8 @@ def import_report(
             presence = _combine(attendees)
             if person_id in kept:
                 # Already recorded by check-in or by hand: keep that row, add what the report knows.
-                _enrich(kept[person_id], presence, min_minutes)
+                with undo.changing(kept[person_id]):
+                    _enrich(kept[person_id], presence, min_minutes)
                 continue
             level_id, department = directory.snapshot[person_id]
             yield _row(common, attendees[0], presence, min_minutes) | {
@@ -198,6 +224,7 @@ def import_report(
         created_at=record.created_at,
     )
     record.report_json = report.model_dump_json()
+    record.undo_json = undo.dump()
     audit.record(
         session,
         action="imported",

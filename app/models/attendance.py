@@ -1,6 +1,7 @@
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import LargeBinary
 from sqlmodel import Field, Index, SQLModel, UniqueConstraint
 
 from app.models.base import enum_type, instant_field, utcnow
@@ -28,8 +29,30 @@ class AttendanceImport(SQLModel, table=True):
     filename: str = Field(max_length=255)
     sha256: str = Field(max_length=64)
     report_json: str = Field(default="{}")
+    undo_json: str = Field(default="{}")
+    """What removing the import puts back: the rows it replaced and the values it changed."""
     created_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     created_at: datetime = instant_field(default_factory=utcnow)
+
+
+class HeldImport(SQLModel, table=True):
+    """An uploaded report held for the organizer's confirmation, nothing of it imported yet.
+
+    Its times fall far from the session's, so it may be another session's report; the bytes
+    are kept until `expires_at` so that "Import anyway" needs no second upload.
+    """
+
+    __tablename__ = "held_attendance_import"
+
+    token: str = Field(primary_key=True, max_length=64)
+    session_id: int = Field(foreign_key="story_session.id", index=True, ondelete="CASCADE")
+    filename: str = Field(max_length=255)
+    date_order: str = Field(max_length=10)
+    data: bytes = Field(sa_type=LargeBinary)
+    preview_json: str = Field(default="{}")
+    created_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    created_at: datetime = instant_field(default_factory=utcnow)
+    expires_at: datetime = instant_field(index=True)
 
 
 class Attendance(SQLModel, table=True):

@@ -36,7 +36,9 @@ ROLES = {
     "uczestnik": "attendee",
 }
 _RANK = {"host": 4, "presenter": 3, "panelist": 2, "attendee": 1, "": 0}
-_WINDOW = timedelta(hours=6)
+SESSION_WINDOW = timedelta(hours=6)
+"""How far from the session a time may be and still belong to it (a rehearsal, running late)."""
+_WINDOW = SESSION_WINDOW
 _SHOWN_PER_KIND = 5
 _KINDS = {
     "bad-date": "an unreadable date",
