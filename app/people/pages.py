@@ -11,19 +11,28 @@ from starlette.concurrency import run_in_threadpool
 
 from app.auth.dependencies import AdminUser, CurrentUser
 from app.config import get_settings
+from app.dashboards.person_stage import history_with_stage
 from app.db import SessionDep
 from app.deps import PaginationDep
 from app.errors import AppError, Forbidden, Invalid
 from app.kit.forms import form_failed
 from app.kit.paging import pager
+from app.kit.sorting import sort_headers
 from app.kit.uploads import base_name, read_upload
-from app.models import AliasKind, Person, User
+from app.models import AliasKind, Person, Rsvp, User
 from app.people import service
 from app.people.dependencies import AliasId, ValidPerson
 from app.people.erasure import erase_person
+from app.people.history import attendance_totals
 from app.people.importer import import_people, rejected_report
 from app.people.levels import get_levels, replace_levels
-from app.people.schemas import LevelIn, PersonCreate, PersonUpdate
+from app.people.schemas import (
+    DirectorySort,
+    HistorySummary,
+    LevelIn,
+    PersonCreate,
+    PersonUpdate,
+)
 from app.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -141,6 +150,15 @@ def _save_levels(
 
 # -- people ----------------------------------------------------------------------------------
 
+PEOPLE_COLUMNS = {
+    "name": False,
+    "level": False,
+    "department": False,
+    "attended": True,
+    "last_attended": True,
+}
+"""The people list's sortable columns; the counts and dates sort the most (latest) first."""
+
 
 @router.get("/people", response_class=HTMLResponse)
 def people_page(
@@ -152,8 +170,9 @@ def people_page(
     department: Annotated[str, Query(max_length=200)] = "",
     level: Annotated[str, Query(max_length=40)] = "",
     active: Annotated[str, Query(pattern="^(|yes|no|all)$")] = "",
+    sort: DirectorySort = "name",
 ) -> Response:
-    """Search and browse the directory."""
+    """Search and browse the directory, sorted by a column."""
     active_filter = {"yes": True, "no": False, "all": None}.get(active or "yes")
     people, total = service.list_people(
         session,
@@ -163,6 +182,7 @@ def people_page(
         active=active_filter,
         limit=page.limit,
         offset=page.offset,
+        sort=sort,
     )
     return _render(
         request,
@@ -170,11 +190,14 @@ def people_page(
         {
             "user": user,
             "people": people,
+            "totals": attendance_totals(session, person_ids=[person.id for person in people]),
             "total": total,
             "filters": {"q": q, "department": department, "level": level, "active": active},
             "departments": service.departments(session),
             "levels": get_levels(session),
             "pager": pager(request, page, total),
+            "sort": sort,
+            "headers": sort_headers(request, sort, PEOPLE_COLUMNS),
         },
     )
 
@@ -355,7 +378,35 @@ def _person_page_context(
         "alias_kinds": list(AliasKind),
         "alias_values": alias_values or {"kind": "email", "value": ""},
         "erased": service.is_erased(person),
+        "history": history_with_stage(session, person=person),
+        "history_line": history_line,
+        "duration": duration,
+        "rsvp_labels": RSVP_LABELS,
     }
+
+
+RSVP_LABELS = {
+    Rsvp.accepted: "Accepted",
+    Rsvp.declined: "Declined",
+    Rsvp.tentative: "Tentative",
+    Rsvp.needs_action: "No answer",
+}
+
+
+def duration(minutes: int) -> str:
+    """Minutes as '4 h 10 min' (or '45 min')."""
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h {rest} min" if hours else f"{rest} min"
+
+
+def history_line(summary: HistorySummary) -> str:
+    """The history's figures in one sentence, as the person page opens with them."""
+    recaps = "recap" if summary.recaps_received == 1 else "recaps"
+    return (
+        f"Invited to {summary.invited:,}, accepted {summary.accepted:,}, "
+        f"attended {summary.attended:,} ({duration(summary.minutes_attended)}), "
+        f"{summary.recaps_received:,} {recaps} received, {summary.recaps_read:,} read"
+    )
 
 
 @router.get("/people/{person_id}/erase", response_class=HTMLResponse)
