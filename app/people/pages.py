@@ -25,7 +25,7 @@ from app.people.dependencies import AliasId, ValidPerson
 from app.people.erasure import erase_person
 from app.people.history import attendance_totals
 from app.people.importer import import_people, rejected_report
-from app.people.levels import get_levels, replace_levels
+from app.people.levels import get_levels, replace_levels, rule_words, split_words, words_rule
 from app.people.schemas import (
     DirectorySort,
     HistorySummary,
@@ -64,17 +64,32 @@ def _ensure_writer(user: User) -> None:
 
 
 def _level_rows(session: Session) -> list[dict[str, Any]]:
-    return [
-        {
-            "key": level.key,
-            "name": level.name,
-            "is_executive": level.is_executive,
-            "title_pattern": level.title_pattern,
-            "position": level.position,
-            "remove": False,
-        }
-        for level in get_levels(session)
-    ]
+    rows = []
+    for level in get_levels(session):
+        # A rule that is a plain word list is edited as words; any other stays a pattern.
+        words = rule_words(level.title_pattern)
+        rows.append(
+            {
+                "key": level.key,
+                "name": level.name,
+                "is_executive": level.is_executive,
+                "title_words": ", ".join(words) if words is not None else "",
+                "title_pattern": "" if words is not None else level.title_pattern,
+                "position": level.position,
+                "remove": False,
+            }
+        )
+    return rows
+
+
+def _title_rule(row: dict[str, Any]) -> str:
+    words = split_words(row["title_words"])
+    if words and row["title_pattern"] and row["title_pattern"] != words_rule(words):
+        raise Invalid(
+            f"Level {row['name'] or row['key']!r}: give the words its titles contain, or an "
+            "advanced pattern, not both. Clear one of them."
+        )
+    return words_rule(words) if words else row["title_pattern"]
 
 
 @router.get("/levels", response_class=HTMLResponse)
@@ -83,8 +98,17 @@ def levels_page(request: Request, session: SessionDep, user: CurrentUser) -> Res
     return _render(
         request,
         "levels.html",
-        {"user": user, "levels": get_levels(session), "rows": _level_rows(session)},
+        {
+            "user": user,
+            "levels": get_levels(session),
+            "words": _shown_words(session),
+            "rows": _level_rows(session),
+        },
     )
+
+
+def _shown_words(session: Session) -> dict[str, list[str] | None]:
+    return {level.key: rule_words(level.title_pattern) for level in get_levels(session)}
 
 
 @router.post("/levels", response_class=HTMLResponse)
@@ -97,7 +121,10 @@ async def levels_submit(request: Request, session: SessionDep, user: CurrentUser
             break
         cells = {
             name: str(form.get(f"levels-{index}-{name}") or "").strip()
-            for name in ("key", "name", "is_executive", "title_pattern", "position", "remove")
+            for name in (
+                *("key", "name", "is_executive", "title_words", "title_pattern"),
+                *("position", "remove"),
+            )
         }
         try:
             position = int(cells["position"] or index + 1)
@@ -108,6 +135,7 @@ async def levels_submit(request: Request, session: SessionDep, user: CurrentUser
                 "key": cells["key"],
                 "name": cells["name"],
                 "is_executive": bool(cells["is_executive"]),
+                "title_words": cells["title_words"],
                 "title_pattern": cells["title_pattern"],
                 "position": position,
                 "remove": bool(cells["remove"]),
@@ -130,7 +158,7 @@ def _save_levels(
                 key=row["key"],
                 name=row["name"],
                 is_executive=row["is_executive"],
-                title_pattern=row["title_pattern"],
+                title_pattern=_title_rule(row),
             )
             for row in kept
         ]
@@ -141,7 +169,12 @@ def _save_levels(
             session,
             request,
             "pages/people/levels.html",
-            lambda: {"user": user, "levels": get_levels(session), "rows": rows},
+            lambda: {
+                "user": user,
+                "levels": get_levels(session),
+                "words": _shown_words(session),
+                "rows": rows,
+            },
             errors,
             status_code=status_code,
         )
