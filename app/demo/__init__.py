@@ -17,7 +17,7 @@ from app.demo.attendance import load_attendance
 from app.demo.distribution import load_distribution
 from app.demo.invitations import load_invitations
 from app.demo.people import LAYERS, load_people
-from app.demo.recaps import load_recaps
+from app.demo.recaps import load_recaps, queue_pdfs
 from app.demo.story_sessions import load_sessions
 from app.models import Person, utcnow
 
@@ -65,7 +65,8 @@ def load_demo(
     now: datetime | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> DemoSummary:
-    """Load the demo organisation (people, a year of sessions, attendance); the caller commits."""
+    """Load the demo organisation (people, a year of sessions, attendance); the caller commits,
+    which queues the rendering of its recaps' PDFs."""
     now = now or utcnow()
     report = progress or (lambda _: None)
     rng = random.Random(SEED)  # noqa: S311 - deterministic demo data, not security
@@ -80,6 +81,8 @@ def load_demo(
     report(f"Recaps: {recaps} written and approved")
     distribution = load_distribution(session, people=people, sessions=sessions, now=now)
     report(f"Distribution: {distribution.lists} lists, {distribution.deliveries:,} recap emails")
+    # Rendered by the worker once the caller commits: ready by the time someone opens one.
+    queue_pdfs(session, sessions=sessions)
     return DemoSummary(
         company=COMPANY,
         people=people.count,

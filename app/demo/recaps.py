@@ -22,6 +22,8 @@ from app.models import (
     ActionStatus,
     Consent,
     Customer,
+    Recap,
+    RecapVersion,
     SessionSpeaker,
     StorySession,
 )
@@ -164,6 +166,26 @@ def _load_recaps(
         if event.at <= now:
             _apply(session, event)
     return made
+
+
+def queue_pdfs(session: Session, *, sessions: DemoSessions) -> int:
+    """Have the worker render every demo recap's PDF once the demo is committed, the newest
+    first (the one a visitor opens first), so nobody waits for one; return how many."""
+    from app.recaps.tasks import schedule_pdf
+
+    versions = session.exec(
+        select(RecapVersion)
+        .join(Recap, col(Recap.id) == RecapVersion.recap_id)
+        .where(
+            col(Recap.session_id).in_(sessions.completed_ids),
+            RecapVersion.number == Recap.latest_version,
+            col(RecapVersion.pdf_id).is_(None),
+        )
+        .order_by(col(RecapVersion.approved_at).desc(), col(RecapVersion.id).desc())
+    ).all()
+    for version in versions:
+        schedule_pdf(session, version)
+    return len(versions)
 
 
 def _customer(session: Session, story: StorySession) -> str:

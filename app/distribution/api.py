@@ -1,5 +1,6 @@
 """Distribution lists, sending recaps and delivery status over the JSON API."""
 
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, Response, UploadFile, status
@@ -22,6 +23,8 @@ from app.distribution.schemas import (
     MemberIn,
     MemberRead,
     RecapDeliveries,
+    RecipientRead,
+    SendPreview,
     SendRequest,
     SendResult,
     SeriesLinks,
@@ -146,21 +149,85 @@ def set_series_lists(session: SessionDep, series: ValidSeries, body: ListLinks) 
     return series_lists(session, series)
 
 
+SEND_REFUSED: dict[int | str, dict[str, Any]] = {
+    409: {
+        "description": "The recap is not approved, has unapproved changes, or (with `send_at`) "
+        "already has a send scheduled."
+    },
+    422: {"description": "A digest list, a bad address, nobody to send to, or a past `send_at`."},
+}
+
+
+def _preview(plan: sending.SendPlan) -> SendPreview:
+    return SendPreview(
+        version=plan.version.number,
+        recipients=len(plan.recipients),
+        on_lists=plan.on_lists,
+        extra=plan.extra,
+        already=plan.already,
+        summary=plan.summary(),
+        items=[RecipientRead.model_validate(asdict(person)) for person in plan.recipients],
+    )
+
+
+@router.post("/sessions/{session_id}/recap/send", tags=["recaps"], responses=SEND_REFUSED)
+def send_recap(session: SessionDep, story_session: ValidSession, body: SendRequest) -> SendResult:
+    """Send the latest approved recap to these lists and addresses (each address once), now or
+    at `send_at`. See `…/send/preview` for who it reaches without sending."""
+    plan = sending.plan_send(
+        session, story_session=story_session, list_ids=body.list_ids, extra_emails=body.extra_emails
+    )
+    queued = 0
+    if body.send_at is not None:
+        sending.schedule_send(
+            session,
+            story_session=story_session,
+            list_ids=body.list_ids,
+            extra_emails=body.extra_emails,
+            send_at=body.send_at,
+        )
+    else:
+        queued = len(sending.send_planned(session, story_session=story_session, plan=plan))
+    deliveries = sending.recap_deliveries(session, story_session=story_session)
+    return SendResult.model_validate(
+        {**deliveries.model_dump(), "queued": queued, "recipients": len(plan.recipients)}
+    )
+
+
+@router.post("/sessions/{session_id}/recap/send/preview", tags=["recaps"], responses=SEND_REFUSED)
+def preview_send(
+    session: SessionDep, story_session: ValidSession, body: SendRequest
+) -> SendPreview:
+    """Who sending to these lists and addresses would reach, and how many: nothing is sent."""
+    plan = sending.plan_send(
+        session, story_session=story_session, list_ids=body.list_ids, extra_emails=body.extra_emails
+    )
+    return _preview(plan)
+
+
 @router.post(
-    "/sessions/{session_id}/recap/send",
+    "/sessions/{session_id}/recap/send-test",
     tags=["recaps"],
+    status_code=status.HTTP_201_CREATED,
     responses={409: {"description": "The recap is not approved, or has unapproved changes."}},
 )
-def send_recap(session: SessionDep, story_session: ValidSession, body: SendRequest) -> SendResult:
-    """Send the latest approved recap to these lists and addresses (each address once)."""
-    _version, added = sending.send_recap(
-        session,
-        story_session=story_session,
-        list_ids=body.list_ids,
-        extra_emails=body.extra_emails,
-    )
-    deliveries = sending.recap_deliveries(session, story_session=story_session)
-    return SendResult.model_validate({**deliveries.model_dump(), "queued": len(added)})
+def send_test(session: SessionDep, story_session: ValidSession) -> DeliveryRead:
+    """Send the recap email to yourself only, its subject starting "[Test]": not counted as a
+    delivery, and the recap is not marked sent."""
+    delivery = sending.send_test(session, story_session=story_session)
+    return DeliveryRead.model_validate(delivery.model_dump())
+
+
+@router.delete(
+    "/sessions/{session_id}/recap/scheduled-send",
+    tags=["recaps"],
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={404: {"description": "No send is scheduled."}},
+)
+def cancel_scheduled_send(session: SessionDep, story_session: ValidSession) -> Response:
+    """Cancel the recap's scheduled send (or dismiss one that could not go out)."""
+    sending.cancel_scheduled_send(session, story_session=story_session)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/sessions/{session_id}/recap/deliveries", tags=["recaps"])

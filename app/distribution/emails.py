@@ -152,6 +152,14 @@ def compose_recap(session: Session, delivery: Delivery) -> EmailMessage:
     return message
 
 
+@composes(DeliveryKind.recap_test)
+def compose_recap_test(session: Session, delivery: Delivery) -> EmailMessage:
+    """The recap email as a recipient gets it, for the organizer alone, marked as a test."""
+    message = compose_recap(session, delivery)
+    message.replace_header("Subject", f"[Test] {message['Subject']}")
+    return message
+
+
 def digest_title(doc: DigestDocument) -> str:
     count = len(doc.sessions)
     kind = "Weekly" if doc.cadence is Cadence.weekly else "Monthly"

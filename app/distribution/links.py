@@ -91,16 +91,22 @@ def _mark_read(session: Session, delivery: Delivery, now: datetime | None) -> De
 
 def read_recap_pdf(
     session: Session, *, token: str, now: datetime | None = None
-) -> tuple[Delivery, RecapVersion, RenderedPdf]:
-    """The PDF a recipient downloads from their page, which counts the recap as read."""
+) -> tuple[Delivery, RecapVersion, RenderedPdf | None]:
+    """The PDF a recipient downloads from their page (None while it is being made); pressing
+    the button counts the recap as read."""
     from app.recaps.render import pdf_for_version
 
     delivery = _delivery_for(session, RECAP_READ_PURPOSE, token)
     version = _recap_version(session, delivery)
-    pdf = pdf_for_version(session, version)
-    if pdf is None:
-        raise Conflict("The PDF of this recap is still being made; try again in a minute.")
-    return _mark_read(session, delivery, now), version, pdf
+    return _mark_read(session, delivery, now), version, pdf_for_version(session, version)
+
+
+def waiting_recap_pdf(session: Session, *, token: str) -> tuple[RecapVersion, RenderedPdf | None]:
+    """The PDF a recipient's waiting page asks for again (the read was counted by the button)."""
+    from app.recaps.render import pdf_for_version
+
+    version = _recap_version(session, _delivery_for(session, RECAP_READ_PURPOSE, token))
+    return version, pdf_for_version(session, version)
 
 
 def member_for(session: Session, *, delivery: Delivery) -> tuple[DistributionList, ListMember]:

@@ -1,8 +1,9 @@
 """Pages for distribution lists and delivery status, and the recipients' signed recap page."""
 
 import re
-from datetime import time
+from datetime import datetime, time
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -19,15 +20,24 @@ from app.distribution.dependencies import ValidList
 from app.distribution.emails import recap_pdf_filename
 from app.distribution.importer import import_members
 from app.distribution.schemas import WEEKDAYS, ListCreate, ListUpdate, MemberImportReport, MemberIn
-from app.errors import AppError
+from app.errors import AppError, Invalid
 from app.kit.forms import form_failed
 from app.kit.uploads import read_upload
-from app.models import Cadence, DistributionList, Series, StorySession, User
+from app.models import (
+    Cadence,
+    DistributionList,
+    RecapVersion,
+    RenderedPdf,
+    Series,
+    StorySession,
+    User,
+    utcnow,
+)
 from app.people.importer import rejected_report
 from app.recaps.document import RecapDocument
 from app.story_sessions.dependencies import ValidSession
 from app.story_sessions.pages import COMMON_TIMEZONES
-from app.templating import templates
+from app.templating import local_datetime, templates
 
 router = APIRouter(include_in_schema=False)
 public_router = APIRouter(prefix="/p", include_in_schema=False)
@@ -47,6 +57,8 @@ NOTICES = {
     "series": "Default series saved.",
     "deleted": "List deleted.",
     "resent": "Failed messages queued again.",
+    "scheduled": "The send is scheduled: the recap goes out at the time shown below.",
+    "unscheduled": "The scheduled send is cancelled: nothing was sent.",
 }
 CADENCE_LABELS = {
     Cadence.every_recap: "Every recap, as it is sent",
@@ -342,6 +354,8 @@ def _deliveries_context(
     *,
     chosen: set[int] | None = None,
     extra: str = "",
+    plan: sending.SendPlan | None = None,
+    send_at: str = "",
 ) -> dict[str, Any]:
     recap, version = sending.recap_and_version(session, story_session=story_session)
     views = lists.describe_lists(session, lists=lists.all_lists(session))
@@ -360,8 +374,29 @@ def _deliveries_context(
         "digest_lists": [dlist for dlist in views if dlist.cadence is not Cadence.every_recap],
         "chosen": chosen,
         "extra": extra,
+        "plan": plan,
+        "send_at": send_at,
+        "send_at_min": local_datetime(utcnow(), story_session.timezone, "%Y-%m-%dT%H:%M"),
+        "scheduled": sending.scheduled_send(session, story_session=story_session),
         "status": sending.recap_deliveries(session, story_session=story_session),
     }
+
+
+def _emails(extra_emails: str) -> list[str]:
+    return [email.strip() for email in re.split(r"[\s,;]+", extra_emails) if email.strip()]
+
+
+def _local_instant(value: str, timezone: str) -> datetime:
+    """A datetime-local field's value as an instant, read in the session's timezone."""
+    try:
+        local = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise Invalid(
+            f"“Send at” is not a date and time: {value!r}. Choose a day and a time."
+            if value.strip()
+            else "Choose the day and time to send at, or send now."
+        ) from None
+    return local.replace(tzinfo=ZoneInfo(timezone)) if local.tzinfo is None else local
 
 
 @router.get("/sessions/{session_id}/recap/deliveries", response_class=HTMLResponse)
@@ -369,7 +404,54 @@ def deliveries_page(
     request: Request, session: SessionDep, user: CurrentUser, story_session: ValidSession
 ) -> Response:
     """Send the recap, and see where it went: one row per recipient."""
-    return _render(request, "deliveries.html", _deliveries_context(session, user, story_session))
+    context = _deliveries_context(session, user, story_session)
+    if request.query_params.get("done") == "test":
+        context["flash"] = (
+            f"A test is on its way to {user.email}, its subject starting “[Test]”. "
+            "Nobody else gets anything until you send."
+        )
+    return _render(request, "deliveries.html", context)
+
+
+SendLists = Annotated[list[int], Form()]
+DELIVERIES = "pages/distribution/deliveries.html"
+
+
+@router.post("/sessions/{session_id}/recap/send/review", response_class=HTMLResponse)
+def review_send(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    story_session: ValidSession,
+    list_ids: SendLists = [],  # noqa: B006 (FastAPI copies defaults)
+    extra_emails: Annotated[str, Form()] = "",
+) -> Response:
+    """Before sending: who the recap goes to, to confirm, schedule or test first."""
+    chosen = set(list_ids)
+    try:
+        plan = sending.plan_send(
+            session,
+            story_session=story_session,
+            list_ids=list_ids,
+            extra_emails=_emails(extra_emails),
+        )
+    except AppError as exc:
+        return form_failed(
+            session,
+            request,
+            DELIVERIES,
+            lambda: _deliveries_context(
+                session, user, story_session, chosen=chosen, extra=extra_emails
+            ),
+            exc,
+        )
+    return _render(
+        request,
+        "deliveries.html",
+        _deliveries_context(
+            session, user, story_session, chosen=chosen, extra=extra_emails, plan=plan
+        ),
+    )
 
 
 @router.post("/sessions/{session_id}/recap/send", response_class=HTMLResponse)
@@ -378,29 +460,79 @@ def send_recap(
     session: SessionDep,
     user: CurrentUser,
     story_session: ValidSession,
-    list_ids: Annotated[list[int], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
+    list_ids: SendLists = [],  # noqa: B006 (FastAPI copies defaults)
     extra_emails: Annotated[str, Form()] = "",
+    when: Annotated[str, Form()] = "now",
+    send_at: Annotated[str, Form()] = "",
 ) -> Response:
-    """Send the latest approved recap to the ticked lists and the extra addresses."""
-    emails = re.split(r"[\s,;]+", extra_emails)
+    """Send the latest approved recap to the ticked lists and the extra addresses, now or at
+    the local time given ("when" = "later")."""
+    emails = _emails(extra_emails)
+    done = ""
     try:
-        sending.send_recap(
-            session,
-            story_session=story_session,
-            list_ids=list_ids,
-            extra_emails=[email.strip() for email in emails if email.strip()],
-        )
+        if when == "later":
+            sending.schedule_send(
+                session,
+                story_session=story_session,
+                list_ids=list_ids,
+                extra_emails=emails,
+                send_at=_local_instant(send_at, story_session.timezone),
+            )
+            done = "?done=scheduled"
+        else:
+            sending.send_recap(
+                session, story_session=story_session, list_ids=list_ids, extra_emails=emails
+            )
+    except AppError as exc:
+        # Shown again with the confirmation, if the choice itself can still be sent.
+        def context() -> dict[str, Any]:
+            try:
+                plan = sending.plan_send(
+                    session, story_session=story_session, list_ids=list_ids, extra_emails=emails
+                )
+            except AppError:
+                plan = None
+            return _deliveries_context(
+                session,
+                user,
+                story_session,
+                chosen=set(list_ids),
+                extra=extra_emails,
+                plan=plan,
+                send_at=send_at,
+            )
+
+        return form_failed(session, request, DELIVERIES, context, exc)
+    return RedirectResponse(f"/sessions/{story_session.id}/recap/deliveries{done}", status_code=303)
+
+
+@router.post("/sessions/{session_id}/recap/send-test", response_class=HTMLResponse)
+def send_test(
+    request: Request, session: SessionDep, user: CurrentUser, story_session: ValidSession
+) -> Response:
+    """Send the recap email to the signed-in user alone, marked as a test."""
+    try:
+        sending.send_test(session, story_session=story_session)
     except AppError as exc:
         return form_failed(
             session,
             request,
-            "pages/distribution/deliveries.html",
-            lambda: _deliveries_context(
-                session, user, story_session, chosen=set(list_ids), extra=extra_emails
-            ),
+            DELIVERIES,
+            lambda: _deliveries_context(session, user, story_session),
             exc,
         )
-    return RedirectResponse(f"/sessions/{story_session.id}/recap/deliveries", status_code=303)
+    return RedirectResponse(
+        f"/sessions/{story_session.id}/recap/deliveries?done=test", status_code=303
+    )
+
+
+@router.post("/sessions/{session_id}/recap/scheduled-send/cancel")
+def cancel_scheduled_send(session: SessionDep, story_session: ValidSession) -> Response:
+    """Cancel the scheduled send."""
+    sending.cancel_scheduled_send(session, story_session=story_session)
+    return RedirectResponse(
+        f"/sessions/{story_session.id}/recap/deliveries?done=unscheduled", status_code=303
+    )
 
 
 @router.post("/sessions/{session_id}/recap/deliveries/resend")
@@ -464,6 +596,27 @@ def record_read(session: SessionDep, token: ReadToken = "") -> Response:
     return Response(status_code=204)
 
 
+def _public_pdf(
+    request: Request, session: Session, version: RecapVersion, pdf: RenderedPdf | None, token: str
+) -> Response:
+    from app.recaps.pages import pdf_waiting
+
+    document = RecapDocument.model_validate(version.document)
+    if pdf is None:
+        return pdf_waiting(
+            request,
+            session,
+            version,
+            url=f"/p/recap/pdf/{token}",
+            title=f"The recap of “{document.session_title}”",
+        )
+    return Response(
+        pdf.content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{recap_pdf_filename(document)}"'},
+    )
+
+
 @public_router.post("/recap/pdf", response_class=Response)
 def download_pdf(request: Request, session: SessionDep, token: ReadToken = "") -> Response:
     """The "Download the PDF" button of the recap page, which counts the recap as read."""
@@ -471,12 +624,18 @@ def download_pdf(request: Request, session: SessionDep, token: ReadToken = "") -
         _delivery, version, pdf = links.read_recap_pdf(session, token=token)
     except AppError as exc:
         return _link_error(request, session, exc)
-    document = RecapDocument.model_validate(version.document)
-    return Response(
-        pdf.content,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{recap_pdf_filename(document)}"'},
-    )
+    return _public_pdf(request, session, version, pdf, token)
+
+
+@public_router.get("/recap/pdf/{token}", response_class=Response)
+def wait_for_pdf(request: Request, session: SessionDep, token: str) -> Response:
+    """Where the button's waiting page refreshes to: the PDF once it is made. Counts nothing
+    (the button did), and no email carries this token, only the recap page."""
+    try:
+        version, pdf = links.waiting_recap_pdf(session, token=token)
+    except AppError as exc:
+        return _link_error(request, session, exc)
+    return _public_pdf(request, session, version, pdf, token)
 
 
 @public_router.get("/unsubscribe/{token}", response_class=HTMLResponse)

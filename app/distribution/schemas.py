@@ -4,6 +4,7 @@ from datetime import date, datetime, time
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
+    AwareDatetime,
     BaseModel,
     Field,
     StringConstraints,
@@ -153,6 +154,45 @@ class SendRequest(Input):
     extra_emails: list[Annotated[str, Field(max_length=320)]] = Field(
         default_factory=list, max_length=500, description="More addresses for this recap only."
     )
+    send_at: AwareDatetime | None = Field(
+        default=None,
+        description="Send later, at this future instant (with its UTC offset); the worker sends "
+        "it when due, to the lists' members at that time. Without it, the recap is sent now.",
+    )
+
+
+class RecipientRead(BaseModel):
+    email: str
+    name: str
+    person_id: int | None
+    list_id: int | None
+    """The list it goes through; none for an address given for this recap only."""
+
+
+class SendPreview(BaseModel):
+    """Who a send would reach: nothing is sent."""
+
+    version: int
+    recipients: int
+    """Addresses it goes to, each once."""
+    on_lists: int
+    extra: int
+    """Addresses given for this recap only that no chosen list reaches."""
+    already: int
+    """Recipients who already have this version: they would not get it again."""
+    summary: str
+    """e.g. "This recap goes to 11 people on “Operating committee” and 2 more addresses."."""
+    items: list[RecipientRead]
+
+
+class ScheduledSendRead(BaseModel):
+    id: int
+    send_at: datetime
+    list_ids: list[int]
+    extra_emails: list[str]
+    created_at: datetime
+    error: str
+    """Why it could not be sent when due; empty while it waits."""
 
 
 class DeliveryRead(BaseModel):
@@ -189,11 +229,16 @@ class RecapDeliveries(BaseModel):
     sent_at: datetime | None
     counts: DeliveryCounts
     items: list[DeliveryRead]
+    scheduled: ScheduledSendRead | None = None
+    """A send waiting for its time, or one that could not go out (see its `error`)."""
 
 
 class SendResult(RecapDeliveries):
     queued: int
-    """Deliveries created by this request (repeats of earlier ones are not counted)."""
+    """Deliveries created by this request (repeats of earlier ones are not counted); 0 when
+    the send is scheduled."""
+    recipients: int
+    """Addresses this send goes to (or, scheduled, would go to now), each once."""
 
 
 class DigestSession(BaseModel):

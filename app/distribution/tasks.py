@@ -1,14 +1,16 @@
-"""Background jobs for distribution: weekly and monthly digests, and reminders (hourly)."""
+"""Background jobs for distribution: digests, reminders, and scheduled sends (each minute)."""
 
 import logging
 from datetime import datetime
 
 from huey import crontab
 
+from app.audit import service as audit
 from app.db import open_session
 from app.distribution.digests import digest_list_ids, make_digest
 from app.distribution.reminders import queue_action_reminders, queue_recap_reminders
-from app.models import utcnow
+from app.distribution.sending import due_scheduled_sends, send_scheduled
+from app.models import ScheduledSend, User, utcnow
 from app.worker import huey
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,40 @@ def send_reminders(*, now: datetime | None = None) -> int:
         count += len(queue_action_reminders(session, now=now))
         session.commit()
     return count
+
+
+def send_scheduled_recaps(*, now: datetime | None = None) -> int:
+    """Send every scheduled recap whose time has come, as the user who scheduled it; return
+    how many went out (one that is refused keeps the reason, shown on its page)."""
+    now = now or utcnow()
+    with open_session() as session:
+        due = due_scheduled_sends(session, now=now)
+    sent = 0
+    for scheduled_id in due:
+        with open_session() as session:
+            scheduled = session.get(ScheduledSend, scheduled_id)
+            if scheduled is None:
+                continue
+            user = (
+                session.get(User, scheduled.scheduled_by_id) if scheduled.scheduled_by_id else None
+            )
+            try:
+                with audit.acting_as(user if user is not None else audit.WORKER):
+                    send_scheduled(session, scheduled=scheduled, now=now)
+                session.commit()
+            except Exception:
+                session.rollback()
+                log.exception(
+                    "scheduled send %s failed; it is tried again next minute", scheduled_id
+                )
+                continue
+            sent += scheduled.sent_at is not None
+    return sent
+
+
+@huey.periodic_task(crontab(minute="*"), retries=0)
+def send_scheduled_recaps_job() -> int:
+    return send_scheduled_recaps()
 
 
 @huey.periodic_task(crontab(minute="7"), retries=0)

@@ -1,6 +1,8 @@
 """Approving a recap and its versions: each approval freezes the document as the next version."""
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal, Protocol
 
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -31,6 +33,55 @@ def preview_document(
     return builder.build_document(
         session, story_session=story_session, recap=recap, draft=draft, now=now
     )
+
+
+class HasStatus(Protocol):
+    @property
+    def status(self) -> RecapStatus: ...
+    @property
+    def latest_version(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class RecapState:
+    """Where a recap stands, as the editor's badge says it and its preview shows it."""
+
+    key: Literal["draft", "approved", "sent", "changed"]
+    label: str
+    """The badge: "draft", "approved", "sent" or "changed since approval"."""
+    version: int
+    """The latest approved version (0: none yet)."""
+
+    @property
+    def frozen(self) -> bool:
+        """The preview is the approved version itself: nothing changed since it was approved."""
+        return self.key in ("approved", "sent")
+
+
+def recap_state(recap: HasStatus | None) -> RecapState:
+    """The one answer to "is this recap approved?" that the badge and the preview both use."""
+    if recap is None or recap.latest_version == 0:
+        return RecapState("draft", "draft", 0)
+    if recap.status is RecapStatus.draft:
+        return RecapState("changed", "changed since approval", recap.latest_version)
+    if recap.status is RecapStatus.sent:
+        return RecapState("sent", "sent", recap.latest_version)
+    return RecapState("approved", "approved", recap.latest_version)
+
+
+def editor_preview(
+    session: Session,
+    *,
+    story_session: StorySession,
+    state: RecapState,
+    draft: DraftChanges | None = None,
+) -> RecapDocument:
+    """What the editor's preview shows: the approved version as frozen while nothing has
+    changed since, else the recap as it would be approved now (with unsaved changes)."""
+    if state.frozen and draft is None:
+        version = get_version(session, story_session=story_session, number=state.version)
+        return version_document(version)
+    return preview_document(session, story_session=story_session, draft=draft)
 
 
 def approve_recap(

@@ -18,6 +18,7 @@ from app.models import (
     ActionStatus,
     Consent,
     RecapStatus,
+    RecapVersion,
     SessionSpeaker,
     StorySession,
     User,
@@ -31,9 +32,11 @@ from app.recaps.action_items import (
 )
 from app.recaps.approval import (
     approve_recap,
+    editor_preview,
     get_version,
     list_versions,
     preview_document,
+    recap_state,
     version_document,
 )
 from app.recaps.builder import DraftChanges, local_day
@@ -124,11 +127,13 @@ def _editor(
     story_session: StorySession,
     *,
     form: SummaryForm | None = None,
+    confirm_approve: bool = False,
 ) -> Response:
     """The editor: forms on the left, the recap as it would be approved on the right."""
-    return templates.TemplateResponse(
-        request, EDITOR, _editor_context(session, user, story_session, form=form)
+    context = _editor_context(
+        session, user, story_session, form=form, confirm_approve=confirm_approve
     )
+    return templates.TemplateResponse(request, EDITOR, context)
 
 
 def _editor_context(
@@ -138,8 +143,13 @@ def _editor_context(
     *,
     form: SummaryForm | None = None,
     typed: Typed | None = None,
+    confirm_approve: bool = False,
 ) -> dict[str, Any]:
+    from app.distribution.sending import default_audience
+
     recap = describe_recap(session, story_session=story_session)
+    state = recap_state(recap)
+    confirm = confirm_approve and recap.id is not None and not state.frozen
     themes = form.theme if form else recap.themes
     draft = (
         DraftChanges(summary=form.summary, themes=[t for t in themes if t.strip()])
@@ -147,7 +157,8 @@ def _editor_context(
         else None
     )
     try:
-        preview = _render_html(preview_document(session, story_session=story_session, draft=draft))
+        document = editor_preview(session, story_session=story_session, state=state, draft=draft)
+        preview = _render_html(document)
     except ValueError:  # an oversize draft summary: the error above says so
         preview = ""
     speakers = session.exec(
@@ -171,6 +182,11 @@ def _editor_context(
         "items": items,
         "status_labels": STATUS_LABELS,
         "preview": preview,
+        "state": state,
+        "unsaved": draft is not None,
+        "confirm_approve": confirm,
+        # Who gets it once sent (the lists the send page ticks), shown before approving.
+        "audience": default_audience(session, story_session=story_session) if confirm else None,
         "typed": typed or Typed(),
         "today": local_day(utcnow(), story_session.timezone).isoformat(),
         "max_quotes": MAX_QUOTES,
@@ -234,8 +250,10 @@ def recaps_page(
 def editor_page(
     request: Request, session: SessionDep, user: CurrentUser, story_session: ValidSession
 ) -> Response:
-    """Write the recap (organizers) or read it as it stands (viewers)."""
-    return _editor(request, session, user, story_session)
+    """Write the recap (organizers) or read it as it stands (viewers); `?approve=confirm`
+    asks to confirm the approval, showing who the recap will go to."""
+    confirm = request.query_params.get("approve") == "confirm" and user.role.can_write
+    return _editor(request, session, user, story_session, confirm_approve=confirm)
 
 
 @router.post("/sessions/{session_id}/recap", response_class=HTMLResponse)
@@ -450,6 +468,60 @@ def versions_page(
     )
 
 
+PDF_REFRESH_SECONDS = 5
+RENDER_AGAIN_EVERY = 12
+"""Refreshes of a waiting page between asking for the render again (a minute): a lost job
+does not leave the page waiting forever, and a page left open does not queue one every 5 s."""
+
+
+def pdf_waiting(
+    request: Request,
+    session: Session,
+    version: RecapVersion,
+    *,
+    url: str,
+    title: str,
+    user: User | None = None,
+    back: tuple[str, str] | None = None,
+) -> Response:
+    """The page a browser gets while the version's PDF is being made: it refreshes itself
+    (`url`?waited=n) until the PDF is there and `url` serves it, or says why it failed."""
+    from app.recaps.tasks import schedule_pdf
+
+    raw = request.query_params.get("waited", "0")
+    waited = min(int(raw), 10_000) if raw.isdigit() else 0
+    # A failure is reported to a page that has waited for this render, not one just arriving.
+    failed = version.render_error if waited else ""
+    if not failed and waited % RENDER_AGAIN_EVERY == 0:
+        if version.render_error:
+            version.render_error = ""  # tried again: a new failure says so again
+            session.add(version)
+        schedule_pdf(session, version)  # answered, not raised, so the job is committed
+    back_url, back_label = back or ("", "")
+    context = {
+        "user": user,
+        "title": title,
+        "seconds": PDF_REFRESH_SECONDS,
+        "refresh_url": "" if failed else f"{url}?waited={waited + 1}",
+        "retry_url": url,
+        "error": failed,
+        "back_url": back_url,
+        "back_label": back_label,
+    }
+    if failed:
+        return templates.TemplateResponse(request, PDF_WAITING, context, status_code=422)
+    return templates.TemplateResponse(
+        request,
+        PDF_WAITING,
+        context,
+        status_code=202,
+        headers={"Retry-After": str(PDF_REFRESH_SECONDS)},
+    )
+
+
+PDF_WAITING = "pages/pdf_waiting.html"
+
+
 @router.get("/sessions/{session_id}/recap/versions/{number}.pdf")
 def version_pdf_page(
     request: Request,
@@ -458,25 +530,20 @@ def version_pdf_page(
     story_session: ValidSession,
     number: IdPath,
 ) -> Response:
-    """Download a version's PDF (or learn that it is still being rendered)."""
+    """Download a version's PDF, or wait on a page that refreshes itself until it is made."""
     from app.recaps.render import pdf_for_version
-    from app.recaps.tasks import schedule_pdf
 
     version = get_version(session, story_session=story_session, number=number)
     pdf = pdf_for_version(session, version)
     if pdf is None:
-        schedule_pdf(session, version)  # returned, not raised, so the job is committed
-        return templates.TemplateResponse(
+        return pdf_waiting(
             request,
-            "pages/error.html",
-            {
-                "user": user,
-                "status_code": 409,
-                "message": f"Version {number} of this recap is being rendered, "
-                "try again in a minute.",
-            },
-            status_code=409,
-            headers={"Retry-After": "60"},
+            session,
+            version,
+            url=request.url.path,
+            title=f"Version {number} of the recap of “{story_session.title}”",
+            user=user,
+            back=(f"/sessions/{story_session.id}/recap/versions/{number}", "Back to the version"),
         )
     return Response(
         pdf.content,

@@ -6,6 +6,7 @@
   var form = document.getElementById("summary-form");
   var target = document.getElementById("recap-preview");
   var status = document.getElementById("preview-status");
+  var state = document.getElementById("preview-state");
   if (!form || !target || !window.fetch) return;
   var url = form.getAttribute("data-preview-url");
   var timer = null;
@@ -24,6 +25,12 @@
         if (ticket !== latest) return; // a newer request is on its way
         // The fragment is rendered and sanitised by the server (markdown-it + nh3, autoescape).
         target.innerHTML = result.html;
+        // What is shown is now the unsaved draft, whatever the saved recap's state.
+        if (result.ok && state) {
+          state.textContent = "with your unsaved changes, as it would be approved";
+          state.setAttribute("data-state", "draft");
+          target.setAttribute("data-state", "draft");
+        }
         status.textContent = result.ok ? "Preview up to date (not saved)." : "Preview not updated.";
       })
       .catch(function () {

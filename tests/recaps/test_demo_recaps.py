@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 from sqlmodel import Session, col, func, select
 
 from app.demo import load_demo
@@ -24,6 +25,7 @@ from app.models import (
     StorySession,
     utcnow,
 )
+from app.recaps import tasks
 
 
 def _demo_inputs(db: Session) -> tuple[DemoSessions, DemoPeople]:
@@ -55,7 +57,9 @@ def _demo_inputs(db: Session) -> tuple[DemoSessions, DemoPeople]:
     return sessions, people
 
 
-def test_demo_recaps_tell_the_story(db: Session) -> None:
+def test_demo_recaps_tell_the_story(db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    rendered: list[int] = []
+    monkeypatch.setattr(tasks, "render_version_pdf", rendered.append)
     now = utcnow()
     made = load_demo(db, now=now).recaps  # the demo loads its recaps (then sends most of them)
     sessions, people = _demo_inputs(db)
@@ -107,3 +111,15 @@ def test_demo_recaps_tell_the_story(db: Session) -> None:
     assert latest is not None
     assert latest.document["open_items"]
     assert any(v.document["done_since_previous"] for v in db.exec(select(RecapVersion)))
+
+    # Every recap's PDF is rendered once the demo is committed, the newest first: nobody who
+    # opens one waits for it.
+    assert rendered == []
+    db.commit()
+    newest_first = db.exec(
+        select(RecapVersion.id).order_by(
+            col(RecapVersion.approved_at).desc(), col(RecapVersion.id).desc()
+        )
+    ).all()
+    assert rendered == list(newest_first)
+    assert len(rendered) == made

@@ -97,7 +97,9 @@ def test_editor_previews_live_and_approves(page: Page, live_server: LiveServer) 
     screenshot(page, "recap-editor")
 
     page.get_by_role("button", name="Save", exact=True).click()
-    page.get_by_role("button", name="Approve as version 1").click()
+    page.get_by_role("button", name="Approve as version 1…").click()
+    expect(page.get_by_role("heading", name="Approve version 1?")).to_be_visible()
+    page.get_by_role("button", name="Yes, approve version 1").click()
     expect(page.get_by_role("heading", name="Version 1")).to_be_visible()
     expect(page.locator(".recap-page")).to_contain_text(
         "Ana Ruiz, Director of Operations, Meridian Freight"

@@ -35,7 +35,11 @@ ROUTES = {
     CHECK_IN_PURPOSE: [("GET", "/p/check-in/{}"), ("POST", "/p/check-in/{}")],
     RSVP_PURPOSE: [("GET", "/p/rsvp/{}"), ("POST", "/p/rsvp/{}")],
     RECAP_LINK_PURPOSE: [("GET", "/p/recap/{}")],
-    RECAP_READ_PURPOSE: [("POST", "/p/recap/read"), ("POST", "/p/recap/pdf")],
+    RECAP_READ_PURPOSE: [
+        ("POST", "/p/recap/read"),
+        ("POST", "/p/recap/pdf"),
+        ("GET", "/p/recap/pdf/{}"),
+    ],
     UNSUBSCRIBE_PURPOSE: [("GET", "/p/unsubscribe/{}"), ("POST", "/p/unsubscribe/{}")],
 }
 FORM = {"email": "ann@example.com", "answer": "accepted", "List-Unsubscribe": "One-Click"}
