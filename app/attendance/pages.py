@@ -1,5 +1,6 @@
 """Attendance pages: a session's attendance, imports and their reports, and self check-in."""
 
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl, urlencode
 
@@ -9,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.attendance import held, service, suggestions, undo
 from app.attendance.schemas import ImportPreview
-from app.attendance.service import DateOrder
+from app.attendance.service import AttendanceSort, DateOrder
 from app.attendance.uploads import import_or_hold_upload
 from app.auth.dependencies import CurrentUser
 from app.auth.throttle import client_address
@@ -18,7 +19,10 @@ from app.deps import IdPath, Pagination
 from app.errors import AppError, Forbidden, TooManyRequests
 from app.kit.forms import form_failed
 from app.kit.paging import pager
+from app.kit.sorting import sort_headers
 from app.models import SessionStatus, StorySession, User, utcnow
+from app.people.history import attendance_totals
+from app.people.levels import get_levels
 from app.people.service import person_by_email
 from app.story_sessions.dependencies import ValidSession
 from app.templating import templates
@@ -29,6 +33,26 @@ public_router = APIRouter(prefix="/p/check-in", include_in_schema=False)
 PAGE_SIZE = 100
 CHECK_IN = "pages/attendance/check_in.html"
 Show = Literal["all", "attended", "unmatched"]
+ATTENDANCE_COLUMNS = {
+    "name": False,
+    "level": False,
+    "department": False,
+    "joined": False,
+    "minutes": True,
+    "attended": True,
+}
+"""The sortable columns of everyone in the session; minutes and counts sort the most first."""
+
+
+@dataclass(frozen=True)
+class Listing:
+    """How the list of everyone in the session is searched, filtered and sorted."""
+
+    q: str = ""
+    level: str = ""
+    sort: AttendanceSort = "-minutes"
+
+
 NOTICES = {
     "resolved": ("unmatched", "Matched. The next import will recognise them too."),
     "external": ("unmatched", "Marked as not an employee."),
@@ -75,15 +99,20 @@ def _context(
     show: Show,
     offset: int,
     typed: dict[str, Any] | None = None,
+    listing: Listing | None = None,
 ) -> dict[str, object]:
     """The attendance page; `typed` is what a refused form had in it, shown again."""
     assert story_session.id is not None
+    listing = listing or Listing()
     rows, total = service.list_attendance(
         session,
         session_id=story_session.id,
         status=show,
         limit=PAGE_SIZE,
         offset=offset,
+        q=listing.q,
+        level=listing.level,
+        sort=listing.sort,
     )
     unmatched, unmatched_total = service.list_attendance(
         session, session_id=story_session.id, status="unmatched", limit=50
@@ -101,6 +130,12 @@ def _context(
             path=f"/sessions/{story_session.id}/attendance",
         ),
         "typed": typed or {},
+        "listing": listing,
+        "levels": get_levels(session),
+        "headers": sort_headers(request, listing.sort, ATTENDANCE_COLUMNS),
+        "totals": attendance_totals(
+            session, person_ids=[row.person_id for row in rows if row.person_id is not None]
+        ),
         "unmatched": unmatched,
         "unmatched_total": unmatched_total,
         "per_level": per_level,
@@ -138,8 +173,12 @@ def attendance_page(
     story_session: ValidSession,
     show: Show = "all",
     offset: int = 0,
+    q: Annotated[str, Query(max_length=200)] = "",
+    level: Annotated[str, Query(max_length=40)] = "",
+    sort: AttendanceSort = "-minutes",
 ) -> Response:
-    context = _context(request, session, user, story_session, show, max(offset, 0))
+    listing = Listing(q=q, level=level, sort=sort)
+    context = _context(request, session, user, story_session, show, max(offset, 0), listing=listing)
     return templates.TemplateResponse(
         request, "pages/attendance/session.html", {"user": user, **context}
     )

@@ -5,10 +5,11 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Literal
+from typing import Any, Literal
 
 from limits import RateLimitItem, parse
-from sqlalchemy import delete
+from sqlalchemy import ColumnElement, delete, or_
+from sqlalchemy import select as select_columns  # typed for any number of columns
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, func, select
@@ -46,6 +47,7 @@ from app.models import (
     utcnow,
 )
 from app.models.story_sessions import new_check_in_nonce
+from app.people.history import attended_totals
 from app.people.levels import UNKNOWN_LEVEL_KEY, level_by_key
 from app.people.schemas import LevelRef
 from app.people.service import add_alias
@@ -330,6 +332,13 @@ def _joined(session_id: int) -> Select[Attendance, Person, Level]:
     return query.join(Level, col(Level.id) == Attendance.level_id, isouter=True)
 
 
+AttendanceSort = Literal[
+    "name", "-name", "level", "-level", "department", "-department", "joined", "-joined",
+    "minutes", "-minutes", "attended", "-attended",
+]  # fmt: skip
+"""How a session's attendance is ordered: a column, descending with a leading "-"."""
+
+
 def list_attendance(
     session: Session,
     *,
@@ -337,8 +346,12 @@ def list_attendance(
     status: Literal["all", "attended", "unmatched"] = "all",
     limit: int = 50,
     offset: int = 0,
+    q: str = "",
+    level: str = "",
+    sort: AttendanceSort = "-minutes",
 ) -> tuple[list[AttendanceRead], int]:
-    """One page of a session's attendance, most minutes first."""
+    """One page of a session's attendance, most minutes first unless `sort` says otherwise;
+    `q` finds a name or email (the directory's or the report's), `level` a level then."""
     query = _joined(session_id)
     if status == "attended":
         query = query.where(col(Attendance.attended))
@@ -346,13 +359,65 @@ def list_attendance(
         query = query.where(
             col(Attendance.person_id).is_(None), col(Attendance.external).is_(False)
         )
+    if q and (q := q.replace("\x00", "").strip()):
+        escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        query = query.where(
+            or_(
+                *(
+                    column.ilike(pattern, escape="\\")
+                    for column in (
+                        col(Person.name),
+                        col(Person.email),
+                        col(Attendance.raw_name),
+                        col(Attendance.raw_email),
+                    )
+                )
+            )
+        )
+    if level:
+        query = query.where(Attendance.level_id == level_by_key(session, level).id)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(
-        query.order_by(col(Attendance.minutes_present).desc(), col(Attendance.id))
-        .limit(limit)
-        .offset(offset)
-    ).all()
+    query, keys = _attendance_order(query, session_id, sort)
+    rows = session.exec(query.order_by(*keys, col(Attendance.id)).limit(limit).offset(offset)).all()
     return [_read(attendance, person, level) for attendance, person, level in rows], total
+
+
+def _attendance_order(
+    query: Select[Attendance, Person, Level], session_id: int, sort: AttendanceSort
+) -> tuple[Select[Attendance, Person, Level], list[ColumnElement[Any]]]:
+    """The order of `sort`, ties by name (by minutes: in import order); rows without a
+    value (no level, no department, never joined) go last whichever the direction."""
+    column, down = sort.removeprefix("-"), sort.startswith("-")
+    attendance, rank = table_of(Attendance).c, table_of(Level).c
+
+    def way(key: ColumnElement[Any]) -> ColumnElement[Any]:
+        return key.desc() if down else key.asc()
+
+    name = func.lower(
+        func.coalesce(table_of(Person).c.name, func.nullif(attendance.raw_name, ""), "")
+    )
+    email = func.lower(attendance.raw_email)
+    if column == "name":
+        return query, [way(name), way(email)]
+    by_name = [name, email]
+    if column == "minutes":  # ties in import order, as the page has always shown them
+        return query, [way(attendance.minutes_present)]
+    if column == "level":
+        return query, [rank.position.is_(None), way(rank.position), *by_name]
+    if column == "department":
+        return query, [attendance.department == "", way(attendance.department), *by_name]
+    if column == "joined":
+        return query, [attendance.first_join.is_(None), way(attendance.first_join), *by_name]
+    # The people of this session only: their counts, in one aggregate on the person index.
+    here = table_of(Attendance).alias("here")
+    totals = attended_totals(
+        attendance.person_id.in_(
+            select_columns(here.c.person_id).where(here.c.session_id == session_id)
+        )
+    )
+    query = query.outerjoin(totals, totals.c.person_id == attendance.person_id)
+    return query, [way(func.coalesce(totals.c.sessions_attended, 0)), *by_name]
 
 
 def get_attendance(session: Session, *, session_id: int, attendance_id: int) -> AttendanceRead:

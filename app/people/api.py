@@ -8,6 +8,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.auth.dependencies import AdminUser
 from app.config import get_settings
+from app.dashboards.person_stage import history_with_stage
 from app.db import SessionDep
 from app.deps import MAX_ID, Page, PaginationDep
 from app.kit.uploads import read_upload
@@ -19,11 +20,13 @@ from app.people.importer import import_people
 from app.people.schemas import (
     AliasCreate,
     AliasRead,
+    DirectorySort,
     ErasureReport,
     ImportReport,
     LevelIn,
     LevelRead,
     PersonCreate,
+    PersonHistory,
     PersonRead,
     PersonUpdate,
 )
@@ -61,7 +64,8 @@ def list_people(
     session: SessionDep,
     page: PaginationDep,
     q: Annotated[
-        str | None, Query(max_length=200, description="Part of a name, email or title.")
+        str | None,
+        Query(max_length=200, description="Part of a name, email, title or department."),
     ] = None,
     department: Annotated[str | None, Query(max_length=200)] = None,
     level: Annotated[str | None, Query(max_length=40, description="A level key.")] = None,
@@ -73,11 +77,19 @@ def list_people(
             le=MAX_ID,
             description="The id of the last person of the previous page: the page starts just "
             "after them. Fast at any depth, unlike a large offset: use it to read the whole "
-            "directory.",
+            "directory. With the default order (by name) only.",
         ),
     ] = None,
+    sort: Annotated[
+        DirectorySort,
+        Query(
+            description="The order: name, level (the most senior first), department, attended "
+            "(sessions attended) or last_attended (the latest session attended; people who "
+            "never came go last); a leading `-` turns it round. Ties go by name."
+        ),
+    ] = "name",
 ) -> Page[PersonRead]:
-    """People in the directory, by name, filtered."""
+    """People in the directory, by name or another order, filtered."""
     people, total = service.list_people(
         session,
         q=q,
@@ -87,6 +99,7 @@ def list_people(
         limit=page.limit,
         offset=page.offset,
         after=after,
+        sort=sort,
     )
     return Page(
         items=people,
@@ -140,6 +153,13 @@ async def import_directory(
 def read_person(session: SessionDep, person: ValidPerson) -> PersonRead:
     """One person, with level and manager."""
     return _view(session, person)
+
+
+@router.get("/people/{person_id}/history")
+def person_history(session: SessionDep, person: ValidPerson) -> PersonHistory:
+    """The sessions a person was invited to, came to or got the recap of (newest first), their
+    action items, the figures, and a leader's engagement stage."""
+    return history_with_stage(session, person=person)
 
 
 @router.patch("/people/{person_id}")

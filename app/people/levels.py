@@ -2,6 +2,7 @@
 
 import logging
 import re
+import string
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
@@ -121,6 +122,86 @@ def level_for_new(levels: Sequence[Level], title: str) -> Level:
     if title.strip():
         return infer_level(levels, title)
     return next(level for level in levels if level.key == UNKNOWN_LEVEL_KEY)
+
+
+# "Title contains …" rules: plain words and phrases, each matched as a whole word, whatever
+# the case, written as (and read back from) an RE2 pattern. ASCII letters and digits at a
+# word's edge use \b; any other edge (C++, .NET, Député) must not touch a letter or digit.
+_PLAIN_EDGE = re.compile(r"[A-Za-z0-9_]")
+_BEFORE = r"(?:^|[^\pL\pN_])"
+_AFTER = r"(?:[^\pL\pN_]|$)"
+_PUNCTUATION = frozenset(string.punctuation)
+
+
+def split_words(text: str) -> list[str]:
+    """The words and phrases of a comma- or line-separated list, spaces tidied, each once."""
+    words: list[str] = []
+    for part in re.split(r"[,\n]", text):
+        word = " ".join(part.split())
+        if word and word.casefold() not in {w.casefold() for w in words}:
+            words.append(word)
+    return words
+
+
+def _escape(word: str) -> str:
+    return "".join(f"\\{c}" if c in _PUNCTUATION else c for c in word)
+
+
+def words_rule(words: Sequence[str]) -> str:
+    """The title rule matching any of `words` as a whole word, case-insensitively."""
+    alternatives = []
+    for word in words:
+        word = " ".join(word.split())
+        if not word:
+            continue
+        before = r"\b" if _PLAIN_EDGE.match(word[0]) else _BEFORE
+        after = r"\b" if _PLAIN_EDGE.match(word[-1]) else _AFTER
+        alternatives.append(f"{before}{_escape(word)}{after}")
+    return "|".join(alternatives)
+
+
+def _read_word(pattern: str, at: int) -> tuple[str, int] | None:
+    """The word written at `at` (edges included) and where it ends, or None if there is none."""
+    for edge in (r"\b", _BEFORE):
+        if pattern.startswith(edge, at):
+            at += len(edge)
+            break
+    else:
+        return None
+    word: list[str] = []
+    while at < len(pattern):
+        c = pattern[at]
+        if c == "\\" and pattern[at + 1 : at + 2] in _PUNCTUATION:
+            word.append(pattern[at + 1])
+            at += 2
+        elif c == "\\" or c in _PUNCTUATION:
+            break  # an edge, the next alternative, or an operator
+        else:
+            word.append(c)
+            at += 1
+    for edge in (r"\b", _AFTER):
+        if pattern.startswith(edge, at):
+            return "".join(word), at + len(edge)
+    return None
+
+
+def rule_words(pattern: str) -> list[str] | None:
+    """The words a title rule was written from, or None if it is not a plain word list."""
+    pattern = pattern.strip()
+    words: list[str] = []
+    at = 0
+    while at < len(pattern):
+        found = _read_word(pattern, at)
+        if found is None or not found[0].strip() or "," in found[0]:
+            return None
+        words.append(found[0])
+        at = found[1]
+        if at < len(pattern):
+            if pattern[at] != "|":
+                return None
+            at += 1
+    # Only a rule these words write back exactly is theirs (so nothing is lost by editing it).
+    return words if words_rule(words) == pattern else None
 
 
 def _check_ladder(levels: Sequence[LevelIn]) -> None:

@@ -11,19 +11,28 @@ from starlette.concurrency import run_in_threadpool
 
 from app.auth.dependencies import AdminUser, CurrentUser
 from app.config import get_settings
+from app.dashboards.person_stage import history_with_stage
 from app.db import SessionDep
 from app.deps import PaginationDep
 from app.errors import AppError, Forbidden, Invalid
 from app.kit.forms import form_failed
 from app.kit.paging import pager
+from app.kit.sorting import sort_headers
 from app.kit.uploads import base_name, read_upload
-from app.models import AliasKind, Person, User
+from app.models import AliasKind, Person, Rsvp, User
 from app.people import service
 from app.people.dependencies import AliasId, ValidPerson
 from app.people.erasure import erase_person
+from app.people.history import attendance_totals
 from app.people.importer import import_people, rejected_report
-from app.people.levels import get_levels, replace_levels
-from app.people.schemas import LevelIn, PersonCreate, PersonUpdate
+from app.people.levels import get_levels, replace_levels, rule_words, split_words, words_rule
+from app.people.schemas import (
+    DirectorySort,
+    HistorySummary,
+    LevelIn,
+    PersonCreate,
+    PersonUpdate,
+)
 from app.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -55,17 +64,32 @@ def _ensure_writer(user: User) -> None:
 
 
 def _level_rows(session: Session) -> list[dict[str, Any]]:
-    return [
-        {
-            "key": level.key,
-            "name": level.name,
-            "is_executive": level.is_executive,
-            "title_pattern": level.title_pattern,
-            "position": level.position,
-            "remove": False,
-        }
-        for level in get_levels(session)
-    ]
+    rows = []
+    for level in get_levels(session):
+        # A rule that is a plain word list is edited as words; any other stays a pattern.
+        words = rule_words(level.title_pattern)
+        rows.append(
+            {
+                "key": level.key,
+                "name": level.name,
+                "is_executive": level.is_executive,
+                "title_words": ", ".join(words) if words is not None else "",
+                "title_pattern": "" if words is not None else level.title_pattern,
+                "position": level.position,
+                "remove": False,
+            }
+        )
+    return rows
+
+
+def _title_rule(row: dict[str, Any]) -> str:
+    words = split_words(row["title_words"])
+    if words and row["title_pattern"] and row["title_pattern"] != words_rule(words):
+        raise Invalid(
+            f"Level {row['name'] or row['key']!r}: give the words its titles contain, or an "
+            "advanced pattern, not both. Clear one of them."
+        )
+    return words_rule(words) if words else row["title_pattern"]
 
 
 @router.get("/levels", response_class=HTMLResponse)
@@ -74,8 +98,17 @@ def levels_page(request: Request, session: SessionDep, user: CurrentUser) -> Res
     return _render(
         request,
         "levels.html",
-        {"user": user, "levels": get_levels(session), "rows": _level_rows(session)},
+        {
+            "user": user,
+            "levels": get_levels(session),
+            "words": _shown_words(session),
+            "rows": _level_rows(session),
+        },
     )
+
+
+def _shown_words(session: Session) -> dict[str, list[str] | None]:
+    return {level.key: rule_words(level.title_pattern) for level in get_levels(session)}
 
 
 @router.post("/levels", response_class=HTMLResponse)
@@ -88,7 +121,10 @@ async def levels_submit(request: Request, session: SessionDep, user: CurrentUser
             break
         cells = {
             name: str(form.get(f"levels-{index}-{name}") or "").strip()
-            for name in ("key", "name", "is_executive", "title_pattern", "position", "remove")
+            for name in (
+                *("key", "name", "is_executive", "title_words", "title_pattern"),
+                *("position", "remove"),
+            )
         }
         try:
             position = int(cells["position"] or index + 1)
@@ -99,6 +135,7 @@ async def levels_submit(request: Request, session: SessionDep, user: CurrentUser
                 "key": cells["key"],
                 "name": cells["name"],
                 "is_executive": bool(cells["is_executive"]),
+                "title_words": cells["title_words"],
                 "title_pattern": cells["title_pattern"],
                 "position": position,
                 "remove": bool(cells["remove"]),
@@ -121,7 +158,7 @@ def _save_levels(
                 key=row["key"],
                 name=row["name"],
                 is_executive=row["is_executive"],
-                title_pattern=row["title_pattern"],
+                title_pattern=_title_rule(row),
             )
             for row in kept
         ]
@@ -132,7 +169,12 @@ def _save_levels(
             session,
             request,
             "pages/people/levels.html",
-            lambda: {"user": user, "levels": get_levels(session), "rows": rows},
+            lambda: {
+                "user": user,
+                "levels": get_levels(session),
+                "words": _shown_words(session),
+                "rows": rows,
+            },
             errors,
             status_code=status_code,
         )
@@ -140,6 +182,15 @@ def _save_levels(
 
 
 # -- people ----------------------------------------------------------------------------------
+
+PEOPLE_COLUMNS = {
+    "name": False,
+    "level": False,
+    "department": False,
+    "attended": True,
+    "last_attended": True,
+}
+"""The people list's sortable columns; the counts and dates sort the most (latest) first."""
 
 
 @router.get("/people", response_class=HTMLResponse)
@@ -152,8 +203,9 @@ def people_page(
     department: Annotated[str, Query(max_length=200)] = "",
     level: Annotated[str, Query(max_length=40)] = "",
     active: Annotated[str, Query(pattern="^(|yes|no|all)$")] = "",
+    sort: DirectorySort = "name",
 ) -> Response:
-    """Search and browse the directory."""
+    """Search and browse the directory, sorted by a column."""
     active_filter = {"yes": True, "no": False, "all": None}.get(active or "yes")
     people, total = service.list_people(
         session,
@@ -163,6 +215,7 @@ def people_page(
         active=active_filter,
         limit=page.limit,
         offset=page.offset,
+        sort=sort,
     )
     return _render(
         request,
@@ -170,11 +223,14 @@ def people_page(
         {
             "user": user,
             "people": people,
+            "totals": attendance_totals(session, person_ids=[person.id for person in people]),
             "total": total,
             "filters": {"q": q, "department": department, "level": level, "active": active},
             "departments": service.departments(session),
             "levels": get_levels(session),
             "pager": pager(request, page, total),
+            "sort": sort,
+            "headers": sort_headers(request, sort, PEOPLE_COLUMNS),
         },
     )
 
@@ -355,7 +411,35 @@ def _person_page_context(
         "alias_kinds": list(AliasKind),
         "alias_values": alias_values or {"kind": "email", "value": ""},
         "erased": service.is_erased(person),
+        "history": history_with_stage(session, person=person),
+        "history_line": history_line,
+        "duration": duration,
+        "rsvp_labels": RSVP_LABELS,
     }
+
+
+RSVP_LABELS = {
+    Rsvp.accepted: "Accepted",
+    Rsvp.declined: "Declined",
+    Rsvp.tentative: "Tentative",
+    Rsvp.needs_action: "No answer",
+}
+
+
+def duration(minutes: int) -> str:
+    """Minutes as '4 h 10 min' (or '45 min')."""
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h {rest} min" if hours else f"{rest} min"
+
+
+def history_line(summary: HistorySummary) -> str:
+    """The history's figures in one sentence, as the person page opens with them."""
+    recaps = "recap" if summary.recaps_received == 1 else "recaps"
+    return (
+        f"Invited to {summary.invited:,}, accepted {summary.accepted:,}, "
+        f"attended {summary.attended:,} ({duration(summary.minutes_attended)}), "
+        f"{summary.recaps_received:,} {recaps} received, {summary.recaps_read:,} read"
+    )
 
 
 @router.get("/people/{person_id}/erase", response_class=HTMLResponse)

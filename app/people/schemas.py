@@ -1,9 +1,10 @@
-from datetime import datetime
+from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.kit.schemas import Input
-from app.models import AliasKind
+from app.models import ActionStatus, AliasKind, EngagementStage, Rsvp, SessionStatus
 
 
 class LevelRead(BaseModel):
@@ -146,3 +147,100 @@ class ErasureReport(BaseModel):
     """Other stored texts and documents (recap versions, import reports…) naming the person."""
     pdfs_discarded: int
     """Rendered PDFs that named the person; approved recaps are rendered again on demand."""
+
+
+# -- a person's history ----------------------------------------------------------------------
+
+DirectorySort = Literal[
+    "name", "-name", "level", "-level", "department", "-department",
+    "attended", "-attended", "last_attended", "-last_attended",
+]  # fmt: skip
+"""How the directory is ordered: a column, descending with a leading "-". Ties go by name."""
+
+
+class AttendanceTotal(BaseModel):
+    """How often a person came: sessions held (completed) they were counted as attended at."""
+
+    sessions_attended: int = 0
+    last_attended_at: datetime | None = None
+
+
+class HistorySession(BaseModel):
+    """One session a person was invited to, came to, or was sent the recap of."""
+
+    session_id: int
+    title: str
+    starts_at: datetime
+    timezone: str
+    status: SessionStatus
+    invited: bool
+    rsvp: Rsvp | None = Field(description="Their answer, when invited (`needs_action`: none).")
+    responded_at: datetime | None
+    present: bool = Field(description="In the session's attendance (even under the minimum).")
+    attended: bool = Field(description="Counted as attended: present at least the minimum.")
+    minutes_present: int | None = Field(description="None when not in the attendance.")
+    recap_delivered_at: datetime | None = Field(
+        description="When the session's recap (any version) was first delivered to them."
+    )
+    recap_read_at: datetime | None = Field(description="When they first opened it.")
+
+
+class HistoryActionItem(BaseModel):
+    """An action item the person owns."""
+
+    id: int
+    description: str
+    session_id: int
+    session_title: str
+    due_on: date | None
+    status: ActionStatus
+    overdue: bool = Field(description="Not done and due before today (UTC).")
+    done_at: datetime | None
+
+
+class HistorySummary(BaseModel):
+    """The history's figures, as the dashboards count them over all time.
+
+    Invitations, recaps and action items count for sessions that were not cancelled;
+    attendance for sessions held (completed), as counted as attended.
+    """
+
+    invited: int
+    accepted: int
+    declined: int
+    tentative: int
+    no_answer: int
+    attended: int
+    minutes_attended: int = Field(description="Minutes present at the sessions attended.")
+    last_attended_at: datetime | None
+    recaps_received: int = Field(description="Sessions whose recap was delivered to them.")
+    recaps_read: int
+    action_items_owned: int
+    action_items_done: int
+    action_items_overdue: int
+
+
+class PersonStage(BaseModel):
+    """A leader's engagement stage, as /dashboard/leaders shows it over all time."""
+
+    stage: EngagementStage = Field(description="The organizer's override if set, else computed.")
+    label: str
+    computed_stage: EngagementStage
+    computed_label: str
+    override_stage: EngagementStage | None
+    target_stage: EngagementStage | None
+    gap: int | None = Field(description="Rungs from stage to target; negative above it.")
+    sessions_held: int
+
+
+class PersonHistory(BaseModel):
+    """What an organizer reads before meeting someone: their sessions, newest first."""
+
+    person_id: int
+    summary: HistorySummary
+    sessions: list[HistorySession]
+    action_items: list[HistoryActionItem]
+    stage: PersonStage | None = Field(
+        default=None,
+        description="Leaders only (executive levels and directors); null for everyone else.",
+    )

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, bindparam, tuple_
+from sqlalchemy import ColumnElement, FromClause, Select, String, bindparam, case, tuple_
 from sqlalchemy import select as select_columns  # typed for any number of columns
 from sqlmodel import Session, col, func, or_, select
 
@@ -19,8 +19,16 @@ from app.deps import MAX_ID
 from app.errors import Conflict, Invalid, NotFound
 from app.mail.addresses import normalize_email
 from app.models import AliasKind, Level, Person, PersonAlias
+from app.people.history import attended_totals
 from app.people.levels import get_levels, level_by_key, level_for_new
-from app.people.schemas import LevelRef, PersonCreate, PersonRead, PersonRef, PersonUpdate
+from app.people.schemas import (
+    DirectorySort,
+    LevelRef,
+    PersonCreate,
+    PersonRead,
+    PersonRef,
+    PersonUpdate,
+)
 
 EMAIL_RE = re.compile(r"^[^@\s,;<>\"()\[\]]+@[^@\s,;<>\"()\[\]]+\.[^@\s,;<>\"()\[\]]+$")
 
@@ -81,14 +89,20 @@ def list_people(
     limit: int = 50,
     offset: int = 0,
     after: int | None = None,
+    sort: DirectorySort = "name",
 ) -> tuple[list[PersonRead], int]:
-    """People matching the filters by name, with level and manager, and how many match.
+    """People matching the filters, in `sort` order (ties by name), with level and manager,
+    and how many match.
 
     `after` (a person's id, the last of the previous page) starts the page just after that
-    person in this order: an index seek at any depth, where a large offset makes the database
+    person in name order: an index seek at any depth, where a large offset makes the database
     step over every row before it.
     """
     params: dict[str, Any] = {"limit": limit, "offset": offset}
+    if after is not None and sort != "name":
+        raise Invalid(
+            f"after= pages the directory in name order only; with sort={sort} use offset=."
+        )
     if after is not None:
         cursor = session.get(Person, after) if 0 < after <= MAX_ID else None
         if cursor is None:
@@ -102,7 +116,7 @@ def list_people(
         params["level_id"] = level_by_key(session, level).id
     if active is not None:
         params["active"] = active
-    count, page = _directory_queries(frozenset(params))
+    count, page = _directory_queries(frozenset(params), sort)
     connection = session.connection()
     total = connection.execute(count, params).scalar_one()
     people = []
@@ -121,9 +135,11 @@ _PERSON_FIELDS = (
 
 
 @lru_cache
-def _directory_queries(filters: frozenset[str]) -> tuple[Select[Any], Select[Any]]:
-    """The count and the page for one combination of filters, built once: building them
-    costs more than running them (every value, the page's too, is a bound parameter)."""
+def _directory_queries(
+    filters: frozenset[str], sort: DirectorySort = "name"
+) -> tuple[Select[Any], Select[Any]]:
+    """The count and the page for one combination of filters and order, built once: building
+    them costs more than running them (every value, the page's too, is a bound parameter)."""
     person, level, manager = _PERSON.c, _LEVEL.c, _MANAGER.c
     conditions: list[ColumnElement[bool]] = []
     if "pattern" in filters:
@@ -133,6 +149,7 @@ def _directory_queries(filters: frozenset[str]) -> tuple[Select[Any], Select[Any
                 person.name.ilike(pattern, escape="\\"),
                 person.email.ilike(pattern, escape="\\"),
                 person.title.ilike(pattern, escape="\\"),
+                person.department.ilike(pattern, escape="\\"),
             )
         )
         # An erased person has no name to be found by; "erased" must not list them all either.
@@ -149,15 +166,27 @@ def _directory_queries(filters: frozenset[str]) -> tuple[Select[Any], Select[Any
         conditions.append(tuple_(person.name, person.id) > after)
     # The page is cut before the level and manager are joined, or the join would run for
     # every skipped row.
+    source, keys = _sort_keys(sort)
+    by_name = source is _PERSON and keys[0][0] is person.name
     page = (
         select_columns(
-            *(person[name] for name in _PERSON_FIELDS), person.level_id, person.manager_id
+            *(person[name] for name in _PERSON_FIELDS),
+            person.level_id,
+            person.manager_id,
+            *([] if by_name else (key.label(f"sort_{i}") for i, (key, _) in enumerate(keys))),
         )
+        .select_from(source)
         .where(*conditions)
-        .order_by(person.name, person.id)
+        .order_by(*(key.desc() if down else key for key, down in keys))
         .limit(bindparam("limit"))
         .offset(bindparam("offset"))
         .subquery()
+    )
+    # The page is ordered again once joined, by the same keys as read from it.
+    outer = (
+        [(page.c.name, keys[0][1]), (page.c.id, keys[1][1])]
+        if by_name
+        else [(page.c[f"sort_{index}"], down) for index, (_, down) in enumerate(keys)]
     )
     joined = (
         select_columns(
@@ -172,13 +201,37 @@ def _directory_queries(filters: frozenset[str]) -> tuple[Select[Any], Select[Any
         )
         .join(_LEVEL, level.id == page.c.level_id)
         .outerjoin(_MANAGER, manager.id == page.c.manager_id)
-        .order_by(page.c.name, page.c.id)
+        .order_by(*(key.desc() if down else key for key, down in outer))
     )
     return count, joined
 
 
 _PERSON, _LEVEL = table_of(Person), table_of(Level)
 _MANAGER = _PERSON.alias("manager")
+_RANK = _LEVEL.alias("rank")
+
+
+def _sort_keys(sort: DirectorySort) -> tuple[FromClause, list[tuple[ColumnElement[Any], bool]]]:
+    """What the page is read from and ordered by: (key, descending) pairs, ties by name then
+    id. Empty departments and people who never came go last, whichever the direction."""
+    person = _PERSON.c
+    column, down = sort.removeprefix("-"), sort.startswith("-")
+    by_name: list[tuple[ColumnElement[Any], bool]] = [(person.name, False), (person.id, False)]
+    if column == "name":  # on the (name, id) index, both ways
+        return _PERSON, [(person.name, down), (person.id, down)]
+    if column == "level":
+        source = _PERSON.join(_RANK, _RANK.c.id == person.level_id)
+        return source, [(_RANK.c.position, down), *by_name]
+    if column == "department":
+        blank = case((person.department == "", 1), else_=0)
+        return _PERSON, [(blank, False), (person.department, down), *by_name]
+    # One aggregate over the counted attendance, joined to each person by primary key.
+    totals = attended_totals()
+    source = _PERSON.outerjoin(totals, totals.c.person_id == person.id)
+    if column == "attended":
+        return source, [(func.coalesce(totals.c.sessions_attended, 0), down), *by_name]
+    never = case((totals.c.last_attended_at.is_(None), 1), else_=0)
+    return source, [(never, False), (totals.c.last_attended_at, down), *by_name]
 
 
 def direct_reports(session: Session, *, person: Person) -> list[Person]:

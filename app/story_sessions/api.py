@@ -74,7 +74,8 @@ def read_session(session: SessionDep, story_session: ValidSession) -> SessionRea
 def update_session(
     session: SessionDep, story_session: ValidSession, body: SessionUpdate
 ) -> SessionRead:
-    """Change a session; `speakers` replaces the list. Cancelled or completed: description only."""
+    """Change a session; `speakers` replaces the list. Cancelled or completed: description and
+    series only."""
     service.update_session(session, story_session, data=body)
     return service.describe_session(session, story_session)
 

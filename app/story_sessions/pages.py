@@ -8,27 +8,47 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
 from app.auth.dependencies import CurrentUser
-from app.db import SessionDep
-from app.deps import Pagination, PaginationDep
+from app.db import SessionDep, id_of
+from app.deps import MAX_ID, Pagination, PaginationDep
 from app.errors import AppError
 from app.invitations import pages as invitation_pages
 from app.invitations import rsvps
 from app.kit.forms import form_failed
 from app.kit.paging import pager
-from app.models import Consent, Platform, SessionStatus, StorySession, User, utcnow
+from app.models import (
+    Consent,
+    Customer,
+    Person,
+    Platform,
+    Series,
+    SessionStatus,
+    StorySession,
+    User,
+    utcnow,
+)
 from app.models.story_sessions import PLATFORM_LABELS
 from app.people.service import person_by_email
 from app.story_sessions import service
 from app.story_sessions.api import ics_response
 from app.story_sessions.dependencies import ValidSeries, ValidSession
 from app.story_sessions.recurrence import EXAMPLE as RRULE_EXAMPLE
-from app.story_sessions.recurrence import local_to_instant
+from app.story_sessions.recurrence import (
+    ORDINALS,
+    WEEKDAY_NAMES,
+    Ending,
+    Frequency,
+    Repeat,
+    describe_repeat,
+    local_to_instant,
+    read_rule,
+    write_rule,
+)
 from app.story_sessions.schemas import (
     SeriesCreate,
     SessionCreate,
@@ -93,7 +113,27 @@ LABELS = {
     "join_url": "Join URL",
     "host_email": "Host",
     "rrule": "Repeat rule",
+    "already_held": "Already took place",
+    "series_id": "Series",
+    "repeat_frequency": "Repeats",
+    "repeat_interval": "Every",
+    "repeat_day": "Day",
+    "repeat_count": "Number of sessions",
+    "repeat_until": "Last date",
 }
+# What the page says instead of the API's advice (which is about the JSON body).
+START_IN_PAST_NEW = (
+    "This start is in the past. To record a session that already took place, tick "
+    "“This session already took place”; to schedule one, choose a later time."
+)
+START_IN_PAST_EDIT = (
+    "This start is in the past: choose a later time. A session that has taken place is "
+    "marked completed from its page."
+)
+START_IN_FUTURE = (
+    "This start is still to come, so the session has not taken place yet: untick "
+    "“This session already took place” to schedule it."
+)
 
 
 class SessionForm(BaseModel):
@@ -112,6 +152,10 @@ class SessionForm(BaseModel):
     speaker_name: list[str] = []
     speaker_title: list[str] = []
     speaker_consent: list[str] = []
+    already_held: str = ""
+    series_id: str = ""
+    """A series' id, or "none" for a one-off; empty when the form has no series field (the
+    series is then left as it is: FastAPI reads an empty form value as absent anyway)."""
 
 
 class SeriesForm(BaseModel):
@@ -119,6 +163,14 @@ class SeriesForm(BaseModel):
     customer: str = ""
     description: str = ""
     rrule: str = ""
+    # The plain controls; an empty or "custom" frequency means the raw `rrule` is the rule.
+    repeat_frequency: str = ""
+    repeat_interval: str = "1"
+    repeat_day: str = ""
+    repeat_nth: str = ""
+    repeat_ending: str = Ending.by_count.value
+    repeat_count: str = ""
+    repeat_until: str = ""
     timezone: str = "UTC"
     first_date: str = ""
     first_time: str = ""
@@ -129,6 +181,7 @@ class SeriesForm(BaseModel):
 
 
 Errors = dict[str, str]
+NO_SERIES = "none"
 
 
 def _message(error: Any) -> str:
@@ -203,7 +256,28 @@ def _session_payload(
     if wall is not None:
         with suppress(ValueError, KeyError):  # an unknown timezone: the schema reports it
             payload["starts_at"] = local_to_instant(wall, form.timezone)
+    if form.series_id:
+        payload["series_id"] = _series_choice(form.series_id, errors)
     return payload
+
+
+def _series_choice(value: str, errors: Errors) -> int | None:
+    if value.strip() == NO_SERIES:
+        return None
+    if not value.strip().isdigit():
+        errors["series_id"] = "Choose a series from the list."
+        return None
+    return int(value)
+
+
+def _start_error(exc: AppError, errors: Errors, *, creating: bool) -> None:
+    """Put a service refusal on the form, in the form's words."""
+    if isinstance(exc, service.StartInPast):
+        errors["date"] = START_IN_PAST_NEW if creating else START_IN_PAST_EDIT
+    elif isinstance(exc, service.StartInFuture):
+        errors["already_held"] = START_IN_FUTURE
+    else:
+        errors["form"] = str(exc.detail)
 
 
 def _form_context(
@@ -228,12 +302,40 @@ def _form_context(
         "consent_labels": CONSENT_LABELS,
         "speaker_rows": speaker_rows,
         "rrule_example": RRULE_EXAMPLE,
+        "weekday_names": WEEKDAY_NAMES,
+        "ordinals": ORDINALS,
         **extra,
     }
 
 
+def _series_choices(session: Session) -> list[tuple[int, str]]:
+    rows, _ = service.list_series(session, limit=500, offset=0)
+    return sorted(((id_of(s), s.title) for s in rows), key=lambda c: c[1].casefold())
+
+
 def _blank_session_form(session: Session, user_id: int | None) -> SessionForm:
-    return SessionForm(timezone=service.recent_timezone(session, organizer_id=user_id) or "UTC")
+    return SessionForm(
+        timezone=service.recent_timezone(session, organizer_id=user_id) or "UTC",
+        series_id=NO_SERIES,
+    )
+
+
+def _series_session_form(session: Session, series: Series) -> SessionForm:
+    """A new session of `series`: its title, time and settings, on a date still to choose."""
+    host = session.get(Person, series.host_id) if series.host_id else None
+    customer = session.get(Customer, series.customer_id) if series.customer_id else None
+    return SessionForm(
+        title=series.title,
+        customer=customer.name if customer else "",
+        description=series.description,
+        time=series.first_start_local.strftime("%H:%M"),
+        timezone=series.timezone,
+        duration_minutes=str(series.duration_minutes),
+        platform=series.platform.value,
+        join_url=series.join_url,
+        host_email=host.email if host else "",
+        series_id=str(series.id),
+    )
 
 
 def _form_of(session: Session, story_session: StorySession) -> SessionForm:
@@ -254,6 +356,7 @@ def _form_of(session: Session, story_session: StorySession) -> SessionForm:
         speaker_name=[s.name for s in detail.speakers],
         speaker_title=[s.title for s in detail.speakers],
         speaker_consent=[s.consent.value for s in detail.speakers],
+        series_id=str(detail.series_id or NO_SERIES),
     )
 
 
@@ -299,13 +402,28 @@ def sessions_page(
 
 
 @router.get("/sessions/new", response_class=HTMLResponse)
-def new_session_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
-    """The form to schedule a session."""
-    form = _blank_session_form(session, user.id)
+def new_session_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    series_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+) -> Response:
+    """The form to schedule a session (or record one held), in a series if one is given."""
+    if series_id is not None:
+        form = _series_session_form(session, service.get_series(session, series_id=series_id))
+    else:
+        form = _blank_session_form(session, user.id)
     return templates.TemplateResponse(
         request,
         "pages/story_sessions/form.html",
-        _form_context(request, user, form=form, errors={}, action="/sessions"),
+        _form_context(
+            request,
+            user,
+            form=form,
+            errors={},
+            action="/sessions",
+            series_choices=_series_choices(session),
+        ),
     )
 
 
@@ -320,6 +438,8 @@ def create_session_page(
     errors: Errors = {}
     speaker_rows: list[int] = []
     payload = _session_payload(session, form, errors, speaker_rows)
+    held = bool(form.already_held)
+    payload["status"] = SessionStatus.completed if held else SessionStatus.scheduled
     try:
         data = SessionCreate.model_validate(payload)
     except ValidationError as exc:
@@ -327,14 +447,22 @@ def create_session_page(
     if not errors:
         try:
             story_session = service.create_session(session, data=data)
-            return RedirectResponse(f"/sessions/{story_session.id}", status_code=303)
+            query = "?recorded=1" if held else ""
+            return RedirectResponse(f"/sessions/{story_session.id}{query}", status_code=303)
         except AppError as exc:
-            errors["form"] = str(exc.detail)
+            _start_error(exc, errors, creating=True)
     return form_failed(
         session,
         request,
         "pages/story_sessions/form.html",
-        _form_context(request, user, form=form, errors=errors, action="/sessions"),
+        lambda: _form_context(
+            request,
+            user,
+            form=form,
+            errors=errors,
+            action="/sessions",
+            series_choices=_series_choices(session),
+        ),
         errors,
         status_code=422,
     )
@@ -348,7 +476,11 @@ def session_ics_page(session: SessionDep, story_session: ValidSession, _: Curren
 
 @router.get("/sessions/{session_id}", response_class=HTMLResponse)
 def session_page(
-    request: Request, session: SessionDep, user: CurrentUser, story_session: ValidSession
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    story_session: ValidSession,
+    recorded: bool = False,
 ) -> Response:
     """One session: details, speakers, calendar file, cancel and complete."""
     detail = service.describe_session(session, story_session)
@@ -368,6 +500,7 @@ def session_page(
             "platform_labels": PLATFORM_LABELS,
             "consent_labels": CONSENT_LABELS,
             "invitations": invitation_pages.session_panel(session, story_session),
+            "recorded": recorded and story_session.status is SessionStatus.completed,
         },
     )
 
@@ -387,6 +520,7 @@ def edit_session_page(
             errors={},
             action=f"/sessions/{story_session.id}/edit",
             story_session=story_session,
+            series_choices=_series_choices(session),
         ),
     )
 
@@ -406,6 +540,11 @@ def update_session_page(
         payload = _session_payload(session, form, errors, speaker_rows)
     else:
         payload = {"description": form.description}
+        if form.series_id:
+            payload["series_id"] = _series_choice(form.series_id, errors)
+    # Only a change of series is sent, so that saving the form does not log one each time.
+    if payload.get("series_id", story_session.series_id) == story_session.series_id:
+        payload.pop("series_id", None)
     try:
         data = SessionUpdate.model_validate(payload)
     except ValidationError as exc:
@@ -415,7 +554,7 @@ def update_session_page(
             service.update_session(session, story_session, data=data)
             return RedirectResponse(f"/sessions/{story_session.id}", status_code=303)
         except AppError as exc:
-            errors["form"] = str(exc.detail)
+            _start_error(exc, errors, creating=False)
     return form_failed(
         session,
         request,
@@ -427,6 +566,7 @@ def update_session_page(
             errors=errors,
             action=f"/sessions/{story_session.id}/edit",
             story_session=story_session,
+            series_choices=_series_choices(session),
         ),
         errors,
         status_code=422,
@@ -473,6 +613,12 @@ def _series_list_context(
         form=form,
         errors=errors,
         series=service.describe_series(session, rows),
+        repeats={
+            id_of(s): describe_repeat(
+                read_rule(s.rrule, first_start_local=s.first_start_local, timezone=s.timezone)
+            )
+            for s in rows
+        },
         total=total,
         pager=pager(request, page, total, path="/series"),
     )
@@ -483,7 +629,11 @@ def series_list_page(
     request: Request, session: SessionDep, user: CurrentUser, page: PaginationDep
 ) -> Response:
     """Every series, and the form to start one."""
-    form = SeriesForm(timezone=service.recent_timezone(session, organizer_id=user.id) or "UTC")
+    form = SeriesForm(
+        timezone=service.recent_timezone(session, organizer_id=user.id) or "UTC",
+        repeat_frequency=Frequency.weekly.value,
+        repeat_count="12",
+    )
     return templates.TemplateResponse(
         request,
         SERIES_LIST,
@@ -508,11 +658,15 @@ def create_series_page(
         time_field="first_time",
         errors=errors,
     )
+    rule = form.rrule
+    controls = form.repeat_frequency in {f.value for f in Frequency}
+    if controls:
+        rule = _rule_of_controls(form, wall, errors)
     payload = {
         "title": form.title,
         "customer": form.customer.strip() or None,
         "description": form.description,
-        "rrule": form.rrule,
+        "rrule": rule,
         "timezone": form.timezone,
         "first_start_local": wall or datetime(2000, 1, 1),  # noqa: DTZ001  (wall clock)
         "duration_minutes": form.duration_minutes,
@@ -530,7 +684,9 @@ def create_series_page(
             query = urlencode({"skipped": skipped})
             return RedirectResponse(f"/series/{series.id}?{query}", status_code=303)
         except AppError as exc:
-            errors["rrule" if "rule" in str(exc.detail).lower() else "form"] = str(exc.detail)
+            about_rule = "rule" in str(exc.detail).lower()
+            field = ("repeat_frequency" if controls else "rrule") if about_rule else "form"
+            errors[field] = str(exc.detail)
     return form_failed(
         session,
         request,
@@ -541,6 +697,59 @@ def create_series_page(
     )
 
 
+def _whole(text: str, field: str, errors: Errors, *, low: int, high: int) -> int | None:
+    value = text.strip()
+    if not value.isdigit() or not low <= int(value) <= high:
+        errors[field] = f"Enter a whole number from {low} to {high}; got {value!r}."
+        return None
+    return int(value)
+
+
+def _rule_of_controls(form: SeriesForm, first: datetime | None, errors: Errors) -> str:
+    """The RRULE the plain controls describe ("" when they are wrong: `errors` says why)."""
+    frequency = Frequency(form.repeat_frequency)
+    interval = _whole(form.repeat_interval or "1", "repeat_interval", errors, low=1, high=52)
+    day = form.repeat_day.strip().upper()
+    if not day and first is not None:
+        day = tuple(WEEKDAY_NAMES)[first.weekday()]
+    if day not in WEEKDAY_NAMES:
+        errors["repeat_day"] = "Choose a day of the week."
+    nth = 1
+    if frequency is Frequency.monthly:
+        if form.repeat_nth.strip():
+            try:
+                nth = int(form.repeat_nth)
+            except ValueError:
+                nth = 0
+        elif first is not None:
+            nth = (first.day - 1) // 7 + 1
+            nth = -1 if nth > 4 else nth
+        if nth not in ORDINALS:
+            errors["repeat_day"] = "Choose the first, second, third, fourth or last weekday."
+    count: int | None = None
+    until: date | None = None
+    ending = Ending.by_date if form.repeat_ending == Ending.by_date.value else Ending.by_count
+    if ending is Ending.by_count:
+        count = _whole(form.repeat_count, "repeat_count", errors, low=1, high=200)
+    else:
+        try:
+            until = date.fromisoformat(form.repeat_until.strip())
+        except ValueError:
+            errors["repeat_until"] = (
+                f"Enter the date of the last session, like 2027-06-30; got {form.repeat_until!r}."
+            )
+    if errors or interval is None:
+        return ""
+    repeat = Repeat(frequency, day, interval, nth, ending, count=count, until=until)
+    try:
+        return write_rule(repeat, timezone=form.timezone)
+    except (ValueError, KeyError):  # an unknown timezone: the schema reports it
+        return ""
+    except AppError as exc:
+        errors["repeat_frequency"] = str(exc.detail)
+        return ""
+
+
 @router.get("/series/{series_id}", response_class=HTMLResponse)
 def series_page(
     request: Request,
@@ -549,8 +758,9 @@ def series_page(
     series: ValidSeries,
     skipped: int | None = None,
 ) -> Response:
-    """One series and its sessions."""
+    """One series and its sessions, its repeat rule in words, and the dates added to it."""
     detail = service.series_detail(session, series)
+    rule_starts = service.series_rule_starts(series)
     return templates.TemplateResponse(
         request,
         "pages/story_sessions/series_detail.html",
@@ -561,6 +771,12 @@ def series_page(
             "skipped": skipped,
             "platform_labels": PLATFORM_LABELS,
             "local_start": series.first_start_local.replace(tzinfo=ZoneInfo(series.timezone)),
+            "summary": service.series_summary(series),
+            "extra_ids": (
+                set()
+                if rule_starts is None
+                else {s.id for s in detail.sessions if s.starts_at not in rule_starts}
+            ),
         },
     )
 

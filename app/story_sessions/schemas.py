@@ -134,6 +134,10 @@ class SessionCreate(Input):
     platform: Platform
     join_url: JoinUrl = ""
     host_id: RowId | None = Field(default=None, description="The hosting person's id.")
+    series_id: RowId | None = Field(
+        default=None,
+        description="Add the session to this series, as an extra date outside its repeat rule.",
+    )
     status: SessionStatus = Field(
         default=SessionStatus.scheduled,
         description="`completed` records a session that already happened.",
@@ -166,6 +170,11 @@ class SessionUpdate(Input):
     platform: Platform | None = None
     join_url: JoinUrl | None = None
     host_id: RowId | None = None
+    series_id: RowId | None = Field(
+        default=None,
+        description="Attach the session to this series; null makes it a one-off. Allowed on "
+        "completed and cancelled sessions too.",
+    )
 
     @model_validator(mode="after")
     def _no_null_for_required(self) -> Self:

@@ -98,17 +98,37 @@ def get_session(session: Session, *, session_id: int) -> StorySession:
     return story_session
 
 
-def _check_start(starts_at: datetime, *, status: SessionStatus, now: datetime) -> None:
+class StartInPast(Invalid):
+    """A scheduled start that has passed (the session form offers to record it as held)."""
+
+
+class StartInFuture(Invalid):
+    """A completed session that has not started yet."""
+
+
+def _check_start(
+    starts_at: datetime, *, status: SessionStatus, now: datetime, creating: bool = True
+) -> None:
     if status is SessionStatus.completed and starts_at > now:
-        raise Invalid(
+        raise StartInFuture(
             f"A completed session must have started already; starts_at {starts_at.isoformat()} "
             "is in the future. Schedule it instead."
         )
     if status is SessionStatus.scheduled and starts_at < now:
-        raise Invalid(
-            f"starts_at {starts_at.isoformat()} is in the past. Choose a later time, or create "
-            'it with "status": "completed" to record a session that already happened.'
+        if creating:
+            raise StartInPast(
+                f"starts_at {starts_at.isoformat()} is in the past. Choose a later time, or "
+                'create it with "status": "completed" to record a session that already happened.'
+            )
+        raise StartInPast(
+            f"starts_at {starts_at.isoformat()} is in the past: a scheduled session cannot move "
+            "into the past. Choose a later time."
         )
+
+
+def _check_series(session: Session, series_id: int | None) -> None:
+    if series_id is not None and session.get(Series, series_id) is None:
+        raise Invalid(f"There is no series with id {series_id} to add this session to.")
 
 
 def _replace_speakers(session: Session, session_id: int, speakers: Sequence[SpeakerIn]) -> None:
@@ -155,6 +175,7 @@ def create_session(
     is acting through `session` is its organizer."""
     _check_start(data.starts_at, status=data.status, now=now or utcnow())
     _check_host(session, data.host_id)
+    _check_series(session, data.series_id)
     story_session = StorySession(
         title=data.title,
         description=data.description,
@@ -166,6 +187,7 @@ def create_session(
         join_url=data.join_url,
         host_id=data.host_id,
         organizer_id=audit.actor_of(session).user_id,
+        series_id=data.series_id,
         status=data.status,
     )
     session.add(story_session)
@@ -190,20 +212,22 @@ def update_session(
     data: SessionUpdate,
     now: datetime | None = None,
 ) -> StorySession:
-    """Change a session; a cancelled or completed one only takes a new description."""
+    """Change a session; a cancelled or completed one only takes a new description or series."""
     changes = data.changes()
     if story_session.status is not SessionStatus.scheduled:
-        refused = sorted(set(changes) - {"description"})
+        refused = sorted(set(changes) - {"description", "series_id"})
         if refused:
             raise Conflict(
-                f"This session is {story_session.status.value}: only its description can change "
-                f"(refused: {', '.join(refused)})."
+                f"This session is {story_session.status.value}: only its description and "
+                f"series can change (refused: {', '.join(refused)})."
             )
     starts_at = changes.get("starts_at")
     if starts_at is not None and starts_at != story_session.starts_at:
-        _check_start(starts_at, status=SessionStatus.scheduled, now=now or utcnow())
+        _check_start(starts_at, status=SessionStatus.scheduled, now=now or utcnow(), creating=False)
     if "host_id" in changes:
         _check_host(session, changes["host_id"])
+    if "series_id" in changes:
+        _check_series(session, changes["series_id"])
     with audit.recording(
         session,
         story_session,
@@ -488,6 +512,25 @@ def create_series(
         changes=audit.created(series, SERIES_AUDIT_FIELDS),
     )
     return series, len(starts) - len(future)
+
+
+def series_rule_starts(series: Series) -> set[datetime] | None:
+    """Every start the series' rule makes (past ones too), or None if the rule cannot expand."""
+    try:
+        return set(
+            recurrence.expand(
+                series.rrule, first_start_local=series.first_start_local, timezone=series.timezone
+            )
+        )
+    except Invalid:
+        return None
+
+
+def series_summary(series: Series) -> str:
+    """The series' repeat rule in one sentence."""
+    return recurrence.summary(
+        series.rrule, first_start_local=series.first_start_local, timezone=series.timezone
+    )
 
 
 def series_sessions(session: Session, *, series_id: int) -> list[StorySession]:

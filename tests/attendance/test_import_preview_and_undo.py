@@ -11,6 +11,7 @@ from sqlmodel import Session, col, func, select
 from typer.testing import CliRunner
 
 from app.attendance import held, service, suggestions, undo
+from app.attendance.matching import Directory
 from app.attendance.previews import OutsideSession
 from app.attendance.schemas import ImportPreview
 from app.cli import app as cli
@@ -397,6 +398,8 @@ def test_page_lists_imports_and_removal_keeps_the_place_with_a_notice(
     assert '<td class="num">22</td>' in section
     assert f'action="{url}/imports/{record.id}/remove"' in section
     assert 'name="back" value="show=unmatched&amp;offset=0"' in section
+    report_page = organizer_web.get(f"{url}/imports/{record.id}").text
+    assert f'action="{url}/imports/{record.id}/remove"' in report_page
 
     removed = organizer_web.submit(
         f"{url}/imports/{record.id}/remove", {"back": "show=unmatched&offset=0&done=external"}
@@ -589,6 +592,9 @@ def test_viewer_can_neither_preview_remove_nor_resolve_in_bulk(
     assert "Remove this import" not in page  # …without the means to remove it
     assert "mark-external" not in page
     assert "/suggestions" not in page
+    report_page = viewer_web.get(f"{url}/imports/{imported['import_id']}").text
+    assert "people in the file" in report_page
+    assert "Remove this import" not in report_page
     for response in (
         viewer_web.submit(f"{url}/imports/{imported['import_id']}/remove"),
         viewer_web.submit(f"{url}/unmatched/mark-external"),
@@ -603,3 +609,18 @@ def test_viewer_can_neither_preview_remove_nor_resolve_in_bulk(
         assert response.status_code == 403, response.request.url
     assert _figures(db, story_session) == before
     assert db.exec(select(HeldImport)).one().token == waiting.token
+
+
+def test_similar_names_in_another_order_or_with_an_initial_are_suggested(db: Session) -> None:
+    skyler = create_person(db, email="skyler@corp.example", name="Skyler Radcliffe")
+    jordan = create_person(db, email="jordan.price@corp.example", name="Jordan Price")
+    directory = Directory.load(db)
+
+    def best(name: str) -> list[int] | None:
+        found = directory.similar(name)
+        return found.person_ids if found else None
+
+    assert best("Radcliffe, Skyler") == [skyler.id]
+    assert best("S. Radcliffe (Guest)") == [skyler.id]
+    assert best("Jordan Pryce") == [jordan.id]
+    assert best("Jordan Smith") is None  # one word in common is not a similar name

@@ -4,7 +4,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.people.levels import get_levels
+from app.people.levels import (
+    check_title_rule,
+    get_levels,
+    infer_level,
+    rule_words,
+    split_words,
+    title_matches,
+    words_rule,
+)
 from tests.conftest import PageClient
 from tests.factories import create_person
 
@@ -243,3 +251,129 @@ def test_levels_put_rule_python_accepts_but_re2_refuses_is_a_422(
         next(level for level in get_levels(db) if level.key == "director").title_pattern
         == r"\bdirector\b"
     )
+
+
+# "Title contains …": plain words written as an RE2 rule, and read back from one.
+
+
+def _ladder_form(db: Session, **rows: dict[str, str]) -> dict[str, object]:
+    """The levels form as the page posts it, each level's rule in its words or pattern field."""
+    form: dict[str, object] = {}
+    for index, level in enumerate(get_levels(db)):
+        words = rule_words(level.title_pattern)
+        form |= {
+            f"levels-{index}-key": level.key,
+            f"levels-{index}-name": level.name,
+            f"levels-{index}-position": str(level.position),
+            f"levels-{index}-title_words": ", ".join(words) if words is not None else "",
+            f"levels-{index}-title_pattern": "" if words is not None else level.title_pattern,
+        }
+        if level.is_executive:
+            form[f"levels-{index}-is_executive"] = "yes"
+        for name, value in rows.get(level.key, {}).items():
+            form[f"levels-{index}-{name}"] = value
+    return form
+
+
+def test_words_rule_escapes_punctuation_and_matches_whole_words_only() -> None:
+    rule = words_rule(["C++", "Sr. Director", ".NET", "R&D (EMEA)", "a|b"])
+    assert rule == (
+        r"\bC\+\+(?:[^\pL\pN_]|$)|\bSr\. Director\b|(?:^|[^\pL\pN_])\.NET\b"
+        r"|\bR\&D \(EMEA\)(?:[^\pL\pN_]|$)|\ba\|b\b"
+    )
+    check_title_rule(rule)
+    assert rule_words(rule) == ["C++", "Sr. Director", ".NET", "R&D (EMEA)", "a|b"]
+    matches = {
+        "Senior c++ engineer": True,
+        "C++, Rust": True,
+        "C++x developer": False,
+        "Cpp lead": False,
+        "SR. DIRECTOR, Sales": True,
+        "Sr Director": False,  # the dot is part of the word, not "any character"
+        "Srx Director": False,
+        "Sr. Directors": False,
+        ".NET lead": True,
+        "ASP.NET lead": False,
+        "Head of R&D (EMEA)": True,
+        "A|B tester": True,
+        "AB tester": False,
+    }
+    assert {title: title_matches(rule, title) for title in matches} == matches
+
+
+def test_words_rule_treats_accented_letters_as_part_of_the_word() -> None:
+    rule = words_rule(["Député"])
+    assert title_matches(rule, "Le député")
+    assert not title_matches(rule, "Députée")
+
+
+def test_rule_words_reads_plain_word_rules_and_refuses_patterns() -> None:
+    assert rule_words(r"\bdirector\b") == ["director"]
+    assert rule_words(r"\bmanager\b|\bteam lead\b|\bsupervisor\b") == [
+        "manager",
+        "team lead",
+        "supervisor",
+    ]
+    assert rule_words("") == []
+    for pattern in (
+        r"\b(e|s|a)?vp\b|vice[- ]president|\bhead of\b",
+        r"\bchief\b|^c[a-z]o\b",
+        "director",  # no edges: matches inside words, so it is not "contains the word"
+        r"\bsr.director\b",
+        r"\bdirector\b|",
+        "(",
+    ):
+        assert rule_words(pattern) is None, pattern
+
+
+def test_split_words_tidies_the_list() -> None:
+    assert split_words(" Chief,  CEO ,\nPresident, chief,, ") == ["Chief", "CEO", "President"]
+
+
+def test_levels_page_edits_rules_as_words_and_keeps_patterns_advanced(
+    organizer_web: PageClient,
+) -> None:
+    page = organizer_web.get("/levels")
+    assert 'name="levels-2-title_words" maxlength="500" value="director"' in page.text
+    # The VP rule is a real pattern: it is in the advanced field, which is open.
+    assert 'value="\\b(e|s|a)?vp\\b|vice[- ]president|\\bhead of\\b"' in page.text.replace(
+        "&#39;", "'"
+    )
+    assert '<details class="advanced" open>' in page.text
+    assert "Title contains: director" in page.text
+
+
+def test_levels_page_saves_words_as_a_whole_word_rule(
+    organizer_web: PageClient, db: Session
+) -> None:
+    form = _ladder_form(db, director={"title_words": "Director, Sr. Director, C++ lead"})
+    response = organizer_web.submit("/levels", form)
+    assert response.status_code == 303, response.text
+    director = next(level for level in get_levels(db) if level.key == "director")
+    assert director.title_pattern == r"\bDirector\b|\bSr\. Director\b|\bC\+\+ lead\b"
+    assert infer_level(get_levels(db), "C++ Lead, Platform").key == "director"
+    page = organizer_web.get("/levels")
+    assert 'value="Director, Sr. Director, C++ lead"' in page.text
+
+
+def test_levels_page_advanced_pattern_still_saves(organizer_web: PageClient, db: Session) -> None:
+    form = _ladder_form(db, manager={"title_words": "", "title_pattern": r"^mgr\d+$"})
+    response = organizer_web.submit("/levels", form)
+    assert response.status_code == 303, response.text
+    manager = next(level for level in get_levels(db) if level.key == "manager")
+    assert manager.title_pattern == r"^mgr\d+$"
+    page = organizer_web.get("/levels")
+    assert 'name="levels-3-title_pattern" maxlength="500" value="^mgr\\d+$"' in page.text
+    assert 'name="levels-3-title_words" maxlength="500" value=""' in page.text
+
+
+def test_levels_page_words_and_a_different_pattern_are_refused(
+    organizer_web: PageClient, db: Session
+) -> None:
+    before = {level.key: level.title_pattern for level in get_levels(db)}
+    form = _ladder_form(db, manager={"title_words": "Boss", "title_pattern": r"\bchef\b"})
+    response = organizer_web.submit("/levels", form)
+    assert response.status_code == 422
+    assert "give the words its titles contain, or an advanced pattern, not both" in response.text
+    assert 'value="Boss"' in response.text
+    assert {level.key: level.title_pattern for level in get_levels(db)} == before
