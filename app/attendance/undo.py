@@ -16,7 +16,7 @@ from sqlalchemy import delete
 from sqlalchemy import select as select_columns  # typed for any number of columns
 from sqlmodel import Session, col, func, select
 
-from app.attendance.schemas import ImportListed, ImportReport, RemovedImport
+from app.attendance.schemas import ImportListed, RemovedImport
 from app.audit import service as audit
 from app.db import id_of, insert_many, table_of
 from app.errors import NotFound
@@ -190,12 +190,13 @@ def list_imports(session: Session, *, story_session: StorySession) -> list[Impor
     ).all()
     listed = []
     for record, email in found:
-        report = ImportReport.model_validate_json(record.report_json)
+        # Only the label is needed, and reports stored by older releases lack newer fields.
+        stored = json.loads(record.report_json or "{}")
         listed.append(
             ImportListed(
                 id=id_of(record),
                 filename=record.filename,
-                format_label=report.format_label,
+                format_label=str(stored.get("format_label", "")),
                 source=record.source,
                 created_at=record.created_at,
                 created_by=email or "",
