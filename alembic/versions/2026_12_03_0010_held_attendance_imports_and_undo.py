@@ -5,11 +5,8 @@ until the organizer imports it anyway or cancels (or it expires), so nothing of 
 in `attendance` before then. `attendance_import.undo_json` keeps what removing an import
 puts back: the rows of an earlier report it replaced and the values it added to other rows.
 
-Revises 0010, not 0008: 0010 was written at the same time and also revised 0008, and one
-head is what `alembic upgrade head` needs.
-
-Revision ID: 0009
-Revises: 0010
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-03 00:09:00
 """
 
@@ -21,8 +18,8 @@ import sqlmodel
 import app.models.base
 from alembic import op
 
-revision: str = "0009"
-down_revision: str | None = "0010"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -4,7 +4,7 @@
 cancelled). A test recap is a `delivery` of kind `recap_test`: kinds are stored as plain
 text (no database enum, no check constraint), so that needs no change here.
 
-Revision ID: 0010
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-03 00:10:00
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 import app.models.base
 
-revision: str = "0010"
+revision: str = "0009"
 down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
