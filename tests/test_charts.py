@@ -4,9 +4,11 @@ from itertools import pairwise
 from app.kit.charts import (
     Bar,
     Line,
+    RateBar,
     Series,
     horizontal_bars,
     level_colors,
+    rate_bars,
     rate_lines,
     stacked_bars,
 )
@@ -72,6 +74,31 @@ def test_horizontal_bars_draws_one_bar_per_item_with_its_text() -> None:
     texts = [t.text for t in root.iter(f"{SVG}text")]
     assert texts == ["Sales & Ops", "50%", "Support", "25%"]
     assert chart.summary == "Rates: 2 bars, from Sales & Ops (50%) to Support (25%)."
+
+
+def test_rate_bars_draw_shares_of_the_whole_width_with_a_text_alternative() -> None:
+    chart = rate_bars(
+        chart_id="r",
+        title="Share present",
+        desc="D",
+        bars=[
+            RateBar("C-suite", 0.6, "60%", "#7a1f5c", detail="6 of 10"),
+            RateBar("<Ops>", 1.4, "100%", detail="7 of 7"),  # clamped: never past the axis
+            RateBar("Nobody", None, "—"),
+        ],
+        width=400,
+    )
+    root = _parse(chart.svg)
+    assert root.get("viewBox") == "0 0 400 100"
+    bars = [r for r in root.iter(f"{SVG}rect") if r.find(f"{SVG}title") is not None]
+    widths = [float(r.get("width", "0")) for r in bars]
+    assert widths[0] == round(0.6 * widths[1], 2)
+    assert widths[2] == 0
+    assert [r.get("fill") for r in bars][:2] == ["#7a1f5c", "#1f5fbf"]
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert texts[:3] == ["0%", "50%", "100%"]
+    assert "<Ops>" in texts
+    assert chart.summary == ("Share present: C-suite 60% (6 of 10); <Ops> 100% (7 of 7); Nobody —.")
 
 
 def test_level_colors_give_executives_warm_colours_and_unknown_grey() -> None:

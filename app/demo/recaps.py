@@ -135,6 +135,8 @@ def _load_recaps(
     rng: random.Random,
     now: datetime,
 ) -> int:
+    from app.demo import COMPANY  # the package imports this module: read it once loaded
+
     start = recap_programme_start(now)
     stories = session.exec(
         select(StorySession)
@@ -160,7 +162,9 @@ def _load_recaps(
         events.sort()
         while events and events[0].at <= approved:
             _apply(session, events.pop(0))
-        approve_recap(session, story_session=story, now=min(approved, now), render=False)
+        approve_recap(
+            session, story_session=story, now=min(approved, now), render=False, company_name=COMPANY
+        )
         made += 1
     for event in events:
         if event.at <= now:

@@ -34,10 +34,12 @@ from app.models import (
     User,
     utcnow,
 )
-from app.recaps.document import RecapDocument
+from app.recaps.document import RecapDocument, first_paragraph
 from app.templating import local_datetime
 
 QUOTES_IN_EMAIL = 2
+LOGO_CID = "recap-logo@storyroom"
+"""The Content-ID of the logo attached to the recap email's HTML (mail clients block data:)."""
 
 
 def long_date(value: date) -> str:
@@ -47,6 +49,16 @@ def long_date(value: date) -> str:
 
 def _attach_pdf(message: EmailMessage, pdf: RenderedPdf, filename: str) -> None:
     message.add_attachment(pdf.content, maintype="application", subtype="pdf", filename=filename)
+
+
+def _attach_logo(message: EmailMessage, content: bytes, mime_type: str) -> None:
+    """The logo as an inline part of the HTML body (multipart/related), shown as cid:."""
+    html = message.get_body(preferencelist=("html",))
+    assert html is not None
+    maintype, subtype = mime_type.split("/", 1)
+    html.add_related(
+        content, maintype=maintype, subtype=subtype, cid=f"<{LOGO_CID}>", filename="logo"
+    )
 
 
 def _filename(*parts: str) -> str:
@@ -84,11 +96,25 @@ def recap_context(doc: RecapDocument) -> dict[str, Any]:
     """What the recap email says, worked out once from the frozen document."""
     attendance = doc.attendance
     executive_levels = [level for level in attendance.levels if level.is_executive]
-    executives = sum(level.attendees for level in executive_levels)
+    executives = (
+        attendance.executives_present
+        if attendance.executives_present is not None
+        else sum(level.attendees for level in executive_levels)
+    )
+    of_expected = (
+        f" of {attendance.executives_expected:,}"
+        if attendance.executives_present is not None and attendance.executives_expected
+        else ""
+    )
     still_open = [item for item in doc.action_items if item.status != "done"]
     open_actions = len(still_open) + len(doc.open_items)
     people = "person" if attendance.attendees == 1 else "people"
-    if executives:
+    if executives and of_expected:
+        headline = (
+            f"{attendance.attendees:,} {people} attended; "
+            f"{executives:,}{of_expected} executives were there."
+        )
+    elif executives:
         headline = f"{attendance.attendees:,} {people} attended, {executives:,} of them executives."
     else:
         headline = f"{attendance.attendees:,} {people} attended; no executive was there."
@@ -96,10 +122,14 @@ def recap_context(doc: RecapDocument) -> dict[str, Any]:
     earlier = f"{len(doc.open_items)} still open from earlier sessions"
     overdue = sum(item.overdue for item in doc.open_items)
     actions_line = f"{new}; {earlier}" + (f" ({overdue} overdue)." if overdue else ".")
+    lead_html, lead_text = first_paragraph(doc.summary_html)
     return {
         "doc": doc,
         "date": long_date(doc.starts_at.astimezone(ZoneInfo(doc.timezone)).date()),
+        "lead_html": lead_html,
+        "lead_text": lead_text,
         "executives": executives,
+        "executives_of": of_expected,
         "headline": headline,
         "level_line": executive_levels,
         "quotes": doc.quotes[:QUOTES_IN_EMAIL],
@@ -117,7 +147,7 @@ def recap_pdf_filename(doc: RecapDocument) -> str:
 @composes(DeliveryKind.recap)
 def compose_recap(session: Session, delivery: Delivery) -> EmailMessage:
     """The recap summary with the PDF attached and the recipient's own signed link."""
-    from app.recaps.render import pdf_for_version
+    from app.recaps.render import pdf_for_version, recap_logo
 
     version = session.get(RecapVersion, delivery.recap_version_id or 0)
     if version is None:
@@ -131,6 +161,7 @@ def compose_recap(session: Session, delivery: Delivery) -> EmailMessage:
     reply_to = _organizer_email(session, session.get(StorySession, doc.session_id))
     if reply_to:
         headers["Reply-To"] = reply_to
+    logo = recap_logo()
     text, html = render_email(
         "recap",
         {
@@ -141,10 +172,13 @@ def compose_recap(session: Session, delivery: Delivery) -> EmailMessage:
             "link_expires": long_date(expires.date()),
             "list_name": dlist.name if dlist else "",
             "unsubscribe_url": unsubscribe_url,
+            "logo_src": f"cid:{LOGO_CID}" if logo else "",
         },
     )
     subject = f"Recap: {doc.session_title} — {context['date']}"
     message = new_message(subject, text, html, headers)
+    if logo is not None:
+        _attach_logo(message, logo.content, logo.mime_type)
     pdf = pdf_for_version(session, version)
     if pdf is None:  # the sender claims a recap once its PDF is stored: only a race gets here
         raise NotFound(f"The PDF of recap version {version.number} is not made yet; resend it.")

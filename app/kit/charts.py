@@ -55,6 +55,19 @@ class Bar:
 
 
 @dataclass(frozen=True)
+class RateBar:
+    """One horizontal bar of a share (0 to 1; None where there is nobody to measure)."""
+
+    label: str
+    share: float | None
+    text: str
+    """Printed at the bar's end, e.g. "42%"."""
+    color: str = BAR_COLOR
+    detail: str = ""
+    """What the share is of, e.g. "6 of 14": in the bar's tooltip and the summary."""
+
+
+@dataclass(frozen=True)
 class Chart:
     """An SVG document (already escaped) and a sentence that says what it shows."""
 
@@ -242,6 +255,54 @@ def horizontal_bars(
         f"to {last.label} ({last.text})."
     )
     return Chart("".join(parts), summary)
+
+
+def rate_bars(
+    *,
+    chart_id: str,
+    title: str,
+    desc: str,
+    bars: Sequence[RateBar],
+    width: int = WIDTH,
+) -> Chart:
+    """One horizontal bar per item on a 0–100 % axis (e.g. each level's share present).
+
+    Narrow widths keep their text readable when the chart shares a line with something else.
+    """
+    row, top, bottom = 24, 22, 6
+    height = top + bottom + row * max(len(bars), 1)
+    parts = _open(chart_id, title, desc, height, width)
+    if not bars:
+        return Chart(_empty(parts, height, "Nothing to show.", width), f"{title}: none.")
+    longest = max(len(bar.label) for bar in bars)
+    label_w = int(min(longest * 6.8 + 14, width * 0.42))
+    text_w = 48
+    plot_w = width - label_w - text_w - 8
+    for tick in range(5):
+        x = label_w + plot_w * tick / 4
+        parts.append(
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top - 4}" y2="{height - bottom}" '
+            f'stroke="{AXIS if tick == 0 else GRID}" stroke-width="1"/>'
+        )
+        if tick % 2 == 0:
+            parts.append(_text(x, top - 8, f"{tick * 25}%", size=11, anchor="middle"))
+    limit = max(int((label_w - 10) / 6.8), 4)
+    for i, bar in enumerate(bars):
+        y = top + row * i
+        label = bar.label if len(bar.label) <= limit else bar.label[: limit - 1] + "…"
+        parts.append(_text(label_w - 8, y + 16, label, size=12, anchor="end", fill=INK))
+        tip = f"{bar.label}: {bar.text}" + (f" ({bar.detail})" if bar.detail else "")
+        share = min(max(bar.share or 0.0, 0.0), 1.0)
+        parts.append(
+            f'<rect x="{label_w}" y="{y + 5}" width="{plot_w * share:.2f}" height="{row - 10}" '
+            f'fill="{escape(bar.color)}"><title>{escape(tip)}</title></rect>'
+        )
+        parts.append(_text(label_w + plot_w + 6, y + 16, bar.text, size=12, fill=INK, weight="600"))
+    parts.append("</svg>")
+    described = "; ".join(
+        f"{bar.label} {bar.text}" + (f" ({bar.detail})" if bar.detail else "") for bar in bars
+    )
+    return Chart("".join(parts), f"{title}: {described}.")
 
 
 def _percent(value: float) -> str:

@@ -90,11 +90,13 @@ def approve_recap(
     story_session: StorySession,
     now: datetime | None = None,
     render: bool = True,
+    company_name: str | None = None,
 ) -> RecapVersion:
     """Freeze the recap as its next version and queue that version's PDF.
 
     The approver is the session's acting user; with none (the demo data) the system approves.
     `render` False leaves the PDF to be rendered on its first download or send.
+    `company_name` overrides the setting (the demo's recaps are its own company's).
     """
     from app.recaps.tasks import schedule_pdf
 
@@ -123,6 +125,7 @@ def approve_recap(
         approved_at=now,
         approved_by=(user.name or user.email) if user else SYSTEM_APPROVER,
         now=now,
+        company_name=company_name,
     )
     version = RecapVersion(
         recap_id=id_of(recap),

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, func, select
 from app.attendance.service import level_counts
 from app.config import get_settings
 from app.db import by_id, id_of
-from app.kit.charts import Bar, horizontal_bars
+from app.kit.charts import RateBar, level_colors, rate_bars
 from app.models import (
     ActionItem,
     ActionItemUpdate,
@@ -25,6 +25,7 @@ from app.models import (
     Attendance,
     Consent,
     Customer,
+    Invitation,
     Level,
     Person,
     Recap,
@@ -51,6 +52,8 @@ from app.recaps.document import (
 from app.recaps.markdown import render_markdown
 
 TOP_DEPARTMENTS = 5
+CHART_WIDTH = 400
+"""The level chart's width: half a page 1, beside the executives who stayed away."""
 UNASSIGNED = "Unassigned"
 OPEN_STATUSES = (ActionStatus.open, ActionStatus.in_progress)
 
@@ -118,8 +121,12 @@ def build_document(
     approved_by: str = "",
     draft: DraftChanges | None = None,
     now: datetime | None = None,
+    company_name: str | None = None,
 ) -> RecapDocument:
-    """The recap of `story_session` as it stands now (version 0 is a draft preview)."""
+    """The recap of `story_session` as it stands now (version 0 is a draft preview).
+
+    `company_name` defaults to the setting; the demo passes its own company's.
+    """
     assert story_session.id is not None
     now = now or utcnow()
     draft = draft or DraftChanges()
@@ -140,7 +147,7 @@ def build_document(
         .order_by(col(ActionItem.id))
     ).all()
     return RecapDocument(
-        company_name=get_settings().company_name,
+        company_name=company_name or get_settings().company_name,
         session_id=story_session.id,
         session_title=story_session.title,
         customer=customer,
@@ -367,8 +374,119 @@ def _top_departments(session: Session, session_id: int) -> list[DepartmentCount]
     return [DepartmentCount(department=name, attendees=n) for name, n in rows]
 
 
+def _level_people(session: Session, session_id: int) -> tuple[dict[int, int], dict[int, int]]:
+    """Per level id: (directory people who came at it, its people at the session).
+
+    A level's people are those who came at it plus today's active headcount at it who did not
+    come — the dashboards' rule, so a share never passes 100 % however people moved since.
+    """
+    person = col(Attendance.person_id)
+    came = dict(
+        session.exec(
+            select(Attendance.level_id, func.count(func.distinct(person)))
+            .where(
+                Attendance.session_id == session_id, col(Attendance.attended), person.is_not(None)
+            )
+            .group_by(col(Attendance.level_id))
+        ).all()
+    )
+    heads = dict(
+        session.exec(
+            select(Person.level_id, func.count())
+            .where(col(Person.active))
+            .group_by(col(Person.level_id))
+        ).all()
+    )
+    still_there = dict(
+        session.exec(
+            select(Attendance.level_id, func.count(func.distinct(person)))
+            .join(Person, col(Person.id) == Attendance.person_id)
+            .where(
+                Attendance.session_id == session_id,
+                col(Attendance.attended),
+                col(Person.active),
+                col(Person.level_id) == Attendance.level_id,
+            )
+            .group_by(col(Attendance.level_id))
+        ).all()
+    )
+    people = {
+        level_id: came.get(level_id, 0) + heads.get(level_id, 0) - still_there.get(level_id, 0)
+        for level_id in set(came) | set(heads)
+        if level_id is not None
+    }
+    return {k: v for k, v in came.items() if k is not None}, people
+
+
+@dataclass(frozen=True)
+class ExecutivePresence:
+    present: int
+    expected: int
+    basis: str
+    absent: list[NamedLeader]
+
+
+def executive_presence(session: Session, story_session: StorySession) -> ExecutivePresence:
+    """Executives present out of those expected, and the invited ones who stayed away.
+
+    Expected are the people invited whose level today is an executive one (with no invitation
+    on record: the directory's active executives), plus any executive who came uninvited.
+    Present are those who came at an executive level, or came having been invited as one.
+    """
+    session_id = story_session.id
+    invited_any = session.exec(
+        select(func.count()).select_from(Invitation).where(Invitation.session_id == session_id)
+    ).one()
+    expected_query = select(Person, Level).join(Level, col(Level.id) == Person.level_id)
+    if invited_any:
+        basis = "invited"
+        expected_query = expected_query.join(
+            Invitation, col(Invitation.person_id) == Person.id
+        ).where(Invitation.session_id == session_id)
+    else:
+        basis = "directory"
+        expected_query = expected_query.where(col(Person.active))
+    expected = session.exec(
+        expected_query.where(col(Level.is_executive)).order_by(
+            col(Level.position), col(Person.name)
+        )
+    ).all()
+    rows = session.exec(
+        select(Attendance.person_id, Level.is_executive)
+        .join(Level, col(Level.id) == Attendance.level_id, isouter=True)
+        .where(
+            Attendance.session_id == session_id,
+            col(Attendance.attended),
+            col(Attendance.person_id).is_not(None),
+        )
+    ).all()
+    came = {person_id for person_id, _ in rows}
+    came_as_executive = {person_id for person_id, executive in rows if executive}
+    expected_ids = {id_of(person) for person, _ in expected}
+    present = came_as_executive | (expected_ids & came)
+    absent = [
+        NamedLeader(
+            name=person.name, title=person.title, level=level.name, department=person.department
+        )
+        for person, level in expected
+        if id_of(person) not in came
+    ]
+    return ExecutivePresence(
+        present=len(present), expected=len(expected_ids | present), basis=basis, absent=absent
+    )
+
+
+def _share_text(row: LevelCount) -> str:
+    if not row.attendees:
+        return "none"  # as in the table: an executive level nobody came from stands out
+    if row.share is None:
+        return "—"
+    return f"{row.share:.0%}"
+
+
 def attendance_section(session: Session, story_session: StorySession) -> AttendanceSection:
-    """Who heard it: totals, levels (executives first), named leaders, departments, change."""
+    """Who heard it: totals, levels (executives first) with their shares, executives present
+    and absent, named leaders, departments, change."""
     assert story_session.id is not None
     previous = previous_session(session, story_session)
     before = (
@@ -377,34 +495,58 @@ def attendance_section(session: Session, story_session: StorySession) -> Attenda
         else None
     )
     counts = level_counts(session, session_id=story_session.id)
+    came, people = _level_people(session, story_session.id)
+    ordered = sorted(counts, key=lambda c: not c.level.is_executive)  # stable: keeps seniority
+    colors = level_colors([(c.level.key, c.level.is_executive) for c in ordered])
     levels = [
         LevelCount(
             level=c.level.name,
             is_executive=c.level.is_executive,
             attendees=c.attended,
             previous=before.get(c.level.id, 0) if before is not None else None,
+            came=came.get(c.level.id, 0),
+            people=people.get(c.level.id) or None,
         )
-        for c in sorted(counts, key=lambda c: not c.level.is_executive)  # stable: keeps seniority
+        for c in ordered
         # Every executive level is shown, even at zero ("none"); others only when they count.
         if c.level.is_executive or c.attended or (before and before.get(c.level.id))
     ]
-    attendees, people = _totals(session, story_session.id)
-    chart = horizontal_bars(
+    color_of = {c.level.name: colors[c.level.key] for c in ordered}
+    attendees, unique = _totals(session, story_session.id)
+    chart = rate_bars(
         chart_id=f"recap-{story_session.id}-levels",
-        title="Attendees by level",
-        desc=f"How many people from each level attended “{story_session.title}”.",
+        title="Share of each level present",
+        desc=(
+            f"For each level, the share of its people who attended “{story_session.title}”: "
+            "those who came at that level, of the level's people in the directory plus them."
+        ),
         bars=[
-            Bar(row.level, row.attendees, f"{row.attendees:,}" if row.attendees else "none")
+            RateBar(
+                row.level,
+                row.share,
+                _share_text(row),
+                color_of[row.level],
+                detail=f"{row.came:,} of {row.people:,}" if row.people else "not in the directory",
+            )
             for row in levels
+            # Attendees outside the directory (the unknown level) have no share to show.
+            if row.people or row.is_executive
         ],
+        width=CHART_WIDTH,
     )
+    presence = executive_presence(session, story_session)
     return AttendanceSection(
         attendees=attendees,
-        unique_people=people,
+        unique_people=unique,
         previous_attendees=_totals(session, previous.id)[0] if previous and previous.id else None,
         previous_session_title=previous.title if previous else "",
         levels=levels,
         leaders=_leaders(session, story_session.id),
         top_departments=_top_departments(session, story_session.id),
         chart_svg=chart.svg,
+        chart_summary=chart.summary,
+        executives_present=presence.present,
+        executives_expected=presence.expected,
+        executives_basis=presence.basis,
+        absent_executives=presence.absent,
     )

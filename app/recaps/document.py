@@ -4,9 +4,19 @@ Built from the database by `app.recaps.builder`, frozen as JSON into each approv
 RecapVersion, and never holding ORM objects — so a version renders the same bytes forever.
 """
 
+from collections import defaultdict
 from datetime import date, datetime
+from html import unescape
+from html.parser import HTMLParser
 
 from pydantic import BaseModel, Field
+
+CONDENSE_AFTER = 8
+"""More carried-over items than this are condensed: counts by owner and status, overdue listed."""
+OWNERS_SHOWN = 6
+OVERDUE_SHOWN = 6
+ABSENT_SHOWN = 12
+"""Invited executives who stayed away, named on page 1; the rest are counted."""
 
 
 class QuoteEntry(BaseModel):
@@ -35,6 +45,17 @@ class LevelCount(BaseModel):
     attendees: int
     previous: int | None = None
     """The same level's count at the previous session, when there is one."""
+    came: int = 0
+    """Distinct directory people who came at this level."""
+    people: int | None = None
+    """The level's people at the session: those who came at it plus today's active headcount
+    at it who did not (the dashboards' rule, so a share never passes 100 %). None in versions
+    approved before shares were recorded, and for attendees outside the directory."""
+
+    @property
+    def share(self) -> float | None:
+        """Who came ÷ the level's people, or None when there is nobody to measure."""
+        return self.came / self.people if self.people else None
 
 
 class NamedLeader(BaseModel):
@@ -62,6 +83,141 @@ class AttendanceSection(BaseModel):
     top_departments: list[DepartmentCount] = Field(default_factory=list)
     chart_svg: str = ""
     """Attendance per level, from `app.kit.charts` (the same module as the dashboards)."""
+    chart_summary: str = ""
+    """The chart in one sentence: its text alternative, beside the table of levels."""
+    executives_present: int | None = None
+    """Executives who came: at an executive level then, or invited as one (None: not recorded)."""
+    executives_expected: int = 0
+    """The executives measured against: those invited (else the directory's), plus any who came."""
+    executives_basis: str = ""
+    """"invited" or "directory": whom `executives_expected` counts."""
+    absent_executives: list[NamedLeader] = Field(default_factory=list)
+    """Invited executives who did not come, most senior first."""
+
+    def absent_shown(self) -> tuple[list[NamedLeader], int]:
+        """The stayed-away executives to name, and how many more there are."""
+        return self.absent_executives[:ABSENT_SHOWN], max(
+            len(self.absent_executives) - ABSENT_SHOWN, 0
+        )
+
+
+class OwnerCount(BaseModel):
+    owner: str
+    open: int = 0
+    in_progress: int = 0
+    overdue: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.open + self.in_progress
+
+
+class CarriedOver(BaseModel):
+    """Items still open from earlier sessions, condensed for page 1–2 when there are many."""
+
+    condensed: bool
+    total: int
+    open: int
+    in_progress: int
+    overdue: int
+    owners: list[OwnerCount]
+    """The owners with most items, most first (at most OWNERS_SHOWN)."""
+    other_owners: int
+    other_owner_items: int
+    overdue_items: list[ActionEntry]
+    """The overdue items listed one by one (at most OVERDUE_SHOWN), most overdue first."""
+    more_overdue: int
+    not_due: int
+    """Open items not overdue (with a due date to come, or none)."""
+    next_due: date | None
+    undated: int
+
+
+def carry_over(items: list[ActionEntry]) -> CarriedOver:
+    """Counts by owner and status, and the overdue items, of the items carried over."""
+    owners: dict[str, OwnerCount] = defaultdict(lambda: OwnerCount(owner=""))
+    for item in items:
+        row = owners[item.owner]
+        row.owner = item.owner
+        if item.status == "in_progress":
+            row.in_progress += 1
+        else:
+            row.open += 1
+        row.overdue += item.overdue
+    ranked = sorted(owners.values(), key=lambda row: (-row.total, -row.overdue, row.owner))
+    overdue = sorted(
+        (item for item in items if item.overdue), key=lambda item: item.due_on or date.max
+    )
+    pending = [item for item in items if not item.overdue]
+    dated = [item.due_on for item in pending if item.due_on is not None]
+    shown = ranked[:OWNERS_SHOWN]
+    return CarriedOver(
+        condensed=len(items) > CONDENSE_AFTER,
+        total=len(items),
+        open=sum(row.open for row in ranked),
+        in_progress=sum(row.in_progress for row in ranked),
+        overdue=len(overdue),
+        owners=shown,
+        other_owners=len(ranked) - len(shown),
+        other_owner_items=sum(row.total for row in ranked[OWNERS_SHOWN:]),
+        overdue_items=overdue[:OVERDUE_SHOWN],
+        more_overdue=max(len(overdue) - OVERDUE_SHOWN, 0),
+        not_due=len(pending),
+        next_due=min(dated) if dated else None,
+        undated=len(pending) - len(dated),
+    )
+
+
+class _FirstParagraph(HTMLParser):
+    """The first top-level <p> of sanitised summary HTML, as markup and as plain text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.depth = 0
+        self.inside = False
+        self.done = False
+        self.markup: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.done:
+            return
+        if self.inside:
+            self.markup.append(self.get_starttag_text() or "")
+        elif tag == "p" and self.depth == 0:
+            self.inside = True
+        else:
+            self.depth += tag not in {"br", "hr"}
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.done:
+            return
+        if self.inside and tag == "p":
+            self.inside, self.done = False, True
+        elif self.inside:
+            self.markup.append(f"</{tag}>")
+        else:
+            self.depth = max(self.depth - 1, 0)
+
+    def handle_data(self, data: str) -> None:
+        if self.inside and not self.done:
+            self.markup.append(data)
+            self.text.append(data)
+
+    def handle_entityref(self, name: str) -> None:
+        self.handle_data(f"&{name};")
+
+    def handle_charref(self, name: str) -> None:
+        self.handle_data(f"&#{name};")
+
+
+def first_paragraph(summary_html: str) -> tuple[str, str]:
+    """The summary's first paragraph as (sanitised markup, plain text); ("", "") if none."""
+    parser = _FirstParagraph()
+    parser.feed(summary_html)
+    parser.close()
+    markup = "".join(parser.markup).strip()
+    return markup, " ".join(unescape("".join(parser.text)).split())
 
 
 class RecapDocument(BaseModel):
@@ -88,3 +244,7 @@ class RecapDocument(BaseModel):
     done_since_previous: list[ActionEntry] = Field(default_factory=list)
     """Closed since the previous recap."""
     attendance: AttendanceSection
+
+    def carried_over(self) -> CarriedOver:
+        """The open items from earlier sessions, counted and condensed (see `carry_over`)."""
+        return carry_over(self.open_items)

@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import threading
+from dataclasses import dataclass
 from functools import lru_cache
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -50,7 +51,10 @@ class RenderError(AppError):
 
 def render_recap_html(document: RecapDocument) -> str:
     """The recap body (everything below the page chrome), as safe markup for any page."""
-    body = env.get_template("recap/_body.html").render(doc=document, for_pdf=False)
+    logo = recap_logo()
+    body = env.get_template("recap/_body.html").render(
+        doc=document, for_pdf=False, logo_uri=logo.data_uri if logo else ""
+    )
     return Markup(body)  # noqa: S704 - rendered with autoescape: already safe
 
 
@@ -59,7 +63,7 @@ def pdf_context(*, company_name: str | None = None) -> dict[str, Any]:
     settings = get_settings()
     return {
         "company_name": company_name if company_name is not None else settings.company_name,
-        "logo_uri": _logo_uri(settings.recap_logo) if settings.recap_logo else "",
+        "logo_uri": logo.data_uri if (logo := recap_logo()) else "",
         "paper": settings.recap_paper,
     }
 
@@ -133,22 +137,38 @@ def stop_render_worker() -> None:
     _worker.stop()
 
 
+@dataclass(frozen=True)
+class Logo:
+    """The configured logo's bytes and type, read from its local file (never fetched)."""
+
+    content: bytes
+    mime_type: str
+
+    @property
+    def data_uri(self) -> str:
+        """Embedded as a data: URI, so the renderer never reads outside its folders."""
+        return f"data:{self.mime_type};base64,{base64.b64encode(self.content).decode('ascii')}"
+
+
 @lru_cache(maxsize=4)
-def _logo_data(path: Path, _mtime: float) -> str:
+def _logo_data(path: Path, _mtime: float) -> Logo | None:
     kind = LOGO_TYPES.get(path.suffix.lower())
     if kind is None:
         log.warning("STORYROOM_RECAP_LOGO %s is not a PNG, SVG or JPEG file; ignored", path)
-        return ""
-    return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+        return None
+    return Logo(path.read_bytes(), kind)
 
 
-def _logo_uri(path: Path) -> str:
-    """The logo embedded as a data: URI, so the renderer never reads outside its folders."""
+def recap_logo() -> Logo | None:
+    """STORYROOM_RECAP_LOGO as read for the PDF, the recap page and the email (None: not set)."""
+    path = get_settings().recap_logo
+    if path is None:
+        return None
     try:
         return _logo_data(path, path.stat().st_mtime)
     except OSError as exc:
         log.warning("STORYROOM_RECAP_LOGO %s cannot be read (%s); rendering without it", path, exc)
-        return ""
+        return None
 
 
 class _RenderWorker:

@@ -7,8 +7,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+import pytest
+from PIL import Image
 from sqlmodel import Session, select
 
+from app.config import get_settings
 from app.distribution.reminders import queue_action_reminders, queue_recap_reminders
 from app.distribution.sending import send_recap
 from app.kit.signing import unsign
@@ -142,3 +145,53 @@ def test_reminder_emails_compose(db: Session) -> None:
     assert action["Reply-To"] == "claire@example.com"
     assert due.kind is DeliveryKind.action_due
     assert "Merge the three document uploads" in action.get_body(("html",)).get_content()  # type: ignore[union-attr]
+
+
+def _bodies(message: EmailMessage) -> tuple[str, str]:
+    text = message.get_body(preferencelist=("plain",))
+    html = message.get_body(preferencelist=("html",))
+    assert text is not None
+    assert html is not None
+    return text.get_content(), html.get_content()
+
+
+def test_recap_email_opens_with_the_summarys_first_paragraph(db: Session) -> None:
+    delivery, _ = _recap_delivery(db, allow_unsubscribe=False)
+    text_body, html_body = _bodies(_parsed(compose(db, delivery)))
+    lead = "Meridian Freight moves refrigerated goods for 140 grocery chains."
+    # The text part wraps it; the HTML part keeps the summary's own markup.
+    assert lead in " ".join(text_body.split())
+    assert "the <strong>three weeks of onboarding</strong> that nearly made them leave" in (
+        " ".join(html_body.split())
+    )
+    assert "What we heard, in short" not in text_body  # the first paragraph only
+    for body in (text_body, html_body):
+        flat = " ".join(body.split())
+        assert flat.index("Meridian Freight moves") < flat.rindex("attended")  # not the preheader
+        assert flat.index("Meridian Freight moves") < flat.index("We uploaded our insurance")
+    assert "3 of 20 executives were there." in text_body
+    assert "3 of 20" in html_body
+
+
+def test_recap_email_shows_the_logo_inline_when_one_is_set(
+    db: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (60, 20), "#1f5fbf").save(logo)
+    monkeypatch.setattr(get_settings(), "recap_logo", logo)
+    delivery, _ = _recap_delivery(db, allow_unsubscribe=False)
+    message = _parsed(compose(db, delivery))
+    _, html_body = _bodies(message)
+    assert '<img src="cid:recap-logo@storyroom"' in html_body
+    related = next(part for part in message.walk() if part.get_content_type() == "image/png")
+    assert related["Content-ID"] == "<recap-logo@storyroom>"
+    assert related.get_content() == logo.read_bytes()
+    assert [a.get_content_type() for a in message.iter_attachments()] == ["application/pdf"]
+    assert "Northwind Outfitters" in html_body
+
+
+def test_recap_email_without_a_logo_has_no_image(db: Session) -> None:
+    delivery, _ = _recap_delivery(db, allow_unsubscribe=False)
+    message = _parsed(compose(db, delivery))
+    assert "cid:" not in _bodies(message)[1]
+    assert not [part for part in message.walk() if part.get_content_maintype() == "image"]

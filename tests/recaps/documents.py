@@ -1,13 +1,14 @@
 """Recap documents built directly (no database), for rendering tests and the benchmark.
 
 `typical_document()` reads like a real recap; `hostile_document()` puts markup and script in
-every text field; `huge_document()` is the 500-quote, 300-action-item worst case.
+every text field; `huge_document()` is the 500-quote, 300-action-item worst case;
+`carried_over_document()` carries many open items from earlier sessions.
 """
 
 from datetime import UTC, date, datetime, timedelta
 from itertools import cycle, islice
 
-from app.kit.charts import Bar, horizontal_bars
+from app.kit.charts import Chart, RateBar, level_colors, rate_bars
 from app.recaps.document import (
     ActionEntry,
     AttendanceSection,
@@ -106,29 +107,70 @@ OPEN_UPDATES = [
 ]
 
 LEVELS = [
-    ("C-suite", True, 0, 1),
-    ("SVP/VP", True, 3, 1),
-    ("Director", False, 21, 14),
-    ("Manager", False, 164, 120),
-    ("Individual contributor", False, 902, 811),
-    ("Unknown", False, 37, 52),
+    # name, executive, attendees, previous session, of its people
+    ("C-suite", True, 0, 1, 12),
+    ("SVP/VP", True, 3, 1, 24),
+    ("Director", False, 21, 14, 60),
+    ("Manager", False, 164, 120, 300),
+    ("Individual contributor", False, 902, 811, 2400),
+    ("Unknown", False, 37, 52, None),
 ]
 
+ABSENT_EXECUTIVES = [
+    ("Olivia Grant", "Chief Executive Officer", "C-suite"),
+    ("Samuel Okoro", "Chief Financial Officer", "C-suite"),
+    ("Helena Brandt", "Chief Operating Officer", "C-suite"),
+    ("Kenji Watanabe", "Chief Technology Officer", "C-suite"),
+    ("Amara Diallo", "Chief People Officer", "C-suite"),
+    ("Lucas Moreau", "Chief Revenue Officer", "C-suite"),
+    ("Nadia Petrova", "Chief Marketing Officer", "C-suite"),
+    ("Diego Alvarez", "Chief Legal Officer", "C-suite"),
+    ("Fatima Rahman", "Chief Information Officer", "C-suite"),
+    ("Ingrid Larsen", "Chief Product Officer", "C-suite"),
+    ("Victor Hughes", "Chief Strategy Officer", "C-suite"),
+    ("Chloe Martin", "Chief Customer Officer", "C-suite"),
+    ("Ravi Menon", "SVP Engineering", "SVP/VP"),
+    ("Elena Rossi", "VP Sales, EMEA", "SVP/VP"),
+    ("Tomasz Nowak", "VP Support", "SVP/VP"),
+    ("Grace Liu", "VP Finance", "SVP/VP"),
+    ("Omar Haddad", "VP Logistics", "SVP/VP"),
+]
+"""Seventeen invited executives who stayed away: page 1 names twelve and counts five more."""
 
-def _chart_svg(levels: list[LevelCount]) -> str:
-    return horizontal_bars(
+
+def _chart(levels: list[LevelCount]) -> Chart:
+    colors = level_colors([(level.level, level.is_executive) for level in levels])
+    return rate_bars(
         chart_id="recap-levels",
-        title="Attendees by level",
-        desc="How many people of each level attended this session.",
-        bars=[Bar(level.level, level.attendees, f"{level.attendees:,}") for level in levels],
-    ).svg
+        title="Share of each level present",
+        desc="For each level, the share of its people who attended this session.",
+        bars=[
+            RateBar(
+                level.level,
+                level.share,
+                f"{level.share:.0%}" if level.share is not None else "—",
+                colors[level.level],
+            )
+            for level in levels
+            if level.people
+        ],
+        width=400,
+    )
 
 
 def _attendance() -> AttendanceSection:
     levels = [
-        LevelCount(level=name, is_executive=executive, attendees=now, previous=before)
-        for name, executive, now, before in LEVELS
+        LevelCount(
+            level=name,
+            is_executive=executive,
+            attendees=now,
+            previous=before,
+            came=now if people else 0,
+            people=people,
+        )
+        for name, executive, now, before, people in LEVELS
     ]
+    chart = _chart(levels)
     return AttendanceSection(
         attendees=sum(level.attendees for level in levels),
         unique_people=sum(level.attendees for level in levels) - 37,
@@ -159,7 +201,15 @@ def _attendance() -> AttendanceSection:
                 ("Finance", 64),
             ]
         ],
-        chart_svg=_chart_svg(levels),
+        chart_svg=chart.svg,
+        chart_summary=chart.summary,
+        executives_present=3,
+        executives_expected=20,
+        executives_basis="invited",
+        absent_executives=[
+            NamedLeader(name=name, title=title, level=level, department="")
+            for name, title, level in ABSENT_EXECUTIVES
+        ],
     )
 
 
@@ -311,6 +361,14 @@ def hostile_document() -> RecapDocument:
 def huge_document(*, quotes: int = 500, action_items: int = 300) -> RecapDocument:
     """The worst case the issue names: hundreds of quotes and action items."""
     return typical_document(quotes=quotes, action_items=action_items, open_items=40)
+
+
+def carried_over_document(*, open_items: int = 40, title: str = "") -> RecapDocument:
+    """A recap carrying many open items from earlier sessions, some of them overdue."""
+    document = typical_document(quotes=4, action_items=4, open_items=open_items)
+    if title:
+        document.session_title = title
+    return document
 
 
 def short_document() -> RecapDocument:

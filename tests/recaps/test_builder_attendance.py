@@ -4,7 +4,8 @@ import pytest
 from sqlmodel import Session
 
 from app.config import get_settings
-from app.models import StorySession
+from app.db import id_of
+from app.models import Invitation, Person, StorySession
 from app.recaps.builder import attendance_section, previous_session
 from tests.factories import create_attendance, create_person, create_series
 from tests.recaps.authoring import completed_session
@@ -140,3 +141,68 @@ def test_a_one_off_sessions_recap_shows_no_change_against_another_session(db: Se
     section = attendance_section(db, lone)
     assert (section.previous_attendees, section.previous_session_title) == (None, "")
     assert all(r.previous is None for r in section.levels)
+
+
+def _invite(db: Session, story: StorySession, *people: Person) -> None:
+    for person in people:
+        db.add(Invitation(session_id=id_of(story), person_id=person.id, email=person.email))
+    db.flush()
+
+
+def test_executives_present_are_counted_against_those_invited(db: Session) -> None:
+    p = _people(db)
+    cfo = create_person(
+        db, email="cfo@x.com", name="Carl Finance", title="CFO", level_key="c-suite"
+    )
+    avp = create_person(db, email="avp@x.com", name="Alma Vice", title="VP IT", level_key="vp")
+    guest_vp = create_person(db, email="gvp@x.com", name="Gus Vice", level_key="vp")
+    story = completed_session(db)
+    # Invited: the CEO, the CFO, two VPs and the director (not an executive, not counted).
+    _invite(db, story, p["ceo"], cfo, p["vp"], avp, p["dir"])  # type: ignore[arg-type]
+    # Came: the CEO, one invited VP, and a VP nobody invited.
+    _attend(db, story, p["ceo"], avp, guest_vp, p["dir"])
+    # The CFO joined for two minutes: not counted as attended, so stayed away.
+    _attend(db, story, cfo, attended=False)
+
+    section = attendance_section(db, story)
+
+    assert (section.executives_present, section.executives_expected) == (3, 5)
+    assert section.executives_basis == "invited"
+    assert [(a.name, a.title, a.level) for a in section.absent_executives] == [
+        ("Carl Finance", "CFO", "C-suite"),
+        ("Victor Vice", "VP Sales", "SVP/VP"),
+    ]
+
+
+def test_without_invitations_executives_are_counted_against_the_directory(db: Session) -> None:
+    p = _people(db)
+    create_person(db, email="gone@x.com", name="Gone Exec", level_key="vp", active=False)
+    story = completed_session(db)
+    _attend(db, story, p["vp"], p["ic1"])
+    section = attendance_section(db, story)
+    assert (section.executives_present, section.executives_expected) == (1, 2)
+    assert section.executives_basis == "directory"
+    assert [a.name for a in section.absent_executives] == ["Cora Chief"]
+
+
+def test_level_shares_are_of_each_levels_people_and_never_above_one(db: Session) -> None:
+    p = _people(db)
+    for n in range(3):
+        create_person(db, email=f"ic{n}@y.com", name=f"IC {n}", department="Support")
+    story = completed_session(db)
+    # The director came as a manager (promoted since): the manager level's people are the
+    # manager plus the director who came at it; the director level has one who did not come.
+    _attend(db, story, p["ic1"], p["ic2"], p["m1"])
+    _attend(db, story, p["dir"], level_key="manager")
+    create_attendance(db, story_session=story, level_key="unknown", raw_name="Guest")
+    section = attendance_section(db, story)
+    shares = {r.level: (r.came, r.people, r.share) for r in section.levels}
+    assert shares["Individual contributor"][:2] == (2, 6)
+    assert shares["Individual contributor"][2] == pytest.approx(2 / 6)
+    assert shares["Manager"] == (2, 2, 1.0)
+    assert shares["C-suite"] == (0, 1, 0.0)
+    assert shares["Unknown"] == (0, None, None)
+    assert all(share is None or share <= 1 for _, _, share in shares.values())
+    assert "33%" in section.chart_svg
+    assert "Manager 100% (2 of 2)" in section.chart_summary
+    assert "Unknown" not in section.chart_summary  # outside the directory: no share to draw
