@@ -167,6 +167,7 @@ def fill(url: str) -> None:
     from app.auth.security import hash_password
     from app.db import insert_many, make_engine, migrate, open_session
     from app.models import Attendance, Level, Person, Platform, Role, Series, StorySession, User
+    from app.models.story_sessions import new_check_in_nonce
 
     migrate(url)
     rng = random.Random(2026)
@@ -227,6 +228,7 @@ def fill(url: str) -> None:
                     "join_url": "",
                     "status": "completed",
                     "sequence": 0,
+                    "check_in_nonce": new_check_in_nonce(),
                     "created_at": now,
                     "updated_at": now,
                 }
