@@ -5,6 +5,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from app import db as app_db
 from app.db import make_engine
 from app.main import create_app
 from app.models import Role
+from app.worker import huey
 from tests.conftest import migrate, require
 from tests.factories import PASSWORD, create_user
 
@@ -107,3 +109,18 @@ def sign_in(page: Page, server: LiveServer) -> None:
     page.get_by_label("Work email").fill(server.email)
     page.get_by_label("Password").fill(server.password)
     page.get_by_role("button", name="Sign in").click()
+
+
+@contextmanager
+def demo_loaded_inline() -> Iterator[None]:
+    """Run the jobs a demo load queues (its recaps' PDFs) inline, at its commit.
+
+    A module's live server is set up before the per-test fixture that runs jobs inline, and
+    jobs sent to the real queue would outlive this database (on Redis, into later tests).
+    """
+    before = huey.immediate
+    huey.immediate = True
+    try:
+        yield
+    finally:
+        huey.immediate = before

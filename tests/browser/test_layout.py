@@ -18,7 +18,7 @@ from app.demo import load_demo
 from app.demo.people import CEO_TITLE
 from app.distribution.links import recap_link
 from app.models import Delivery, DeliveryKind, Person, StorySession
-from tests.browser.conftest import LiveServer, screenshot, sign_in
+from tests.browser.conftest import LiveServer, demo_loaded_inline, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -60,7 +60,7 @@ FIT_PROBLEMS = """() => {
 @pytest.fixture(scope="module")
 def demo_paths(live_server: LiveServer) -> dict[str, str]:
     """The demo company, and the pages an organizer and an executive open in a week."""
-    with app_db.open_session() as session:
+    with app_db.open_session() as session, demo_loaded_inline():
         load_demo(session, now=datetime(2026, 12, 2, 12, tzinfo=UTC))
         session.commit()
         sent = session.exec(
