@@ -10,10 +10,10 @@ import pytest
 from alembic.script import ScriptDirectory
 from typer.testing import CliRunner
 
-from app.system import cli as cli_module
 from app.cli import app as cli
 from app.config import Settings, get_settings
 from app.db import alembic_config, migrate
+from app.system import cli as cli_module
 
 runner = CliRunner()
 
