@@ -35,11 +35,6 @@ router = APIRouter(prefix="/sessions/{session_id}", tags=["attendance"])
 StatusFilter = Literal["all", "attended", "unmatched"]
 
 
-def _id(story_session: ValidSession) -> int:
-    assert story_session.id is not None
-    return story_session.id
-
-
 @router.get("/attendance")
 def list_attendance(
     session: SessionDep,
@@ -51,7 +46,7 @@ def list_attendance(
 ) -> Page[AttendanceRead]:
     """Who was in the session, most minutes first, with their level at the time."""
     items, total = service.list_attendance(
-        session, session_id=_id(story_session), status=show, limit=page.limit, offset=page.offset
+        session, story_session=story_session, status=show, limit=page.limit, offset=page.offset
     )
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
@@ -59,7 +54,7 @@ def list_attendance(
 @router.get("/attendance/levels")
 def attendance_by_level(session: SessionDep, story_session: ValidSession) -> list[LevelCount]:
     """People counted as attended per level, most senior first."""
-    return service.level_counts(session, session_id=_id(story_session))
+    return service.level_counts(session, story_session=story_session)
 
 
 @router.post("/attendance", status_code=status.HTTP_201_CREATED)
@@ -71,7 +66,7 @@ def mark_present(
         session, story_session=story_session, person_id=body.person_id, email=body.email
     )
     assert row.id is not None
-    return service.get_attendance(session, session_id=_id(story_session), attendance_id=row.id)
+    return service.get_attendance(session, story_session=story_session, attendance_id=row.id)
 
 
 @router.delete("/attendance/{attendance_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -95,7 +90,7 @@ def resolve_unmatched(
         person=get_person(session, body.person_id),
     )
     assert row.id is not None
-    return service.get_attendance(session, session_id=_id(story_session), attendance_id=row.id)
+    return service.get_attendance(session, story_session=story_session, attendance_id=row.id)
 
 
 @router.post("/attendance/{attendance_id}/external")
@@ -104,9 +99,7 @@ def mark_external(
 ) -> AttendanceRead:
     """Confirm an unmatched attendee is not an employee."""
     service.mark_external(session, story_session=story_session, attendance_id=attendance_id)
-    return service.get_attendance(
-        session, session_id=_id(story_session), attendance_id=attendance_id
-    )
+    return service.get_attendance(session, story_session=story_session, attendance_id=attendance_id)
 
 
 @router.get("/attendance/suggestions")
@@ -179,7 +172,7 @@ def list_imports(session: SessionDep, story_session: ValidSession) -> list[Impor
     """The session's attendance imports, newest first."""
     return [
         ImportSummary.model_validate(record)
-        for record in service.list_imports(session, session_id=_id(story_session))
+        for record in service.list_imports(session, story_session=story_session)
     ]
 
 
@@ -198,7 +191,7 @@ def read_import(
     session: SessionDep, story_session: ValidSession, import_id: IdPath
 ) -> ImportReport:
     """The report of one import: format, decisions, matches and warnings."""
-    return service.get_import_report(session, session_id=_id(story_session), import_id=import_id)
+    return service.get_import_report(session, story_session=story_session, import_id=import_id)
 
 
 # -- self check-in: organizers and admins only, since the link lets anyone check in --------
@@ -236,7 +229,7 @@ def list_pending_check_ins(
 ) -> Page[PendingCheckInRead]:
     """Self check-ins waiting to be accepted, earliest first; they count nowhere until then."""
     items, total = service.list_pending_check_ins(
-        session, session_id=_id(story_session), limit=page.limit, offset=page.offset
+        session, story_session=story_session, limit=page.limit, offset=page.offset
     )
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
@@ -258,7 +251,7 @@ def accept_check_in(
     """Accept one self check-in: the person now counts as attended."""
     row = service.accept_check_in(session, story_session=story_session, check_in_id=check_in_id)
     assert row.id is not None
-    return service.get_attendance(session, session_id=_id(story_session), attendance_id=row.id)
+    return service.get_attendance(session, story_session=story_session, attendance_id=row.id)
 
 
 @router.post("/check-ins/{check_in_id}/reject", status_code=status.HTTP_204_NO_CONTENT)
@@ -266,5 +259,5 @@ def reject_check_in(
     session: SessionDep, story_session: ValidSession, check_in_id: IdPath, _user: WriterUser
 ) -> Response:
     """Reject one self check-in (not there, or not them): it is deleted."""
-    service.reject_check_in(session, session_id=_id(story_session), check_in_id=check_in_id)
+    service.reject_check_in(session, story_session=story_session, check_in_id=check_in_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -102,11 +102,10 @@ def _context(
     listing: Listing | None = None,
 ) -> dict[str, object]:
     """The attendance page; `typed` is what a refused form had in it, shown again."""
-    assert story_session.id is not None
     listing = listing or Listing()
     rows, total = service.list_attendance(
         session,
-        session_id=story_session.id,
+        story_session=story_session,
         status=show,
         limit=PAGE_SIZE,
         offset=offset,
@@ -115,9 +114,9 @@ def _context(
         sort=listing.sort,
     )
     unmatched, unmatched_total = service.list_attendance(
-        session, session_id=story_session.id, status="unmatched", limit=50
+        session, story_session=story_session, status="unmatched", limit=50
     )
-    per_level = service.level_counts(session, session_id=story_session.id)
+    per_level = service.level_counts(session, story_session=story_session)
     return _check_in_context(session, user, story_session) | {
         "story_session": story_session,
         "rows": rows,
@@ -152,9 +151,8 @@ def _check_in_context(
     """The link and the check-ins waiting, for organizers only: the link lets anyone in."""
     if not user.role.can_write:
         return {}
-    assert story_session.id is not None
     pending, pending_total = service.list_pending_check_ins(
-        session, session_id=story_session.id, limit=PAGE_SIZE
+        session, story_session=story_session, limit=PAGE_SIZE
     )
     cancelled = story_session.status is SessionStatus.cancelled
     return {
@@ -329,8 +327,7 @@ def import_report_page(
     story_session: ValidSession,
     import_id: IdPath,
 ) -> Response:
-    assert story_session.id is not None
-    report = service.get_import_report(session, session_id=story_session.id, import_id=import_id)
+    report = service.get_import_report(session, story_session=story_session, import_id=import_id)
     return templates.TemplateResponse(
         request,
         "pages/attendance/import_report.html",
@@ -364,7 +361,6 @@ def resolve(
     email: Annotated[str, Form(max_length=320)],
     back: Back = "",
 ) -> Response:
-    assert story_session.id is not None
     try:
         person = person_by_email(session, email)
         if person is None:
@@ -432,9 +428,8 @@ def reject_check_in(
     story_session: ValidSession,
     check_in_id: IdPath,
 ) -> Response:
-    assert story_session.id is not None
     try:
-        service.reject_check_in(session, session_id=story_session.id, check_in_id=check_in_id)
+        service.reject_check_in(session, story_session=story_session, check_in_id=check_in_id)
     except AppError as error:
         return _render_with_error(request, session, user, story_session, error)
     return _back_to_check_ins(story_session)

@@ -201,7 +201,7 @@ def import_report(
         )
     session.flush()
     assert record.id is not None
-    per_level = level_counts(session, session_id=story_session.id)
+    per_level = level_counts(session, story_session=story_session)
     report = ImportReport(
         import_id=record.id,
         session_id=story_session.id,
@@ -288,8 +288,9 @@ def _enrich(row: Attendance, presence: _Presence, min_minutes: int) -> None:
     row.attended = row.attended or row.minutes_present >= min_minutes
 
 
-def list_imports(session: Session, *, session_id: int) -> list[AttendanceImport]:
+def list_imports(session: Session, *, story_session: StorySession) -> list[AttendanceImport]:
     """A session's imports, newest first."""
+    session_id = id_of(story_session)
     return list(
         session.exec(
             select(AttendanceImport)
@@ -299,7 +300,10 @@ def list_imports(session: Session, *, session_id: int) -> list[AttendanceImport]
     )
 
 
-def get_import_report(session: Session, *, session_id: int, import_id: int) -> ImportReport:
+def get_import_report(
+    session: Session, *, story_session: StorySession, import_id: int
+) -> ImportReport:
+    session_id = id_of(story_session)
     record = session.get(AttendanceImport, import_id) if 0 < import_id < 2**31 else None
     if record is None or record.session_id != session_id:
         raise NotFound(f"Session {session_id} has no attendance import {import_id}.")
@@ -309,8 +313,9 @@ def get_import_report(session: Session, *, session_id: int, import_id: int) -> I
 # -- reading ---------------------------------------------------------------------------------
 
 
-def level_counts(session: Session, *, session_id: int) -> list[LevelCount]:
+def level_counts(session: Session, *, story_session: StorySession) -> list[LevelCount]:
     """People counted as attended per level (as they were at the session), most senior first."""
+    session_id = id_of(story_session)
     counts = dict(
         session.exec(
             select(Attendance.level_id, func.count())
@@ -342,7 +347,7 @@ AttendanceSort = Literal[
 def list_attendance(
     session: Session,
     *,
-    session_id: int,
+    story_session: StorySession,
     status: Literal["all", "attended", "unmatched"] = "all",
     limit: int = 50,
     offset: int = 0,
@@ -352,6 +357,7 @@ def list_attendance(
 ) -> tuple[list[AttendanceRead], int]:
     """One page of a session's attendance, most minutes first unless `sort` says otherwise;
     `q` finds a name or email (the directory's or the report's), `level` a level then."""
+    session_id = id_of(story_session)
     query = _joined(session_id)
     if status == "attended":
         query = query.where(col(Attendance.attended))
@@ -420,8 +426,11 @@ def _attendance_order(
     return query, [way(func.coalesce(totals.c.sessions_attended, 0)), *by_name]
 
 
-def get_attendance(session: Session, *, session_id: int, attendance_id: int) -> AttendanceRead:
+def get_attendance(
+    session: Session, *, story_session: StorySession, attendance_id: int
+) -> AttendanceRead:
     """One attendance row of a session, or 404."""
+    session_id = id_of(story_session)
     found = session.exec(_joined(session_id).where(Attendance.id == attendance_id)).first()
     if found is None:
         raise NotFound(f"Session {session_id} has no attendance row {attendance_id}.")
@@ -778,9 +787,10 @@ def _pending_query(session_id: int) -> Select[PendingCheckIn, Person, Level]:
 
 
 def list_pending_check_ins(
-    session: Session, *, session_id: int, limit: int = 50, offset: int = 0
+    session: Session, *, story_session: StorySession, limit: int = 50, offset: int = 0
 ) -> tuple[list[PendingCheckInRead], int]:
     """One page of the self check-ins waiting for an organizer, earliest first."""
+    session_id = id_of(story_session)
     total = session.exec(
         select(func.count())
         .select_from(PendingCheckIn)
@@ -884,8 +894,9 @@ def accept_all_check_ins(session: Session, *, story_session: StorySession) -> in
     return len(_accept(session, story_session=story_session, pending=pending))
 
 
-def reject_check_in(session: Session, *, session_id: int, check_in_id: int) -> None:
+def reject_check_in(session: Session, *, story_session: StorySession, check_in_id: int) -> None:
     """Reject one self check-in (not there, or not them): it is deleted and counts nowhere."""
+    session_id = id_of(story_session)
     session.delete(_pending(session, session_id=session_id, check_in_id=check_in_id))
     session.flush()
 

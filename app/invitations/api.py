@@ -71,7 +71,7 @@ def list_invitations(
     """Who is invited and how they answered, by name; `counts` covers every invitation."""
     assert story_session.id is not None
     rows, total = rsvps.list_invitations(
-        session, session_id=story_session.id, rsvp=rsvp, limit=page.limit, offset=page.offset
+        session, story_session=story_session, rsvp=rsvp, limit=page.limit, offset=page.offset
     )
     return InvitationPage(
         items=[InvitationRead.model_validate(row) for row in rows],

@@ -208,7 +208,7 @@ def session_panel(session: Session, story_session: StorySession) -> dict[str, An
     """What the session page shows about invitations: the answers and who gave them."""
     assert story_session.id is not None
     rows, total = rsvps.list_invitations(
-        session, session_id=story_session.id, limit=SESSION_PANEL_ROWS
+        session, story_session=story_session, limit=SESSION_PANEL_ROWS
     )
     return {
         "counts": rsvps.rsvp_counts(session, session_ids=[story_session.id])[story_session.id],

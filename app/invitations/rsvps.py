@@ -9,6 +9,7 @@ from sqlmodel import Session, col, func, select
 
 from app.audit import service as audit
 from app.config import get_settings
+from app.db import id_of
 from app.errors import Conflict, Invalid, NotFound
 from app.invitations.schemas import RsvpCounts
 from app.kit.signing import sign, unsign
@@ -25,12 +26,13 @@ ANSWER_LABELS = {Rsvp.accepted: "Yes", Rsvp.tentative: "Maybe", Rsvp.declined: "
 def list_invitations(
     session: Session,
     *,
-    session_id: int,
+    story_session: StorySession,
     rsvp: Rsvp | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[Invitation], int]:
     """One page of a session's invitations by name, and how many match."""
+    session_id = id_of(story_session)
     conditions: list[Any] = [Invitation.session_id == session_id]
     if rsvp is not None:
         conditions.append(Invitation.rsvp == rsvp)

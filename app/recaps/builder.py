@@ -490,11 +490,11 @@ def attendance_section(session: Session, story_session: StorySession) -> Attenda
     assert story_session.id is not None
     previous = previous_session(session, story_session)
     before = (
-        {c.level.id: c.attended for c in level_counts(session, session_id=previous.id)}
+        {c.level.id: c.attended for c in level_counts(session, story_session=previous)}
         if previous and previous.id
         else None
     )
-    counts = level_counts(session, session_id=story_session.id)
+    counts = level_counts(session, story_session=story_session)
     came, people = _level_people(session, story_session.id)
     ordered = sorted(counts, key=lambda c: not c.level.is_executive)  # stable: keeps seniority
     colors = level_colors([(c.level.key, c.level.is_executive) for c in ordered])

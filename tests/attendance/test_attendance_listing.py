@@ -52,7 +52,7 @@ def _build(db: Session) -> tuple[StorySession, dict[str, Person]]:
 
 
 def _names(db: Session, story: StorySession, **kwargs: Any) -> list[str]:
-    rows, _ = service.list_attendance(db, session_id=story.id or 0, **kwargs)
+    rows, _ = service.list_attendance(db, story_session=story, **kwargs)
     return [row.name for row in rows]
 
 
@@ -90,14 +90,14 @@ def test_list_attendance_searches_names_and_emails_and_filters_a_level(db: Sessi
     assert _names(db, story, q="50%") == []  # a wildcard is a character
     assert _names(db, story, level="vp") == ["Ana"]
     assert _names(db, story, level="director", q="ana") == []
-    rows, total = service.list_attendance(db, session_id=story.id or 0, level="ic", sort="name")
+    rows, total = service.list_attendance(db, story_session=story, level="ic", sort="name")
     assert ([row.name for row in rows], total) == (["Ben"], 1)
 
 
 def test_list_attendance_unknown_level_is_an_error(db: Session) -> None:
     story, _ = _build(db)
     with pytest.raises(Exception, match="There is no level 'boss'"):
-        service.list_attendance(db, session_id=story.id or 0, level="boss")
+        service.list_attendance(db, story_session=story, level="boss")
 
 
 def _rows(text: str) -> list[str]:

@@ -145,8 +145,8 @@ def test_self_check_in_counts_nowhere_until_accepted(
 
     def counted() -> tuple[int, int, int, int]:
         assert story_session.id is not None
-        levels = service.level_counts(db, session_id=story_session.id)
-        listed = service.list_attendance(db, session_id=story_session.id)[1]
+        levels = service.level_counts(db, story_session=story_session)
+        listed = service.list_attendance(db, story_session=story_session)[1]
         overview = dashboards.overview(db, filters=DashboardFilters())
         recap = attendance_section(db, story_session)
         return sum(c.attended for c in levels), listed, overview.attendees, recap.attendees

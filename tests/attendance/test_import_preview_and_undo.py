@@ -83,7 +83,7 @@ def _figures(db: Session, story_session: StorySession) -> dict[str, Any]:
     return {
         "overview": overview(db, filters=DashboardFilters()).model_dump(),
         "levels": [
-            count.model_dump() for count in service.level_counts(db, session_id=story_session.id)
+            count.model_dump() for count in service.level_counts(db, story_session=story_session)
         ],
         "rows": sorted(
             (
@@ -173,7 +173,7 @@ def test_held_page_shows_the_mismatch_and_import_anyway_stores_the_previewed_row
     assert confirmed.status_code == 303
     report = service.get_import_report(
         db,
-        session_id=story_session.id or 0,
+        story_session=story_session,
         import_id=int(confirmed.headers["location"].rsplit("/", 1)[1]),
     )
     assert (report.people_found, report.matched, report.unmatched, report.attended) == (
@@ -182,7 +182,7 @@ def test_held_page_shows_the_mismatch_and_import_anyway_stores_the_previewed_row
         preview.unmatched,
         preview.attended,
     )
-    assert service.level_counts(db, session_id=story_session.id or 0) == preview.per_level
+    assert service.level_counts(db, story_session=story_session) == preview.per_level
     assert _counts(db) == (before[0] + preview.people_found, before[1] + 1)
     assert db.get(HeldImport, token) is None
     # The choice is used up: a second "Import anyway" is refused, and imports nothing more.

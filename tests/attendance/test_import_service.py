@@ -225,9 +225,9 @@ def test_marking_external_takes_the_row_out_of_the_unmatched_list(db: Session) -
     story_session = _general_session(db)
     _import(db, story_session, GENERAL.read_bytes())
     assert story_session.id is not None
-    unmatched, total = service.list_attendance(db, session_id=story_session.id, status="unmatched")
+    unmatched, total = service.list_attendance(db, story_session=story_session, status="unmatched")
     service.mark_external(db, story_session=story_session, attendance_id=unmatched[0].id)
-    _, remaining = service.list_attendance(db, session_id=story_session.id, status="unmatched")
+    _, remaining = service.list_attendance(db, story_session=story_session, status="unmatched")
     assert remaining == total - 1
 
 
@@ -236,7 +236,7 @@ def test_level_counts_put_executives_first_with_explicit_zeroes(db: Session) -> 
     create_person(db, email="avery.dunmore@example.com", name="Avery Dunmore", level_key="vp")
     _import(db, story_session, GENERAL.read_bytes())
     assert story_session.id is not None
-    counts = service.level_counts(db, session_id=story_session.id)
+    counts = service.level_counts(db, story_session=story_session)
     assert [(c.level.key, c.attended) for c in counts] == [
         ("c-suite", 0),
         ("vp", 1),

@@ -236,7 +236,9 @@ def test_load_demo_attendance_import_reports_agree_with_rows(db: Session) -> Non
     for record in imports:
         assert record.id is not None
         rows = loaded.by_session[record.session_id]
-        report = get_import_report(db, session_id=record.session_id, import_id=record.id)
+        report = get_import_report(
+            db, story_session=db.get_one(StorySession, record.session_id), import_id=record.id
+        )
         assert {row.import_id for row in rows} == {record.id}
         assert (report.people_found, report.attended, report.source) == (
             len(rows),
