@@ -6,6 +6,7 @@ width and a phone's for a person to look at.
 """
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
@@ -20,6 +21,7 @@ from app.models import (
     AttendanceImport,
     Delivery,
     DeliveryKind,
+    Person,
     Recap,
     RecapStatus,
     RecapVersion,
@@ -214,3 +216,27 @@ def test_a_pdf_not_made_yet_is_waited_for_on_a_page_that_refreshes(
     refresh = page.locator('meta[http-equiv="refresh"]')
     assert refresh.count() == 1
     screenshot(page, "week-pdf-waiting-1440")
+
+
+def test_a_broken_directory_row_is_reported_with_its_line_and_imports_nothing(
+    page: Page, live_server: LiveServer, demo: object, tmp_path: Path
+) -> None:
+    export = tmp_path / "hr-export.csv"
+    export.write_text(
+        "Email,Name,Title\n"
+        "new.one@northwind.demo,New One,Analyst\n"
+        'new.two@northwind.demo,"New Two,Analyst\n'
+        "new.three@northwind.demo,New Three,Analyst\n",
+        encoding="utf-8",
+    )
+    with app_db.open_session() as session:
+        before = len(session.exec(select(Person)).all())
+    _signed_in(page, live_server)
+    page.goto(f"{live_server.url}/people/import")
+    page.get_by_label("HR export (CSV)").set_input_files(str(export))
+    page.get_by_role("button", name="Import", exact=True).click()
+    expect(page.get_by_role("heading", name="Nothing was imported")).to_be_visible()
+    expect(page.get_by_role("rowheader", name="3")).to_be_visible()
+    screenshot(page, "week-directory-refused-1440")
+    with app_db.open_session() as session:
+        assert len(session.exec(select(Person)).all()) == before
