@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.config import get_settings
 from app.db import SessionDep, id_of
-from app.deps import IdPath, Page, PaginationDep
+from app.deps import MAX_ID, IdPath, Page, PaginationDep
 from app.distribution import lists, members, sending
 from app.distribution.dependencies import ValidList
 from app.distribution.importer import import_members
@@ -260,7 +260,9 @@ def resend_one(
 def list_deliveries(
     session: SessionDep,
     page: PaginationDep,
-    session_id: Annotated[int | None, Query(ge=1, description="Only this session's.")] = None,
+    session_id: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Only this session's.")
+    ] = None,
     kind: Annotated[DeliveryKind | None, Query()] = None,
     delivery_status: Annotated[DeliveryStatus | None, Query(alias="status")] = None,
 ) -> Page[DeliveryRead]:

@@ -232,3 +232,10 @@ def test_send_keeps_the_acting_users_address_as_sent_by_and_nothing_without_one(
         _, (by_user,) = send_recap(db, story_session=second, list_ids=[dlist.id or 0])
 
     assert (by_system.payload, by_user.payload) == ({}, {"sent_by": "sender@example.com"})
+
+
+def test_deliveries_refuse_a_session_id_no_database_can_hold(organizer_api: TestClient) -> None:
+    # Found by the stateful fuzz: a larger integer than the column holds was a 500 on SQLite.
+    response = organizer_api.get("/api/v1/deliveries?session_id=99999999999999999999")
+    assert response.status_code == 422
+    assert "session_id" in response.text
