@@ -19,6 +19,7 @@ from app.distribution.schemas import (
     ScheduledSendRead,
 )
 from app.errors import AppError, Conflict, Invalid, NotFound
+from app.kit.words import counted
 from app.mail import outbox
 from app.mail.addresses import normalize_email
 from app.models import (
@@ -91,7 +92,7 @@ def audience_summary(lists: Sequence[DistributionList], on_lists: int, extra: in
     if lists:
         names = [f"“{dlist.name}”" for dlist in lists]
         on = names[-1] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-        parts.append(f"{_people(on_lists)} on {on}")
+        parts.append(f"{counted(on_lists, 'person', 'people')} on {on}")
     if extra:
         more = "more " if lists else ""
         parts.append(f"{extra} {more}address{'' if extra == 1 else 'es'}")
@@ -132,10 +133,6 @@ def _distinct(people: Sequence[Recipient]) -> list[Recipient]:
     for person in people:
         found.setdefault(normalize_email(person.email), person)
     return list(found.values())
-
-
-def _people(count: int) -> str:
-    return f"{count:,} {'person' if count == 1 else 'people'}"
 
 
 def _approved(session: Session, story_session: StorySession) -> tuple[Recap, RecapVersion]:

@@ -17,6 +17,7 @@ from app.db import id_of
 from app.errors import Conflict
 from app.invitations.audience import resolve_audience
 from app.invitations.schemas import Audience, InviteResult
+from app.kit.words import counted
 from app.mail import outbox
 from app.models import (
     Delivery,
@@ -154,7 +155,8 @@ def invite(
                     action="invited",
                     entity="story_session",
                     entity_id=story_session.id,
-                    summary=f"Invited {_people(count)} to the session “{story_session.title}”",
+                    summary=f"Invited {counted(count, 'person', 'people')} "
+                    f"to the session “{story_session.title}”",
                 )
     return InviteResult(
         sessions=len(story_sessions),
@@ -163,10 +165,6 @@ def invite(
         already_invited=len(story_sessions) * len(invitees) - len(fresh),
         dry_run=dry_run,
     )
-
-
-def _people(count: int) -> str:
-    return f"{count} person" if count == 1 else f"{count} people"
 
 
 def _invitations(session: Session, session_id: int | None, *conditions: Any) -> list[Invitation]:
@@ -215,6 +213,7 @@ def send_cancellations(session: Session, story_session: StorySession) -> int:
             action="invitations_cancelled",
             entity="story_session",
             entity_id=story_session.id,
-            summary=f"Sent the cancellation of “{story_session.title}” to {_people(len(added))}",
+            summary=f"Sent the cancellation of “{story_session.title}” "
+            f"to {counted(len(added), 'person', 'people')}",
         )
     return len(added)

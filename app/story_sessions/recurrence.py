@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrule, rrulestr
 
 from app.errors import Invalid
+from app.kit.words import counted
 
 MAX_OCCURRENCES = 200
 EXAMPLE = "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU;COUNT=26"
@@ -201,19 +202,15 @@ def read_rule(rule_text: str, *, first_start_local: datetime, timezone: str) -> 
     return Repeat(kind, day, int(interval_text), nth, Ending.by_date, until=until)
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
 def describe_repeat(repeat: Repeat | None) -> str:
     """How often, in words: 'Every 2 weeks on Tuesday', 'Monthly on the first Thursday'."""
     if repeat is None:
         return "By a custom repeat rule"
     day = WEEKDAY_NAMES[repeat.day]
     if repeat.frequency is Frequency.weekly:
-        every = "Weekly" if repeat.interval == 1 else f"Every {_plural(repeat.interval, 'week')}"
+        every = "Weekly" if repeat.interval == 1 else f"Every {counted(repeat.interval, 'week')}"
         return f"{every} on {day}"
-    every = "Monthly" if repeat.interval == 1 else f"Every {_plural(repeat.interval, 'month')}"
+    every = "Monthly" if repeat.interval == 1 else f"Every {counted(repeat.interval, 'month')}"
     return f"{every} on the {ORDINALS[repeat.nth]} {day}"
 
 
@@ -227,4 +224,4 @@ def summary(rule_text: str, *, first_start_local: datetime, timezone: str) -> st
     except Invalid:
         return phrase
     last = starts[-1].astimezone(ZoneInfo(timezone))
-    return f"{phrase}, {_plural(len(starts), 'session')}, until {last.day} {last:%b %Y}"
+    return f"{phrase}, {counted(len(starts), 'session')}, until {last.day} {last:%b %Y}"
