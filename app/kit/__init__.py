@@ -1,7 +1,8 @@
 """Common mechanisms every domain uses, and none owns.
 
-Each module knows nothing of customers, sessions or recaps: reading an upload (`uploads`),
-reading an uploaded table, CSV or text, row by row (`tables`), signed links (`signing`),
-SVG charts (`charts`) and the base of request bodies (`schemas`).
+Each module knows nothing of customers, sessions or recaps: reading an upload (`uploads`)
+and an uploaded table row by row (`tables`), signed links (`signing`), SVG charts (`charts`),
+the base of request bodies (`schemas`), the pager (`paging`), sortable columns (`sorting`),
+a refused form shown again (`forms`) and counts in words (`words`).
 A mechanism that two domains would otherwise write twice belongs here.
 """
