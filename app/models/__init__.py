@@ -4,6 +4,7 @@ from app.models.attendance import Attendance, AttendanceImport, AttendanceSource
 from app.models.audit import AuditEntry
 from app.models.auth import ApiToken, Role, User
 from app.models.base import utcnow
+from app.models.commitments import Commitment, CommitmentStatus, CommitmentUpdate
 from app.models.dashboards import EngagementStage, LeaderStage
 from app.models.distribution import (
     Cadence,
@@ -12,8 +13,11 @@ from app.models.distribution import (
     DistributionList,
     ListMember,
     ScheduledSend,
+    Scorecard,
+    ScorecardCadence,
     SeriesList,
 )
+from app.models.follow_ups import FollowUp, FollowUpReply
 from app.models.invitations import CalendarFeed, Invitation, Rsvp
 from app.models.mail import Delivery, DeliveryKind, DeliveryStatus
 from app.models.people import AliasKind, Level, Person, PersonAlias
@@ -51,6 +55,9 @@ __all__ = [
     "AuditEntry",
     "Cadence",
     "CalendarFeed",
+    "Commitment",
+    "CommitmentStatus",
+    "CommitmentUpdate",
     "Consent",
     "Customer",
     "Delivery",
@@ -60,6 +67,8 @@ __all__ = [
     "DigestRecap",
     "DistributionList",
     "EngagementStage",
+    "FollowUp",
+    "FollowUpReply",
     "Invitation",
     "LeaderStage",
     "Level",
@@ -77,6 +86,8 @@ __all__ = [
     "Role",
     "Rsvp",
     "ScheduledSend",
+    "Scorecard",
+    "ScorecardCadence",
     "Series",
     "SeriesList",
     "SessionSpeaker",

@@ -16,6 +16,16 @@ class Cadence(StrEnum):
     monthly = "monthly"
 
 
+class ScorecardCadence(StrEnum):
+    """How often a list receives the programme scorecard (off unless asked for)."""
+
+    off = "off"
+    monthly = "monthly"
+    """The quarter so far, on the first of each month."""
+    quarterly = "quarterly"
+    """The quarter just ended, on the first day of the next."""
+
+
 class DistributionList(Timestamped, table=True):
     __tablename__ = "distribution_list"
 
@@ -31,6 +41,12 @@ class DistributionList(Timestamped, table=True):
     timezone: str = Field(default="UTC", max_length=64)
     allow_unsubscribe: bool = False
     last_digest_at: datetime | None = instant_field(default=None, nullable=True)
+    scorecard_cadence: ScorecardCadence = Field(
+        default=ScorecardCadence.off,
+        sa_type=enum_type(ScorecardCadence),
+        sa_column_kwargs={"server_default": "off"},
+    )
+    last_scorecard_at: datetime | None = instant_field(default=None, nullable=True)
 
 
 class ListMember(SQLModel, table=True):
@@ -67,6 +83,20 @@ class SeriesList(SQLModel, table=True):
 
 class Digest(SQLModel, table=True):
     """One weekly or monthly bundle of the recaps a list had not yet received."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    list_id: int = Field(foreign_key="distribution_list.id", index=True, ondelete="CASCADE")
+    period_start: datetime = instant_field()
+    period_end: datetime = instant_field()
+    document: dict[str, Any] = Field(sa_type=JSON)
+    pdf_id: int | None = Field(default=None, foreign_key="rendered_pdf.id", ondelete="SET NULL")
+    created_at: datetime = instant_field(default_factory=utcnow)
+
+
+class Scorecard(SQLModel, table=True):
+    """One programme scorecard sent to a list: the figures frozen as they were sent."""
+
+    __table_args__ = (UniqueConstraint("list_id", "period_start", "period_end"),)
 
     id: int | None = Field(default=None, primary_key=True)
     list_id: int = Field(foreign_key="distribution_list.id", index=True, ondelete="CASCADE")

@@ -20,6 +20,10 @@ class DeliveryKind(StrEnum):
     session_reminder = "session_reminder"
     recap_overdue = "recap_overdue"
     action_due = "action_due"
+    commitment_due = "commitment_due"
+    follow_up = "follow_up"
+    """The letter to a storyteller on what became of their story."""
+    scorecard = "scorecard"
 
 
 class DeliveryStatus(StrEnum):
@@ -61,6 +65,9 @@ class Delivery(SQLModel, table=True):
     action_item_id: int | None = Field(
         default=None, foreign_key="action_item.id", ondelete="CASCADE"
     )
+    commitment_id: int | None = Field(default=None, foreign_key="commitment.id", ondelete="CASCADE")
+    follow_up_id: int | None = Field(default=None, foreign_key="follow_up.id", ondelete="CASCADE")
+    scorecard_id: int | None = Field(default=None, foreign_key="scorecard.id", ondelete="CASCADE")
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     """What the composer needs beyond the references (an invitation's SEQUENCE, say)."""
     status: DeliveryStatus = Field(default=DeliveryStatus.queued, sa_type=enum_type(DeliveryStatus))

@@ -28,6 +28,10 @@ class Theme(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=80)
     key: str = Field(max_length=80, unique=True)
+    customers_affected: int | None = None
+    """Figures an organizer records against the theme; the scorecard sums them."""
+    revenue_at_risk: int | None = None
+    """In whole units of the company's currency (STORYROOM_CURRENCY)."""
 
 
 class Recap(Timestamped, table=True):
@@ -109,6 +113,11 @@ class ActionItem(Timestamped, table=True):
         default=ActionStatus.open, sa_type=enum_type(ActionStatus), index=True
     )
     done_at: datetime | None = instant_field(default=None, nullable=True)
+    customers_affected: int | None = None
+    """Figures an organizer records against the item; the scorecard sums them."""
+    revenue_at_risk: int | None = None
+    """In whole units of the company's currency (STORYROOM_CURRENCY)."""
+    revenue_saved: int | None = None
 
 
 class ActionItemUpdate(SQLModel, table=True):

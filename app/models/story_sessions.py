@@ -116,3 +116,5 @@ class SessionSpeaker(SQLModel, table=True):
     name: str = Field(max_length=200)
     title: str = Field(default="", max_length=200)
     consent: Consent = Field(default=Consent.none, sa_type=enum_type(Consent))
+    email: str = Field(default="", max_length=320, sa_column_kwargs={"server_default": ""})
+    """Where the storyteller's follow-up goes; empty when the organizer has none."""
