@@ -11,6 +11,17 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "development"}
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+ISO_4217 = frozenset(
+    """AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD
+    BTN BWP BYN BZD CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUP CVE CZK DJF DKK DOP DZD EGP
+    ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK
+    JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK
+    MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN
+    PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS
+    TMT TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED VES VND VUV WST XAF XCD XCG
+    XOF XPF YER ZAR ZMW ZWG""".split()  # noqa: SIM905 - a list of 170 codes reads better so
+)
+"""The currencies in use (ISO 4217's list one, without precious metals and test codes)."""
 
 
 class Environment(StrEnum):
@@ -35,6 +46,8 @@ class Settings(BaseSettings):
     listen_url: str = ""
     """Set by `storyroom run` and `serve` from their --host and --port (see `listen_url`)."""
     company_name: str = "Storyroom"
+    currency: str = "USD"
+    """ISO 4217 code of the amounts organizers record (revenue at risk or saved), e.g. EUR."""
 
     queue_url: str = ""
     """`redis://…` for a Redis-backed queue; default: a SQLite queue file under var_dir."""
@@ -103,6 +116,17 @@ class Settings(BaseSettings):
 
         parse(value)  # a ValueError naming the value, e.g. for "100 per ten minutes"
         return value
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        code = value.strip().upper()
+        if code not in ISO_4217:
+            raise ValueError(
+                f"STORYROOM_CURRENCY must be an ISO 4217 currency code such as USD, EUR or "
+                f"GBP, not {value!r}."
+            )
+        return code
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> "Settings":

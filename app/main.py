@@ -14,6 +14,7 @@ from app.auth.dependencies import authorize, signed_in
 from app.config import get_settings
 from app.dashboards import api as dashboards_api
 from app.dashboards import pages as dashboards_pages
+from app.dashboards import scorecard_api, scorecard_pages
 from app.db import install_session_turns
 from app.distribution import api as distribution_api
 from app.distribution import pages as distribution_pages
@@ -75,6 +76,7 @@ def create_app() -> FastAPI:
         story_sessions_api,
         attendance_api,
         dashboards_api,
+        scorecard_api,
         recaps_api,
         distribution_api,
         invitations_api,
@@ -88,6 +90,7 @@ def create_app() -> FastAPI:
         story_sessions_pages,
         attendance_pages,
         dashboards_pages,
+        scorecard_pages,
         recaps_pages,
         distribution_pages,
         invitations_pages,

@@ -8,7 +8,15 @@ from app.audit import service as audit
 from app.db import id_of
 from app.distribution.schemas import WEEKDAYS, ListCreate, ListRead, ListUpdate, check_schedule
 from app.errors import Conflict, Invalid, NotFound
-from app.models import Cadence, DistributionList, ListMember, Series, SeriesList
+from app.models import (
+    Cadence,
+    DistributionList,
+    ListMember,
+    ScorecardCadence,
+    Series,
+    SeriesList,
+    utcnow,
+)
 
 
 def get_list(session: Session, *, list_id: int) -> DistributionList:
@@ -85,6 +93,7 @@ LIST_AUDIT_FIELDS = (
     "digest_time",
     "timezone",
     "allow_unsubscribe",
+    "scorecard_cadence",
 )
 
 
@@ -118,7 +127,8 @@ def create_list(session: Session, *, data: ListCreate) -> DistributionList:
 def update_list(session: Session, *, dlist: DistributionList, data: ListUpdate) -> DistributionList:
     """Change a list; a weekly or monthly cadence must come with its day."""
     changes = data.changes()
-    for required in ("name", "cadence", "digest_time", "timezone", "allow_unsubscribe"):
+    required_fields = ("name", "cadence", "digest_time", "timezone", "allow_unsubscribe")
+    for required in (*required_fields, "scorecard_cadence"):
         if required in changes and changes[required] is None:
             raise Invalid(f"{required} cannot be empty; leave it out to keep it as it is.")
     if "name" in changes:
@@ -137,6 +147,12 @@ def update_list(session: Session, *, dlist: DistributionList, data: ListUpdate) 
         entity="distribution_list",
         summary=lambda fields: f"Changed the distribution list “{dlist.name}”: {fields}",
     ):
+        if (
+            dlist.scorecard_cadence is ScorecardCadence.off
+            and changes.get("scorecard_cadence", ScorecardCadence.off) is not ScorecardCadence.off
+        ):
+            # The first scorecard is the next one scheduled, not one already past.
+            dlist.last_scorecard_at = utcnow()
         for name, value in changes.items():
             setattr(dlist, name, value)
         session.add(dlist)

@@ -28,6 +28,7 @@ from app.models import (
     DistributionList,
     RecapVersion,
     RenderedPdf,
+    ScorecardCadence,
     Series,
     StorySession,
     User,
@@ -65,6 +66,11 @@ CADENCE_LABELS = {
     Cadence.weekly: "Weekly digest",
     Cadence.monthly: "Monthly digest",
 }
+SCORECARD_CADENCE_LABELS = {
+    ScorecardCadence.off: "Not sent",
+    ScorecardCadence.monthly: "Monthly: the quarter so far, on the 1st",
+    ScorecardCadence.quarterly: "Quarterly: the quarter just ended",
+}
 
 
 def _render(
@@ -91,7 +97,12 @@ def _messages(exc: ValidationError | AppError) -> list[str]:
 
 def _form_values(dlist: DistributionList | None) -> dict[str, Any]:
     if dlist is None:
-        return {"cadence": "every_recap", "digest_time": "08:00", "timezone": "UTC"}
+        return {
+            "cadence": "every_recap",
+            "digest_time": "08:00",
+            "timezone": "UTC",
+            "scorecard_cadence": "off",
+        }
     return {
         "name": dlist.name,
         "description": dlist.description,
@@ -101,6 +112,7 @@ def _form_values(dlist: DistributionList | None) -> dict[str, Any]:
         "digest_time": dlist.digest_time.strftime("%H:%M"),
         "timezone": dlist.timezone,
         "allow_unsubscribe": dlist.allow_unsubscribe,
+        "scorecard_cadence": dlist.scorecard_cadence.value,
     }
 
 
@@ -108,6 +120,7 @@ def _form_context() -> dict[str, Any]:
     return {
         "weekdays": list(enumerate(WEEKDAYS)),
         "cadences": CADENCE_LABELS,
+        "scorecard_cadences": SCORECARD_CADENCE_LABELS,
         "timezones": COMMON_TIMEZONES,
     }
 
@@ -125,6 +138,7 @@ class ListFields:
         digest_time: Annotated[str, Form()] = "08:00",
         timezone: Annotated[str, Form()] = "UTC",
         allow_unsubscribe: Annotated[bool, Form()] = False,
+        scorecard_cadence: Annotated[str, Form()] = "off",
     ) -> None:
         self.values: dict[str, Any] = {
             "name": name,
@@ -135,6 +149,7 @@ class ListFields:
             "digest_time": digest_time,
             "timezone": timezone,
             "allow_unsubscribe": allow_unsubscribe,
+            "scorecard_cadence": scorecard_cadence,
         }
 
     def data(self) -> dict[str, Any]:

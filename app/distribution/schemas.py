@@ -14,7 +14,7 @@ from pydantic import (
 
 from app.deps import MAX_ID
 from app.kit.schemas import Input
-from app.models import Cadence, DeliveryKind, DeliveryStatus
+from app.models import Cadence, DeliveryKind, DeliveryStatus, ScorecardCadence
 from app.people.schemas import RowError
 from app.story_sessions.schemas import Timezone
 
@@ -56,6 +56,9 @@ class ListCreate(Input):
     """Local time of day, read in `timezone`."""
     timezone: Timezone = "UTC"
     allow_unsubscribe: bool = False
+    scorecard_cadence: ScorecardCadence = ScorecardCadence.off
+    """The programme scorecard: off, monthly (the quarter so far, on the 1st of each month) or
+    quarterly (the quarter just ended, on the first day of the next), at `digest_time`."""
 
     @model_validator(mode="after")
     def _schedule(self) -> Self:
@@ -74,6 +77,7 @@ class ListUpdate(Input):
     digest_time: LocalTime | None = None
     timezone: Timezone | None = None
     allow_unsubscribe: bool | None = None
+    scorecard_cadence: ScorecardCadence | None = None
 
     def changes(self) -> dict[str, Any]:
         return self.model_dump(exclude_unset=True)
@@ -90,6 +94,8 @@ class ListRead(BaseModel):
     timezone: str
     allow_unsubscribe: bool
     last_digest_at: datetime | None
+    scorecard_cadence: ScorecardCadence
+    last_scorecard_at: datetime | None
     created_at: datetime
     members: int
     """Members who still receive it (unsubscribed ones not counted)."""

@@ -1,4 +1,4 @@
-"""Background jobs for distribution: digests, reminders, and scheduled sends (each minute)."""
+"""Background jobs for distribution: digests, scorecards, reminders, and scheduled sends."""
 
 import logging
 from datetime import datetime
@@ -9,6 +9,7 @@ from app.audit import service as audit
 from app.db import open_session
 from app.distribution.digests import digest_list_ids, make_digest
 from app.distribution.reminders import queue_action_reminders, queue_recap_reminders
+from app.distribution.scorecards import make_scorecard, scorecard_list_ids
 from app.distribution.sending import due_scheduled_sends, send_scheduled
 from app.models import ScheduledSend, User, utcnow
 from app.worker import huey
@@ -33,6 +34,25 @@ def send_due_digests(*, now: datetime | None = None) -> int:
                 log.exception("digest for list %s failed; it is tried again next hour", list_id)
                 continue
         made += digest is not None
+    return made
+
+
+def send_due_scorecards(*, now: datetime | None = None) -> int:
+    """Send the programme scorecard to every list it is due to; return how many were made."""
+    now = now or utcnow()
+    with open_session() as session:
+        list_ids = scorecard_list_ids(session)
+    made = 0
+    for list_id in list_ids:
+        with open_session() as session:
+            try:
+                scorecard = make_scorecard(session, list_id=list_id, now=now)
+                session.commit()
+            except Exception:
+                session.rollback()
+                log.exception("scorecard for list %s failed; it is tried again next hour", list_id)
+                continue
+        made += scorecard is not None
     return made
 
 
@@ -82,6 +102,11 @@ def send_scheduled_recaps_job() -> int:
 @huey.periodic_task(crontab(minute="7"), retries=0)
 def send_due_digests_job() -> int:
     return send_due_digests()
+
+
+@huey.periodic_task(crontab(minute="17"), retries=0)
+def send_due_scorecards_job() -> int:
+    return send_due_scorecards()
 
 
 @huey.periodic_task(crontab(minute="37"), retries=0)

@@ -18,7 +18,11 @@ from app.config import get_settings
 from app.models.mail import Delivery, DeliveryKind
 from app.templating import env
 
-EMAIL_MODULES = ("app.distribution.emails", "app.invitations.emails")
+EMAIL_MODULES = (
+    "app.distribution.emails",
+    "app.distribution.scorecard_emails",
+    "app.invitations.emails",
+)
 
 Composer = Callable[[Session, Delivery], EmailMessage]
 _COMPOSERS: dict[DeliveryKind, Composer] = {}

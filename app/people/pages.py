@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.auth.dependencies import AdminUser, CurrentUser
 from app.config import get_settings
-from app.dashboards.person_stage import history_with_stage
+from app.dashboards.person_stage import STAGE_LABELS, history_with_stage, stage_timeline
 from app.db import SessionDep
 from app.deps import PaginationDep
 from app.errors import AppError, Forbidden, Invalid
@@ -412,6 +412,8 @@ def _person_page_context(
         "alias_values": alias_values or {"kind": "email", "value": ""},
         "erased": service.is_erased(person),
         "history": history_with_stage(session, person=person),
+        "stages": stage_timeline(session, person=person),
+        "stage_labels": STAGE_LABELS,
         "history_line": history_line,
         "duration": duration,
         "rsvp_labels": RSVP_LABELS,

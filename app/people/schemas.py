@@ -228,6 +228,9 @@ class PersonStage(BaseModel):
     computed_stage: EngagementStage
     computed_label: str
     override_stage: EngagementStage | None
+    set_by: Literal["ladder", "organizer"] = Field(
+        default="ladder", description="organizer: the stage is the organizer's override."
+    )
     target_stage: EngagementStage | None
     gap: int | None = Field(description="Rungs from stage to target; negative above it.")
     sessions_held: int

@@ -34,6 +34,8 @@ from app.recaps.schemas import (
 )
 
 MAX_ACTION_ITEMS = 100
+FIGURES = frozenset({"customers_affected", "revenue_at_risk", "revenue_saved"})
+"""The figures an organizer may record on an item (the scorecard sums them)."""
 STATUS_NOTES = {
     ActionStatus.open: "Reopened.",
     ActionStatus.in_progress: "Work started.",
@@ -116,6 +118,9 @@ def create_action_item(
         owner_id=owner.id if owner else None,
         due_on=data.due_on,
         status=ActionStatus.open,
+        customers_affected=data.customers_affected,
+        revenue_at_risk=data.revenue_at_risk,
+        revenue_saved=data.revenue_saved,
     )
     session.add(item)
     session.flush()
@@ -156,6 +161,8 @@ def update_action_item(
         item.due_on = data.due_on
     if data.status is not None and data.status is not item.status:
         _set_status(session, item, data.status, note=STATUS_NOTES[data.status], now=now)
+    for figure in FIGURES & data.model_fields_set:
+        setattr(item, figure, getattr(data, figure))
     session.add(item)
     if (item.description, item.owner_id, item.due_on) != before:
         items_changed(session, story_session=story_session)
@@ -298,6 +305,9 @@ def describe_action_items(
                 done_at=item.done_at,
                 created_at=item.created_at,
                 latest_update=_update_read(update, authors) if update else None,
+                customers_affected=item.customers_affected,
+                revenue_at_risk=item.revenue_at_risk,
+                revenue_saved=item.revenue_saved,
             )
         )
     return result

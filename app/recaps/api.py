@@ -28,6 +28,7 @@ from app.recaps.schemas import (
     RecapListItem,
     RecapRead,
     RecapUpdate,
+    ThemeFigures,
     ThemeRead,
     VersionRead,
 )
@@ -36,7 +37,7 @@ from app.story_sessions.dependencies import ValidSession
 router = APIRouter(tags=["recaps"])
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"description": "No session, quote, version or action item with this id."}
+    404: {"description": "No session, quote, version, action item or theme with this id."}
 }
 CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {"description": "The session was cancelled, or the recap is already approved as is."}
@@ -227,6 +228,13 @@ def list_themes(
     """Themes used by recaps, most used first; `prefix` turns it into suggestions."""
     items, total = themes.list_themes(session, prefix=prefix, limit=page.limit, offset=page.offset)
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.patch("/themes/{theme_id}", responses={**NOT_FOUND, **INVALID})
+def set_theme_figures(session: SessionDep, theme_id: IdPath, body: ThemeFigures) -> ThemeRead:
+    """Record a theme's customers affected and revenue at risk (null clears; not negative)."""
+    theme = themes.get_theme(session, theme_id=theme_id)
+    return themes.set_theme_figures(session, theme=theme, data=body)
 
 
 # -- action items -----------------------------------------------------------------------------

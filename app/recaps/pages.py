@@ -9,10 +9,12 @@ from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, col, select
 
 from app.auth.dependencies import CurrentUser
+from app.config import get_settings
 from app.db import SessionDep, id_of
 from app.deps import IdPath, Pagination, PaginationDep
 from app.errors import AppError
 from app.kit.forms import form_failed
+from app.kit.money import format_amount
 from app.kit.paging import pager
 from app.models import (
     ActionStatus,
@@ -29,6 +31,7 @@ from app.recaps.action_items import (
     add_action_update,
     create_action_item,
     list_action_items,
+    update_action_item,
 )
 from app.recaps.approval import (
     approve_recap,
@@ -47,6 +50,7 @@ from app.recaps.schemas import (
     MAX_THEMES,
     ActionItemCreate,
     ActionItemFilters,
+    ActionItemPatch,
     ActionUpdateCreate,
     QuoteCreate,
     QuoteUpdate,
@@ -84,6 +88,9 @@ LABELS = {
     "owner_email": "Owner",
     "due_on": "Due date",
     "note": "Update",
+    "customers_affected": "Customers affected",
+    "revenue_at_risk": "Revenue at risk",
+    "revenue_saved": "Revenue saved",
 }
 
 
@@ -118,6 +125,8 @@ class Typed(BaseModel):
     """The new action item's description, owner_email and due_on."""
     updates: dict[int, dict[str, str]] = {}
     """An action item's progress note and status, by the item's id."""
+    figures: dict[int, dict[str, str]] = {}
+    """An action item's figures, by the item's id."""
 
 
 def _editor(
@@ -190,6 +199,9 @@ def _editor_context(
         "typed": typed or Typed(),
         "today": local_day(utcnow(), story_session.timezone).isoformat(),
         "max_quotes": MAX_QUOTES,
+        "figure_fields": [(name, LABELS[name]) for name in FIGURE_ORDER],
+        "currency": get_settings().currency,
+        "money": format_amount,
     }
 
 
@@ -367,10 +379,20 @@ def delete_quote_page(
     return _back(story_session, "#quotes")
 
 
+FIGURE_ORDER = ("customers_affected", "revenue_at_risk", "revenue_saved")
+
+
 class ActionItemForm(BaseModel):
     description: str = ""
     owner_email: str = ""
     due_on: str = ""
+    customers_affected: str = ""
+    revenue_at_risk: str = ""
+    revenue_saved: str = ""
+
+    def figures(self) -> dict[str, str | None]:
+        """The figure fields, an empty one meaning none recorded."""
+        return {name: (getattr(self, name).strip() or None) for name in FIGURE_ORDER}
 
 
 @router.post("/sessions/{session_id}/recap/action-items", response_class=HTMLResponse)
@@ -388,11 +410,32 @@ def add_action_item_page(
                 "description": form.description,
                 "owner_email": form.owner_email or None,
                 "due_on": form.due_on or None,
+                **form.figures(),
             }
         )
         create_action_item(session, story_session=story_session, data=data)
     except (ValidationError, AppError) as exc:
         typed = Typed(item=form.model_dump())
+        return _refused(request, session, user, story_session, exc, typed=typed)
+    return _back(story_session, "#action-items")
+
+
+@router.post("/action-items/{item_id}/figures", response_class=HTMLResponse)
+def set_figures_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    item: ValidActionItem,
+    form: Annotated[ActionItemForm, Form()],
+) -> Response:
+    """Record an action item's figures (customers affected, revenue at risk or saved)."""
+    story_session = session.get(StorySession, item.session_id)
+    assert story_session is not None
+    try:
+        data = ActionItemPatch.model_validate(form.figures())
+        update_action_item(session, item=item, data=data)
+    except (ValidationError, AppError) as exc:
+        typed = Typed(figures={id_of(item): form.model_dump()})
         return _refused(request, session, user, story_session, exc, typed=typed)
     return _back(story_session, "#action-items")
 

@@ -52,6 +52,16 @@ Note = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NOTE_CHARS)
 ]
 RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
+MAX_FIGURE = 10**12
+Figure = Annotated[
+    int,
+    Field(
+        ge=0,
+        le=MAX_FIGURE,
+        description="A whole number, not negative; amounts in whole units "
+        "of the company's currency (STORYROOM_CURRENCY).",
+    ),
+]
 
 
 class RecapUpdate(Input):
@@ -136,6 +146,15 @@ class ThemeRead(BaseModel):
     name: str
     recaps: int
     """How many recaps use it."""
+    customers_affected: int | None = None
+    revenue_at_risk: int | None = None
+
+
+class ThemeFigures(Input):
+    """Figures recorded against a theme (the scorecard sums them); null clears one."""
+
+    customers_affected: Figure | None = None
+    revenue_at_risk: Figure | None = None
 
 
 class VersionRead(BaseModel):
@@ -166,6 +185,9 @@ class ActionItemCreate(Input):
     due_on: date | None = None
     """Not in the past."""
     status: ActionStatus = ActionStatus.open
+    customers_affected: Figure | None = None
+    revenue_at_risk: Figure | None = None
+    revenue_saved: Figure | None = None
 
 
 class ActionItemPatch(Input):
@@ -179,6 +201,10 @@ class ActionItemPatch(Input):
     due_on: date | None = None
     clear_due_on: bool = False
     status: ActionStatus | None = None
+    customers_affected: Figure | None = None
+    """The figures: left out, unchanged; null clears one."""
+    revenue_at_risk: Figure | None = None
+    revenue_saved: Figure | None = None
 
 
 class ActionUpdateCreate(Input):
@@ -216,6 +242,9 @@ class ActionItemRead(BaseModel):
     done_at: datetime | None
     created_at: datetime
     latest_update: ActionUpdateRead | None
+    customers_affected: int | None = None
+    revenue_at_risk: int | None = None
+    revenue_saved: int | None = None
 
 
 class ActionItemDetail(ActionItemRead):

@@ -5,9 +5,11 @@ from collections.abc import Sequence
 from sqlalchemy import delete
 from sqlmodel import Session, col, func, select
 
+from app.audit import service as audit
 from app.db import id_of
+from app.errors import NotFound
 from app.models import Recap, RecapTheme, Theme
-from app.recaps.schemas import ThemeRead
+from app.recaps.schemas import ThemeFigures, ThemeRead
 
 
 def theme_key(name: str) -> str:
@@ -54,4 +56,41 @@ def list_themes(
     rows = session.exec(
         query.order_by(uses.desc(), col(Theme.key)).limit(limit).offset(offset)
     ).all()
-    return [ThemeRead(id=id_of(theme), name=theme.name, recaps=n) for theme, n in rows], total
+    return [theme_read(theme, n) for theme, n in rows], total
+
+
+def theme_read(theme: Theme, recaps: int) -> ThemeRead:
+    return ThemeRead(
+        id=id_of(theme),
+        name=theme.name,
+        recaps=recaps,
+        customers_affected=theme.customers_affected,
+        revenue_at_risk=theme.revenue_at_risk,
+    )
+
+
+def get_theme(session: Session, *, theme_id: int) -> Theme:
+    """The theme with this id, or 404."""
+    theme = session.get(Theme, theme_id)
+    if theme is None:
+        raise NotFound(f"There is no theme with id {theme_id}.")
+    return theme
+
+
+def set_theme_figures(session: Session, *, theme: Theme, data: ThemeFigures) -> ThemeRead:
+    """Record (or clear, with null) the customers affected and revenue at risk of a theme."""
+    with audit.recording(
+        session,
+        theme,
+        ("customers_affected", "revenue_at_risk"),
+        entity="theme",
+        summary=lambda changed: f"Changed {changed} of the theme “{theme.name}”",
+    ):
+        for figure in data.model_fields_set:
+            setattr(theme, figure, getattr(data, figure))
+        session.add(theme)
+    session.flush()
+    uses = session.exec(
+        select(func.count()).select_from(RecapTheme).where(RecapTheme.theme_id == theme.id)
+    ).one()
+    return theme_read(theme, uses)
