@@ -110,10 +110,17 @@ def leaders_csv(rows: Sequence[LeaderRow]) -> str:
         "Recaps read",
         "Action items owned",
         "Action items done",
+        "Team sessions attended",
+        "Commitments made",
+        "Commitments done",
         "Computed stage",
         "Stage",
+        "Stage set by",
         "Target stage",
         "Gap",
+        "Latest quarter",
+        "Stage in latest quarter",
+        "Move since the quarter before",
     ]
     body = [
         [
@@ -129,10 +136,17 @@ def leaders_csv(rows: Sequence[LeaderRow]) -> str:
             row.recaps_read,
             row.action_items_owned,
             row.action_items_done,
+            row.team_sessions_attended,
+            row.commitments_made,
+            row.commitments_done,
             STAGE_LABELS[row.computed_stage],
             STAGE_LABELS[row.stage],
+            "organizer" if row.set_by == "organizer" else "ladder",
             STAGE_LABELS[row.target_stage] if row.target_stage else "",
             row.gap,
+            row.quarters[-1].quarter if row.quarters else "",
+            row.quarters[-1].label if row.quarters else "",
+            row.move_label,
         ]
         for row in rows
     ]

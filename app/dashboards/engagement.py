@@ -1,20 +1,25 @@
 """The engagement ladder — ignorance → skepticism → buy-in → commitment → action — and its rules.
 
-A leader's stage is computed from the signals Storyroom has about them, highest rung first:
+A leader's stage in a period is the highest rung that what they *did* supports, highest first:
 
-- **action**: attends regularly (at least `regular_min_sessions` sessions in the period and at
-  least `regular_min_share` of the sessions held in it), or has closed an action item;
-- **commitment**: attended at least one session in the period;
-- **buy-in**: never attended, but accepted an invitation or read a recap;
-- **skepticism**: never attended, invited or sent recaps, but accepted none and read none;
-- **ignorance**: no signal at all — not invited, no recap received, never attended.
+- **action**: completed a commitment, or owns an action item that is done;
+- **commitment**: made a commitment (whatever became of it);
+- **buy-in**: came to a session, or sent their team — one of their direct reports attended —
+  but committed nothing;
+- **skepticism**: read a recap or a digest sent to them, but never came;
+- **ignorance**: was invited or sent recaps but never came or read — or no signal at all.
 
-Invitations and recaps count for the period's sessions; a signal left `None` counts as
-absent. An organizer's override wins over the computed stage; the target stage gives the gap
-the leaders page shows.
+Signals count for the period's sessions (attended, or attended by a direct report;
+commitments and action items from them; their recaps read) and digests sent in the period.
+The team is the leader's *direct* reports (`Person.manager_id`), not their whole subtree: a
+CEO's subtree is the company, and everyone's attendance would make every chief "buy in".
+Accepting an invitation is not a signal: it is a word, not a deed. An organizer's override
+wins over the computed stage (and is shown as set by the organizer); the target stage gives
+the gap the leaders page shows.
 """
 
 from dataclasses import dataclass
+from typing import Literal
 
 from app.models import EngagementStage
 
@@ -39,12 +44,14 @@ STAGE_LABELS: dict[EngagementStage, str] = {
 class EngagementRules:
     """The thresholds of the ladder; change them here (or pass another instance)."""
 
-    regular_min_sessions: int = 3
-    """Attending regularly needs at least this many sessions in the period…"""
-    regular_min_share: float = 0.25
-    """…and at least this share of the sessions held in the period."""
-    action_min_closed_items: int = 1
-    """Closing this many action items is action too, whatever the attendance."""
+    action_min_done: int = 1
+    """Completed commitments plus done action items owned that make action."""
+    commitment_min_made: int = 1
+    """Commitments made (open, done or dropped) that make commitment."""
+    buy_in_min_sessions: int = 1
+    """Sessions attended — by the leader, or by one of their direct reports — for buy-in."""
+    skepticism_min_reads: int = 1
+    """Recaps or digests read for skepticism."""
 
 
 DEFAULT_RULES = EngagementRules()
@@ -52,38 +59,38 @@ DEFAULT_RULES = EngagementRules()
 
 @dataclass(frozen=True)
 class Signals:
-    """What Storyroom knows about one leader in the period (None: not known)."""
+    """What one leader did in the period (None: not known, counted as nothing)."""
 
-    sessions_attended: int
-    sessions_held: int
-    invitations_received: int | None = None
-    invitations_accepted: int | None = None
-    recaps_received: int | None = None
-    recaps_read: int | None = None
+    sessions_attended: int = 0
+    team_sessions_attended: int | None = None
+    """Sessions at which at least one of their direct reports was present."""
+    commitments_made: int | None = None
+    commitments_done: int | None = None
     action_items_done: int | None = None
+    """Action items they own, from the period's sessions, that are done."""
+    recaps_received: int | None = None
+    """Recaps and digests delivered to them."""
+    recaps_read: int | None = None
+    invitations_received: int | None = None
 
 
-def attends_regularly(signals: Signals, rules: EngagementRules = DEFAULT_RULES) -> bool:
-    """Enough sessions, and a large enough share of those held, in the period."""
-    if signals.sessions_held == 0:
-        return False
-    share = signals.sessions_attended / signals.sessions_held
-    return (
-        signals.sessions_attended >= rules.regular_min_sessions and share >= rules.regular_min_share
-    )
+def _at_least(value: int | None, threshold: int) -> bool:
+    return (value or 0) >= max(threshold, 1)
 
 
 def compute_stage(signals: Signals, rules: EngagementRules = DEFAULT_RULES) -> EngagementStage:
     """The highest rung of the ladder the signals support (see the module docstring)."""
-    if attends_regularly(signals, rules) or (signals.action_items_done or 0) >= max(
-        rules.action_min_closed_items, 1
+    if _at_least(
+        (signals.commitments_done or 0) + (signals.action_items_done or 0), rules.action_min_done
     ):
         return EngagementStage.action
-    if signals.sessions_attended > 0:
+    if _at_least(signals.commitments_made, rules.commitment_min_made):
         return EngagementStage.commitment
-    if (signals.invitations_accepted or 0) > 0 or (signals.recaps_read or 0) > 0:
+    if _at_least(signals.sessions_attended, rules.buy_in_min_sessions) or _at_least(
+        signals.team_sessions_attended, rules.buy_in_min_sessions
+    ):
         return EngagementStage.buy_in
-    if (signals.invitations_received or 0) > 0 or (signals.recaps_received or 0) > 0:
+    if _at_least(signals.recaps_read, rules.skepticism_min_reads):
         return EngagementStage.skepticism
     return EngagementStage.ignorance
 
@@ -95,20 +102,57 @@ def gap(stage: EngagementStage, target: EngagementStage | None) -> int | None:
     return LADDER.index(target) - LADDER.index(stage)
 
 
+Move = Literal["up", "down", "same"]
+
+
+def move(stage: EngagementStage, before: EngagementStage | None) -> Move | None:
+    """`up`, `down` or `same` from `before` to `stage` (None with nothing before)."""
+    if before is None:
+        return None
+    step = LADDER.index(stage) - LADDER.index(before)
+    return "up" if step > 0 else "down" if step < 0 else "same"
+
+
+def _times(count: int, thing: str) -> str:
+    return thing if count <= 1 else f"{count} {thing}s"
+
+
 def rules_text(rules: EngagementRules = DEFAULT_RULES) -> list[tuple[EngagementStage, str]]:
-    """The rules in words, highest rung first, for the page's small print."""
-    share = f"{rules.regular_min_share:.0%}"
+    """The rules in words, highest rung first, for the page's small print and the docs."""
     return [
         (
             EngagementStage.action,
-            f"attended at least {rules.regular_min_sessions} sessions and {share} of those "
-            "held in the period, or closed an action item",
+            f"completed {_times(rules.action_min_done, 'commitment')} or owns "
+            f"{_times(rules.action_min_done, 'closed action item')} (together)"
+            if rules.action_min_done > 1
+            else "completed a commitment, or owns a closed action item",
         ),
-        (EngagementStage.commitment, "attended at least one session in the period"),
-        (EngagementStage.buy_in, "accepted an invitation or read a recap, but never attended"),
+        (
+            EngagementStage.commitment,
+            f"made {_times(rules.commitment_min_made, 'commitment')}"
+            if rules.commitment_min_made > 1
+            else "made a commitment, whatever became of it",
+        ),
+        (
+            EngagementStage.buy_in,
+            (
+                f"came to {_times(rules.buy_in_min_sessions, 'session')}"
+                if rules.buy_in_min_sessions > 1
+                else "came to a session"
+            )
+            + ", or sent their team (a direct report attended), but committed nothing",
+        ),
         (
             EngagementStage.skepticism,
-            "was invited or sent recaps, but accepted none and read none",
+            (
+                f"read {_times(rules.skepticism_min_reads, 'recap')}"
+                if rules.skepticism_min_reads > 1
+                else "read a recap or digest sent to them"
+            )
+            + ", but never came",
         ),
-        (EngagementStage.ignorance, "no signal at all"),
+        (
+            EngagementStage.ignorance,
+            "invited or sent recaps but never came or read — or no signal at all",
+        ),
     ]

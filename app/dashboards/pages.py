@@ -14,6 +14,7 @@ from app.auth.dependencies import CurrentUser
 from app.dashboards import csv_export, service
 from app.dashboards.dependencies import parse_page_filters
 from app.dashboards.engagement import LADDER, STAGE_LABELS, rules_text
+from app.dashboards.ladder import QUARTERS_SHOWN
 from app.dashboards.schemas import (
     DashboardFilters,
     DashboardLevel,
@@ -286,6 +287,7 @@ def leaders_page(
             "never": never,
             "stage_labels": STAGE_LABELS,
             "rules": rules_text(),
+            "quarters_shown": QUARTERS_SHOWN,
         }
 
     return _render(

@@ -9,7 +9,7 @@ are set: the cheap, frequent ones are built once per combination and reused, whi
 SQLAlchemy's per-call construction and cache-key work (most of their cost).
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
@@ -37,9 +37,13 @@ from app.models import (
     ActionItem,
     ActionStatus,
     Attendance,
+    Commitment,
+    CommitmentStatus,
     Delivery,
     DeliveryKind,
     DeliveryStatus,
+    Digest,
+    DistributionList,
     Invitation,
     LeaderStage,
     Level,
@@ -63,6 +67,11 @@ DELIVERY = table_of(Delivery)
 RECAP = table_of(Recap)
 RECAP_VERSION = table_of(RecapVersion)
 ACTION_ITEM = table_of(ActionItem)
+COMMITMENT = table_of(Commitment)
+DIGEST = table_of(Digest)
+LIST = table_of(DistributionList)
+REPORT = PERSON.alias("report")
+"""A leader's direct report (person.manager_id is the leader)."""
 
 
 Shape = tuple[bool, bool, bool, bool, bool]
@@ -420,65 +429,269 @@ def recap_reach(session: Session, scope: Scope) -> tuple[int, int, datetime | No
     return delivered, read, first
 
 
-def leader_signals(
-    session: Session, scope: Scope, *, level_ids: Sequence[int]
-) -> Sequence[Row[int, str, int]]:
-    """(person id, signal, count) for active people at `level_ids`, about the period's sessions.
+Bucket = Callable[[ColumnElement[datetime]], ColumnElement[int] | None]
+"""Which period a signal dated at a session's start (or a digest's end) falls in (None: one)."""
 
-    Signals: invitations_received / invitations_accepted to them, recaps_received /
-    recaps_read of them (distinct recaps, whatever the number of versions sent), and
-    action_items_owned / action_items_done from them. One statement (a UNION ALL).
-    """
-    leaders = select(PERSON.c.id).where(*_active_people(scope), PERSON.c.level_id.in_(level_ids))
-    period = _in_period(scope)
 
-    def signal(name: str) -> ColumnElement[str]:
-        return literal(name, String)
+def _whole_period(_: ColumnElement[datetime]) -> None:
+    return None
 
-    invited = INVITATION.join(SESSION, SESSION.c.id == INVITATION.c.session_id)
-    invitations = [
-        select(INVITATION.c.person_id, signal(name), func.count())
-        .select_from(invited)
-        .where(INVITATION.c.person_id.in_(leaders), *period, *extra)
-        .group_by(INVITATION.c.person_id)
-        for name, extra in (
-            ("invitations_received", ()),
-            ("invitations_accepted", (INVITATION.c.rsvp == Rsvp.accepted,)),
+
+def quarter_bucket(bounds: Sequence[datetime]) -> Bucket:
+    """A CASE numbering the spans between consecutive `bounds` (0, 1, …), set-based."""
+
+    def bucket(moment: ColumnElement[datetime]) -> ColumnElement[int]:
+        whens = [(moment < bound, index - 1) for index, bound in enumerate(bounds) if index]
+        return case(*whens, else_=-1)
+
+    return bucket
+
+
+LADDER_SIGNALS = (
+    "sessions_attended",
+    "team_sessions_attended",
+    "invitations_received",
+    "invitations_accepted",
+    "recaps_received",
+    "recaps_read",
+    "action_items_owned",
+    "action_items_done",
+    "commitments_made",
+    "commitments_done",
+)
+"""What `leader_signals` counts per leader (see there)."""
+
+
+def _digest_period(scope: Scope) -> list[ColumnElement[bool]]:
+    """Conditions on digest for one that ended in the period."""
+    conditions: list[ColumnElement[bool]] = []
+    if scope.start is not None:
+        conditions.append(DIGEST.c.period_end >= bindparam("period_start"))
+    if scope.end is not None:
+        conditions.append(DIGEST.c.period_end < bindparam("period_end"))
+    return conditions
+
+
+def _signal_selects(
+    scope: Scope, leaders: Select[int], bucket: Bucket
+) -> list[Select[int, str, int, int]]:
+    def counted(
+        owner: ColumnElement[int | None],
+        name: str,
+        moment: ColumnElement[datetime],
+        count: ColumnElement[int],
+        source: Any,
+        *where: ColumnElement[bool],
+    ) -> Select[int, str, int, int]:
+        # One expression object in SELECT and GROUP BY, so both bind the same parameters.
+        period = bucket(moment)
+        return (
+            select(owner, literal(name, String), period if period is not None else literal(0))
+            .add_columns(count)
+            .select_from(source)
+            .where(owner.in_(leaders), *where)
+            .group_by(owner, *([period] if period is not None else []))
         )
-    ]
+
+    in_period = _in_period(scope)
+    came = ATTENDANCE.join(SESSION, SESSION.c.id == ATTENDANCE.c.session_id)
+    sessions = func.count(distinct(ATTENDANCE.c.session_id))
+    present = (ATTENDANCE.c.attended.is_(True), *held(scope))
+    by_team = came.join(REPORT, REPORT.c.id == ATTENDANCE.c.person_id)
+    invited = INVITATION.join(SESSION, SESSION.c.id == INVITATION.c.session_id)
+    accepted = INVITATION.c.rsvp == Rsvp.accepted
     sent = (
         DELIVERY.join(RECAP_VERSION, RECAP_VERSION.c.id == DELIVERY.c.recap_version_id)
         .join(RECAP, RECAP.c.id == RECAP_VERSION.c.recap_id)
         .join(SESSION, SESSION.c.id == RECAP.c.session_id)
     )
-    recaps = [
-        select(DELIVERY.c.person_id, signal(name), func.count(distinct(RECAP.c.id)))
-        .select_from(sent)
+    recaps = func.count(distinct(RECAP.c.id))
+    recap_sent = (
+        DELIVERY.c.kind == DeliveryKind.recap,
+        DELIVERY.c.status == DeliveryStatus.sent,
+        *in_period,
+    )
+    read = DELIVERY.c.read_at.is_not(None)
+    owned = ACTION_ITEM.join(SESSION, SESSION.c.id == ACTION_ITEM.c.session_id)
+    item_done = ACTION_ITEM.c.status == ActionStatus.done
+    promised = COMMITMENT.join(SESSION, SESSION.c.id == COMMITMENT.c.session_id)
+    kept = COMMITMENT.c.status == CommitmentStatus.done
+    starts = SESSION.c.starts_at
+    selects = [
+        counted(ATTENDANCE.c.person_id, "sessions_attended", starts, sessions, came, *present),
+        counted(REPORT.c.manager_id, "team_sessions_attended", starts, sessions, by_team, *present),
+        counted(
+            INVITATION.c.person_id,
+            "invitations_received",
+            starts,
+            func.count(),
+            invited,
+            *in_period,
+        ),
+        counted(
+            INVITATION.c.person_id,
+            "invitations_accepted",
+            starts,
+            func.count(),
+            invited,
+            accepted,
+            *in_period,
+        ),
+        counted(DELIVERY.c.person_id, "recaps_received", starts, recaps, sent, *recap_sent),
+        counted(DELIVERY.c.person_id, "recaps_read", starts, recaps, sent, read, *recap_sent),
+        counted(
+            ACTION_ITEM.c.owner_id, "action_items_owned", starts, func.count(), owned, *in_period
+        ),
+        counted(
+            ACTION_ITEM.c.owner_id,
+            "action_items_done",
+            starts,
+            func.count(),
+            owned,
+            item_done,
+            *in_period,
+        ),
+        counted(
+            COMMITMENT.c.person_id, "commitments_made", starts, func.count(), promised, *in_period
+        ),
+        counted(
+            COMMITMENT.c.person_id,
+            "commitments_done",
+            starts,
+            func.count(),
+            promised,
+            kept,
+            *in_period,
+        ),
+    ]
+    if scope.series_id is None:  # a digest bundles every series: it belongs to none
+        in_digest = DELIVERY.join(DIGEST, DIGEST.c.id == DELIVERY.c.digest_id)
+        digests = func.count(distinct(DIGEST.c.id))
+        digest_sent = (
+            DELIVERY.c.kind == DeliveryKind.digest,
+            DELIVERY.c.status == DeliveryStatus.sent,
+            *_digest_period(scope),
+        )
+        ends = DIGEST.c.period_end
+        selects += [
+            counted(
+                DELIVERY.c.person_id, "recaps_received", ends, digests, in_digest, *digest_sent
+            ),
+            counted(
+                DELIVERY.c.person_id, "recaps_read", ends, digests, in_digest, read, *digest_sent
+            ),
+        ]
+    return selects
+
+
+def leader_signals(
+    session: Session,
+    scope: Scope,
+    *,
+    level_ids: Sequence[int] | None = None,
+    person_ids: Sequence[int] | None = None,
+    bounds: Sequence[datetime] | None = None,
+) -> Sequence[Row[int, str, int, int]]:
+    """(person id, signal, period, count) for active people at `level_ids` (or `person_ids`).
+
+    The signals are `LADDER_SIGNALS`, about the period's sessions: sessions attended, and
+    sessions at which a direct report was present (`team_sessions_attended`); invitations to
+    them received and accepted; recaps of them (distinct recaps, whatever the number of
+    versions) and digests ending in the period, delivered and read; action items from them
+    owned and done; commitments made after them, and done. The period is 0 for the whole
+    scope; with `bounds` (instants, oldest first) it is the index of the span between two
+    bounds the session (or digest) falls in. One statement (a UNION ALL) either way.
+    """
+    leaders = select(PERSON.c.id).where(*_active_people(scope))
+    if level_ids is not None:
+        leaders = leaders.where(PERSON.c.level_id.in_(level_ids))
+    if person_ids is not None:
+        leaders = leaders.where(PERSON.c.id.in_(person_ids))
+    bucket = _whole_period if bounds is None else quarter_bucket(bounds)
+    query = union_all(*_signal_selects(scope, leaders, bucket))
+    return session.connection().execute(query, _params(scope)).all()
+
+
+def ladder_evidence(
+    session: Session, scope: Scope, *, person_id: int
+) -> Sequence[Row[str, datetime, str, str]]:
+    """(kind, when, session title, detail) behind one person's stage, in the scope's period.
+
+    Kinds: `attended`; `team` (detail: the direct report who came); `committed` and
+    `commitment_done` (detail: the commitment); `action_done` (detail: the action item);
+    `read` (a recap's session title, or `digest` with the list's name). `when` is the
+    session's start (a digest's end), so each line falls in the period its signal counts in.
+    """
+    came = ATTENDANCE.join(SESSION, SESSION.c.id == ATTENDANCE.c.session_id)
+    empty = literal("", String)
+
+    def kind(name: str) -> ColumnElement[str]:
+        return literal(name, String)
+
+    attended = (
+        select(kind("attended"), SESSION.c.starts_at, SESSION.c.title, empty)
+        .select_from(came)
+        .where(ATTENDANCE.c.person_id == person_id, ATTENDANCE.c.attended.is_(True), *held(scope))
+    )
+    team = (
+        select(kind("team"), SESSION.c.starts_at, SESSION.c.title, REPORT.c.name)
+        .select_from(came.join(REPORT, REPORT.c.id == ATTENDANCE.c.person_id))
+        .where(REPORT.c.manager_id == person_id, ATTENDANCE.c.attended.is_(True), *held(scope))
+    )
+    promised = COMMITMENT.join(SESSION, SESSION.c.id == COMMITMENT.c.session_id)
+    committed = [
+        select(kind(name), SESSION.c.starts_at, SESSION.c.title, COMMITMENT.c.text)
+        .select_from(promised)
+        .where(COMMITMENT.c.person_id == person_id, *_in_period(scope), *extra)
+        for name, extra in (
+            ("committed", ()),
+            ("commitment_done", (COMMITMENT.c.status == CommitmentStatus.done,)),
+        )
+    ]
+    done = (
+        select(kind("action_done"), SESSION.c.starts_at, SESSION.c.title, ACTION_ITEM.c.description)
+        .select_from(ACTION_ITEM.join(SESSION, SESSION.c.id == ACTION_ITEM.c.session_id))
         .where(
-            DELIVERY.c.person_id.in_(leaders),
+            ACTION_ITEM.c.owner_id == person_id,
+            ACTION_ITEM.c.status == ActionStatus.done,
+            *_in_period(scope),
+        )
+    )
+    read = (
+        select(kind("read"), SESSION.c.starts_at, SESSION.c.title, empty)
+        .select_from(
+            DELIVERY.join(RECAP_VERSION, RECAP_VERSION.c.id == DELIVERY.c.recap_version_id)
+            .join(RECAP, RECAP.c.id == RECAP_VERSION.c.recap_id)
+            .join(SESSION, SESSION.c.id == RECAP.c.session_id)
+        )
+        .where(
+            DELIVERY.c.person_id == person_id,
             DELIVERY.c.kind == DeliveryKind.recap,
             DELIVERY.c.status == DeliveryStatus.sent,
-            *period,
-            *extra,
+            DELIVERY.c.read_at.is_not(None),
+            *_in_period(scope),
         )
-        .group_by(DELIVERY.c.person_id)
-        for name, extra in (
-            ("recaps_received", ()),
-            ("recaps_read", (DELIVERY.c.read_at.is_not(None),)),
+        .distinct()
+    )
+    parts = [attended, team, *committed, done, read]
+    if scope.series_id is None:
+        parts.append(
+            select(kind("read"), DIGEST.c.period_end, literal("digest", String), LIST.c.name)
+            .select_from(
+                DELIVERY.join(DIGEST, DIGEST.c.id == DELIVERY.c.digest_id).join(
+                    LIST, LIST.c.id == DIGEST.c.list_id
+                )
+            )
+            .where(
+                DELIVERY.c.person_id == person_id,
+                DELIVERY.c.kind == DeliveryKind.digest,
+                DELIVERY.c.status == DeliveryStatus.sent,
+                DELIVERY.c.read_at.is_not(None),
+                *_digest_period(scope),
+            )
+            .distinct()
         )
-    ]
-    owned = ACTION_ITEM.join(SESSION, SESSION.c.id == ACTION_ITEM.c.session_id)
-    items = [
-        select(ACTION_ITEM.c.owner_id, signal(name), func.count())
-        .select_from(owned)
-        .where(ACTION_ITEM.c.owner_id.in_(leaders), *period, *extra)
-        .group_by(ACTION_ITEM.c.owner_id)
-        for name, extra in (
-            ("action_items_owned", ()),
-            ("action_items_done", (ACTION_ITEM.c.status == ActionStatus.done,)),
-        )
-    ]
-    query = union_all(*invitations, *recaps, *items)
+    query = union_all(*parts)
     return session.connection().execute(query, _params(scope)).all()
 
 

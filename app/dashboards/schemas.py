@@ -8,11 +8,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.dashboards.engagement import Move
 from app.deps import Page
 from app.kit.schemas import Input
 from app.models import EngagementStage
+from app.people.peers import PeerFigures
 
 View = Literal["as_it_was", "today"]
+StageSource = Literal["ladder", "organizer"]
 
 
 class DashboardFilters(BaseModel):
@@ -172,11 +175,37 @@ class LeaderRow(BaseModel):
     recaps_read: int | None = None
     action_items_owned: int | None = None
     action_items_done: int | None = None
+    team_sessions_attended: int | None = Field(
+        default=None, description="Sessions held at which one of their direct reports was present."
+    )
+    commitments_made: int | None = None
+    commitments_done: int | None = None
     computed_stage: EngagementStage
     override_stage: EngagementStage | None
     stage: EngagementStage = Field(description="The override if set, else the computed stage.")
+    set_by: StageSource = Field(
+        default="ladder", description="organizer: the stage is the organizer's override."
+    )
     target_stage: EngagementStage | None
     gap: int | None = Field(description="Rungs from stage to target; negative above it.")
+    quarters: list["QuarterStage"] = Field(
+        default_factory=list,
+        description="The computed stage in each of the last calendar quarters, oldest first.",
+    )
+    move: Move | None = Field(
+        default=None, description="From the previous quarter to the latest one; null alone."
+    )
+    move_label: str = Field(default="", description='For instance "↑ from Buy-in".')
+
+
+class QuarterStage(BaseModel):
+    """A leader's computed stage in one calendar quarter (UTC), from that quarter's signals."""
+
+    quarter: str = Field(description='For instance "Q3 2026".')
+    start: date
+    end: date = Field(description="The quarter's last day.")
+    stage: EngagementStage
+    label: str
 
 
 class StageCount(BaseModel):
@@ -310,3 +339,33 @@ class FilterOptions(BaseModel):
     series: list[SeriesOption]
     departments: list[str]
     levels: list[DashboardLevel]
+
+
+class EvidenceLine(BaseModel):
+    """One signal behind a quarter's stage, in words."""
+
+    kind: Literal["attended", "team", "committed", "commitment_done", "action_done", "read"]
+    text: str = Field(description='For instance "attended 2 sessions (12 Mar, 4 Jun)".')
+
+
+class QuarterEvidence(QuarterStage):
+    move: Move | None = Field(description="From the quarter before; null for the first shown.")
+    move_label: str
+    evidence: list[EvidenceLine] = Field(description="Highest rung first; empty: no signal.")
+
+
+class LeaderStages(BaseModel):
+    """A leader's stage quarter by quarter, the evidence, and their peers this quarter."""
+
+    person_id: int
+    stage: EngagementStage = Field(description="Over all time; the organizer's override if set.")
+    label: str
+    computed_stage: EngagementStage
+    set_by: StageSource
+    quarters: list[QuarterEvidence] = Field(description="Oldest first; the last is the latest.")
+    move: Move | None
+    move_label: str
+    peers: PeerFigures | None = Field(
+        description="People at the leader's level today, in the latest quarter shown."
+    )
+    rules: list[str] = Field(description="The ladder's rules, highest rung first.")

@@ -23,7 +23,7 @@ Definitions (also on the pages' small print):
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -31,13 +31,12 @@ from sqlalchemy import Row
 from sqlmodel import Session, select
 
 from app.audit import service as audit
-from app.dashboards import queries
+from app.dashboards import ladder, queries
 from app.dashboards.engagement import (
     DEFAULT_RULES,
     LADDER,
     STAGE_LABELS,
     EngagementRules,
-    Signals,
     compute_stage,
     gap,
 )
@@ -393,26 +392,20 @@ def _leader_rows(
     sessions_held = len(queries.held_sessions(session, scope))
     level_ids = [levels.id_of[key] for key in wanted]
     activity = queries.leader_activity(session, scope, level_ids=level_ids)
-    counts: dict[int, dict[str, int]] = {}
-    for person_id, name, count in queries.leader_signals(session, scope, level_ids=level_ids):
-        counts.setdefault(person_id, {})[name] = count
+    counts = ladder.signal_counts(queries.leader_signals(session, scope, level_ids=level_ids))
+    quarters = ladder.shown_quarters(filters.end)
+    trends = ladder.quarter_stages(session, scope, quarters, level_ids=level_ids, rules=rules)
     rows = []
     for record in activity:
         person_id, name, title, department, level_id, attended, last, override, target = record
-        mine = counts.get(person_id, {})
-        signals = Signals(
-            sessions_attended=attended,
-            sessions_held=sessions_held,
-            invitations_received=mine.get("invitations_received", 0),
-            invitations_accepted=mine.get("invitations_accepted", 0),
-            recaps_received=mine.get("recaps_received", 0),
-            recaps_read=mine.get("recaps_read", 0),
-            action_items_done=mine.get("action_items_done", 0),
-        )
+        mine = counts.get(person_id, {}).get(0, {})
+        signals = replace(ladder.signals_of(mine), sessions_attended=attended)
         computed = compute_stage(signals, rules)
         override_stage = EngagementStage(override) if override else None
         target_stage = EngagementStage(target) if target else None
         stage = override_stage or computed
+        trend = trends.get(person_id) or ladder.no_signal(quarters)
+        step, step_label = ladder.last_move(trend)
         rows.append(
             LeaderRow(
                 person_id=person_id,
@@ -423,16 +416,23 @@ def _leader_rows(
                 sessions_attended=attended,
                 sessions_held=sessions_held,
                 last_attended_at=last,
-                invitations_accepted=signals.invitations_accepted,
+                invitations_accepted=mine.get("invitations_accepted", 0),
                 recaps_received=signals.recaps_received,
                 recaps_read=signals.recaps_read,
                 action_items_owned=mine.get("action_items_owned", 0),
                 action_items_done=signals.action_items_done,
+                team_sessions_attended=signals.team_sessions_attended,
+                commitments_made=signals.commitments_made,
+                commitments_done=signals.commitments_done,
                 computed_stage=computed,
                 override_stage=override_stage,
                 stage=stage,
+                set_by="organizer" if override_stage else "ladder",
                 target_stage=target_stage,
                 gap=gap(stage, target_stage),
+                quarters=trend,
+                move=step,
+                move_label=step_label,
             )
         )
     position = {key: index for index, key in enumerate(wanted)}

@@ -8,9 +8,16 @@ from starlette.concurrency import run_in_threadpool
 
 from app.auth.dependencies import AdminUser
 from app.config import get_settings
-from app.dashboards.person_stage import history_with_stage
+from app.dashboards.person_stage import (
+    MAX_QUARTERS,
+    QUARTERS_SHOWN,
+    LeaderStages,
+    history_with_stage,
+    stage_timeline,
+)
 from app.db import SessionDep
 from app.deps import MAX_ID, Page, PaginationDep
+from app.errors import NotFound
 from app.kit.uploads import read_upload
 from app.models import Person
 from app.people import erasure, service
@@ -160,6 +167,26 @@ def person_history(session: SessionDep, person: ValidPerson) -> PersonHistory:
     """The sessions a person was invited to, came to or got the recap of (newest first), their
     action items, the figures, and a leader's engagement stage."""
     return history_with_stage(session, person=person)
+
+
+@router.get("/people/{person_id}/stages")
+def person_stages(
+    session: SessionDep,
+    person: ValidPerson,
+    quarters: Annotated[
+        int, Query(ge=1, le=MAX_QUARTERS, description="How many quarters, the current last.")
+    ] = QUARTERS_SHOWN,
+) -> LeaderStages:
+    """A leader's engagement stage quarter by quarter with the evidence, the move since last
+    quarter, their peers this quarter, and the organizer's override marked (404: not a
+    leader)."""
+    stages = stage_timeline(session, person=person, quarters=quarters)
+    if stages is None:
+        raise NotFound(
+            f"{person.name} is not at an executive level or a director, so has no engagement "
+            "stage; the ladder is about leaders."
+        )
+    return stages
 
 
 @router.patch("/people/{person_id}")

@@ -168,7 +168,7 @@ def test_stage_form_saves_and_redirects_to_the_leaders(
     response = organizer_web.submit(url, {"override_stage": "action", "target_stage": "action"})
     assert (response.status_code, response.headers["location"]) == (303, "/dashboard/leaders")
     text = organizer_web.get("/dashboard/leaders").text
-    assert "set by organizer (computed: Commitment)" in text
+    assert "set by organizer (computed: Buy-in)" in text
     assert "On target" in text
 
 

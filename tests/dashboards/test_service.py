@@ -145,14 +145,14 @@ def test_leaders_lists_executives_with_their_attendance_and_stage(db: Session) -
     org = build_org(db)
     report = service.leaders(db, filters=ALL)
     assert [(r.name, r.sessions_attended, r.stage) for r in report.items] == [
-        ("CEO", 1, EngagementStage.commitment),
+        ("CEO", 1, EngagementStage.buy_in),
         ("CFO", 0, EngagementStage.ignorance),
-        ("VP", 2, EngagementStage.commitment),
+        ("VP", 2, EngagementStage.buy_in),
     ]
     assert report.items[2].last_attended_at == org.s3.starts_at
     assert report.items[1].last_attended_at is None
     assert report.never_attended == 1
-    assert {s.stage: s.count for s in report.stages}[EngagementStage.commitment] == 2
+    assert {s.stage: s.count for s in report.stages}[EngagementStage.buy_in] == 2
     assert report.items[0].invitations_accepted == 0
 
 
@@ -165,11 +165,12 @@ def test_leaders_with_directors_and_never_attended_only(db: Session) -> None:
     assert [r.name for r in everyone.items][-1] == "DIRECTOR"
 
 
-def test_leaders_regular_attendance_is_action_by_the_rules_given(db: Session) -> None:
+def test_leaders_stage_follows_the_rules_given(db: Session) -> None:
     build_org(db)
-    rules = EngagementRules(regular_min_sessions=2, regular_min_share=0.5)
+    rules = EngagementRules(buy_in_min_sessions=2)
     report = service.leaders(db, filters=ALL, rules=rules)
-    assert {r.name: r.stage for r in report.items}["VP"] == EngagementStage.action
+    stages = {r.name: r.stage for r in report.items}
+    assert (stages["CEO"], stages["VP"]) == (EngagementStage.ignorance, EngagementStage.buy_in)
 
 
 def test_leader_stage_override_and_target_give_the_gap(db: Session) -> None:
@@ -257,7 +258,8 @@ def _ids(org: Org) -> tuple[int, int, int, int]:
 def test_leader_signals_invitations_recaps_and_action_items_move_the_stage(db: Session) -> None:
     org = build_org(db)
     s1, s2, s3, cfo_id = _ids(org)
-    # The CFO never came but accepted an invitation and read the recap: buy-in.
+    # The CFO never came but accepted an invitation and read the recap: skepticism (accepting
+    # is a word, not a deed).
     db.add(Invitation(session_id=s2, person_id=cfo_id, email="cfo@x.com", rsvp=Rsvp.accepted))
     db.add(Invitation(session_id=s3, person_id=cfo_id, email="cfo@x.com", rsvp=Rsvp.declined))
     _send_recap(db, s1, org.cfo, read=True)
@@ -271,7 +273,7 @@ def test_leader_signals_invitations_recaps_and_action_items_move_the_stage(db: S
     rows = {r.name: r for r in service.leaders(db, filters=ALL).items}
     cfo, ceo = rows["CFO"], rows["CEO"]
     assert (cfo.invitations_accepted, cfo.recaps_received, cfo.recaps_read) == (1, 1, 1)
-    assert cfo.stage == EngagementStage.buy_in
+    assert cfo.stage == EngagementStage.skepticism
     assert (ceo.action_items_owned, ceo.action_items_done) == (2, 1)
     assert ceo.stage == EngagementStage.action
     overview = service.overview(db, filters=ALL)
@@ -281,11 +283,12 @@ def test_leader_signals_invitations_recaps_and_action_items_move_the_stage(db: S
     assert {r.name: r.invitations_accepted for r in later.items}["CFO"] == 0
 
 
-def test_leader_invited_but_never_accepting_or_reading_is_skeptical(db: Session) -> None:
+def test_leader_invited_and_sent_recaps_but_never_reading_is_ignorance(db: Session) -> None:
     org = build_org(db)
     s1, s2, _, cfo_id = _ids(org)
     db.add(Invitation(session_id=s2, person_id=cfo_id, email="cfo@x.com"))
     _send_recap(db, s1, org.cfo, read=False)
     db.flush()
     rows = {r.name: r for r in service.leaders(db, filters=ALL).items}
-    assert rows["CFO"].stage == EngagementStage.skepticism
+    assert (rows["CFO"].recaps_received, rows["CFO"].recaps_read) == (1, 0)
+    assert rows["CFO"].stage == EngagementStage.ignorance

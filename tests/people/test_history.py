@@ -72,7 +72,7 @@ def test_history_stage_is_the_leaders_dashboard_stage(db: Session) -> None:
     stage = history_with_stage(db, person=story.ada).stage
     assert stage is not None
     assert (stage.stage, stage.override_stage, stage.sessions_held) == (
-        EngagementStage.commitment,
+        EngagementStage.buy_in,
         None,
         6,
     )
@@ -89,17 +89,18 @@ def test_history_stage_marks_the_organizers_override(db: Session) -> None:
     db.add(
         LeaderStage(
             person_id=story.ada.id or 0,
-            override_stage=EngagementStage.buy_in,
+            override_stage=EngagementStage.skepticism,
             target_stage=EngagementStage.action,
         )
     )
     db.flush()
     stage = history_with_stage(db, person=story.ada).stage
     assert stage is not None
-    assert (stage.stage, stage.computed_stage, stage.gap) == (
+    assert (stage.stage, stage.computed_stage, stage.gap, stage.set_by) == (
+        EngagementStage.skepticism,
         EngagementStage.buy_in,
-        EngagementStage.commitment,
-        2,
+        3,
+        "organizer",
     )
 
 
@@ -155,7 +156,7 @@ def test_person_page_shows_the_history(viewer_web: PageClient, db: Session) -> N
     assert "Fix billing" in text
     assert "Call the CFO" in text
     assert '<span class="badge overdue">overdue</span>' in text
-    assert '<span class="stage stage-commitment">Commitment</span>' in text
+    assert '<span class="stage stage-buy_in">Buy-in</span>' in text
     assert "computed from the figures below" in text
     assert f'href="/dashboard/leaders/{story.ada.id}/stage"' not in text  # viewers only look
 
@@ -168,7 +169,7 @@ def test_person_page_marks_the_override_and_links_organizers_to_it(
     db.flush()
     text = organizer_web.get(f"/people/{story.ada.id}").text
     assert '<span class="stage stage-action">Action</span>' in text
-    assert "set by an organizer (computed: Commitment)" in text
+    assert "set by an organizer (computed: Buy-in)" in text
     assert f'href="/dashboard/leaders/{story.ada.id}/stage"' in text
 
 
@@ -196,7 +197,7 @@ def test_history_api_returns_the_figures_rows_and_stage(
     assert (body["summary"]["recaps_received"], body["summary"]["recaps_read"]) == (4, 2)
     assert [row["title"] for row in body["sessions"]][-1] == "January voices"
     assert body["sessions"][-1]["rsvp"] == "accepted"
-    assert body["stage"]["stage"] == "commitment"
+    assert body["stage"]["stage"] == "buy_in"
     assert body["stage"]["override_stage"] is None
     assert next(item["description"] for item in body["action_items"]) == "Fix billing"
     assert body["action_items"][0]["due_on"] == date(2026, 2, 1).isoformat()
