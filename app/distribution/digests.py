@@ -35,6 +35,7 @@ from app.models import (
     RecapVersion,
     utcnow,
 )
+from app.people.peers import digest_peers
 from app.recaps.document import ActionEntry, RecapDocument
 from app.templating import env
 
@@ -190,6 +191,7 @@ def make_digest(session: Session, *, list_id: int, now: datetime | None = None) 
         return None
     docs = [RecapDocument.model_validate(version.document) for version in versions]
     document = build_document(dlist, docs, start=since, end=scheduled)
+    document.peers = digest_peers(session, at=scheduled)
     html = digest_pdf_html(document)
     session.commit()
     pdf = render_pdf(html, subject="digest")

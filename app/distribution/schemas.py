@@ -15,6 +15,7 @@ from pydantic import (
 from app.deps import MAX_ID
 from app.kit.schemas import Input
 from app.models import Cadence, DeliveryKind, DeliveryStatus, ScorecardCadence
+from app.people.peers import PeerFigures
 from app.people.schemas import RowError
 from app.story_sessions.schemas import Timezone
 
@@ -295,3 +296,5 @@ class DigestDocument(BaseModel):
     open_items: list[DigestAction]
     themes: list[DigestTheme]
     """The most frequent themes, most sessions first."""
+    peers: list[PeerFigures] = Field(default_factory=list)
+    """Social proof: how many at each executive level came or committed this quarter."""

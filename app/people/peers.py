@@ -8,6 +8,7 @@ the quarter, and committed when they made a commitment after one of the quarter'
 """
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from pydantic import BaseModel
 from sqlalchemy import func, select
@@ -111,3 +112,8 @@ def peer_figures(
 def executive_peers(session: Session, *, quarter: Quarter) -> list[PeerFigures]:
     """The executive levels' figures for the quarter (the digest's social proof)."""
     return [figures for figures in peer_figures(session, quarter=quarter) if figures.is_executive]
+
+
+def digest_peers(session: Session, *, at: datetime) -> list[PeerFigures]:
+    """The digest's social proof: the executive levels' figures in the quarter of `at` (UTC)."""
+    return executive_peers(session, quarter=Quarter.of(at.astimezone(UTC).date()))
