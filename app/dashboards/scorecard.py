@@ -26,7 +26,7 @@ the dashboards' dates; for the quarter under way, figures run to now. What count
 import re
 import statistics
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -41,6 +41,7 @@ from app.errors import Invalid
 from app.kit.charts import Bar, Chart, Line, RateBar, horizontal_bars, level_colors, rate_bars
 from app.kit.charts import rate_lines as line_chart
 from app.kit.money import format_amount
+from app.kit.quarters import Quarter, quarters_ending
 from app.models import (
     ActionItem,
     ActionStatus,
@@ -80,48 +81,18 @@ SESSION = table_of(StorySession)
 THEME = table_of(Theme)
 
 
-@dataclass(frozen=True, order=True)
-class Quarter:
-    year: int
-    number: int
+def quarter_code(quarter: Quarter) -> str:
+    """How a quarter is written in links and the API: "2026-Q4"."""
+    return f"{quarter.year}-Q{quarter.number}"
 
-    @property
-    def label(self) -> str:
-        return f"{self.year}-Q{self.number}"
 
-    @property
-    def first_day(self) -> date:
-        return date(self.year, 3 * self.number - 2, 1)
-
-    @property
-    def next(self) -> "Quarter":
-        return Quarter(self.year + self.number // 4, self.number % 4 + 1)
-
-    @property
-    def previous(self) -> "Quarter":
-        return Quarter(self.year - (self.number == 1), (self.number - 2) % 4 + 1)
-
-    @property
-    def last_day(self) -> date:
-        return date.fromordinal(self.next.first_day.toordinal() - 1)
-
-    @property
-    def start(self) -> datetime:
-        return datetime.combine(self.first_day, time.min, tzinfo=UTC)
-
-    @property
-    def end(self) -> datetime:
-        """The first instant after the quarter."""
-        return self.next.start
-
-    def scope(self) -> Scope:
-        """The dashboards' scope of the quarter (its first and last days)."""
-        return Scope(start=self.first_day, end=self.last_day)
+def _bounds(quarter: Quarter) -> tuple[datetime, datetime]:
+    """The quarter's first instant and the first after it (UTC)."""
+    return quarter.instant(), quarter.next().instant()
 
 
 def quarter_of(moment: datetime) -> Quarter:
-    day = moment.astimezone(UTC).date()
-    return Quarter(day.year, (day.month - 1) // 3 + 1)
+    return Quarter.of(moment.astimezone(UTC).date())
 
 
 def parse_quarter(text: str | None, *, now: datetime | None = None) -> Quarter:
@@ -135,12 +106,14 @@ def parse_quarter(text: str | None, *, now: datetime | None = None) -> Quarter:
     match = QUARTER_PATTERN.fullmatch(text.strip())
     if match is None or int(match.group(1)) < 1970:
         raise Invalid(
-            f"{text[:40]!r} is not a quarter: write the year and the quarter, e.g. {current.label}."
+            f"{text[:40]!r} is not a quarter: write the year and the quarter, e.g. "
+            f"{quarter_code(current)}."
         )
     quarter = Quarter(int(match.group(1)), int(match.group(2)))
     if quarter > current:
         raise Invalid(
-            f"{quarter.label} has not begun: choose {current.label} (the quarter so far) "
+            f"{quarter_code(quarter)} has not begun: choose {quarter_code(current)} (the "
+            "quarter so far) "
             "or an earlier one."
         )
     return quarter
@@ -238,10 +211,11 @@ class ScorecardDocument(BaseModel):
 
 
 def _held(quarter: Quarter) -> list[ColumnElement[bool]]:
+    start, end = _bounds(quarter)
     return [
         SESSION.c.status == SessionStatus.completed,
-        SESSION.c.starts_at >= quarter.start,
-        SESSION.c.starts_at < quarter.end,
+        SESSION.c.starts_at >= start,
+        SESSION.c.starts_at < end,
     ]
 
 
@@ -267,14 +241,15 @@ def _reach(session: Session, quarter: Quarter) -> tuple[int, int, int, int]:
 
 def _recaps_by_level(session: Session, quarter: Quarter) -> list[tuple[int | None, int, int]]:
     """(recipient's level id today or None, recap emails delivered in the quarter, read)."""
+    start, end = _bounds(quarter)
     query = (
         select(PERSON.c.level_id, func.count(), func.count(DELIVERY.c.read_at))
         .select_from(DELIVERY.outerjoin(PERSON, PERSON.c.id == DELIVERY.c.person_id))
         .where(
             DELIVERY.c.kind == DeliveryKind.recap,
             DELIVERY.c.status == DeliveryStatus.sent,
-            DELIVERY.c.sent_at >= quarter.start,
-            DELIVERY.c.sent_at < quarter.end,
+            DELIVERY.c.sent_at >= start,
+            DELIVERY.c.sent_at < end,
         )
         .group_by(PERSON.c.level_id)
     )
@@ -286,11 +261,12 @@ def _recaps_by_level(session: Session, quarter: Quarter) -> list[tuple[int | Non
 def _action_items(
     session: Session, quarter: Quarter, cutoff: datetime
 ) -> tuple[ActionItemFigures, RecordedFigures]:
-    opened = and_(ACTION.c.created_at >= quarter.start, ACTION.c.created_at < quarter.end)
+    start, end = _bounds(quarter)
+    opened = and_(ACTION.c.created_at >= start, ACTION.c.created_at < end)
     closed = and_(
         ACTION.c.status == ActionStatus.done,
-        ACTION.c.done_at >= quarter.start,
-        ACTION.c.done_at < quarter.end,
+        ACTION.c.done_at >= start,
+        ACTION.c.done_at < end,
     )
     overdue_day = cutoff.astimezone(UTC).date()
     overdue = and_(
@@ -347,9 +323,10 @@ def _int(value: Any) -> int | None:
 
 
 def _commitments(session: Session, quarter: Quarter) -> CommitmentFigures:
+    start, end = _bounds(quarter)
     query = select(
         func.count(), func.count().filter(COMMITMENT.c.status == CommitmentStatus.done)
-    ).where(COMMITMENT.c.created_at >= quarter.start, COMMITMENT.c.created_at < quarter.end)
+    ).where(COMMITMENT.c.created_at >= start, COMMITMENT.c.created_at < end)
     made, kept = session.connection().execute(query).one()
     return CommitmentFigures(made=made, kept=kept, kept_rate=_rate(kept, made))
 
@@ -388,15 +365,13 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 def _trend(session: Session, quarter: Quarter) -> list[QuarterRate]:
-    quarters = [quarter]
-    for _ in range(TREND_QUARTERS):
-        quarters.insert(0, quarters[0].previous)
     rates = []
-    for each in quarters:
-        executives, attended = queries.executive_participation(session, each.scope())
+    for each in quarters_ending(quarter, TREND_QUARTERS + 1):
+        scope = Scope(start=each.start, end=each.end)
+        executives, attended = queries.executive_participation(session, scope)
         rates.append(
             QuarterRate(
-                quarter=each.label,
+                quarter=quarter_code(each),
                 executives=executives,
                 attended=attended,
                 rate=_rate(attended, executives),
@@ -410,7 +385,8 @@ def build_scorecard(
 ) -> ScorecardDocument:
     """Every figure of the quarter's scorecard (to now, for the quarter under way)."""
     now = now or utcnow()
-    cutoff = min(now, quarter.end)
+    end = quarter.next().instant()
+    cutoff = min(now, end)
     settings = get_settings()
     held, reached, still_active, active = _reach(session, quarter)
     trend = _trend(session, quarter)
@@ -446,10 +422,10 @@ def build_scorecard(
     return ScorecardDocument(
         company_name=settings.company_name,
         currency=settings.currency,
-        quarter=quarter.label,
-        period_start=quarter.first_day,
-        period_end=quarter.last_day,
-        complete=now >= quarter.end,
+        quarter=quarter_code(quarter),
+        period_start=quarter.start,
+        period_end=quarter.end,
+        complete=now >= end,
         as_of=cutoff,
         sessions_held=held,
         people_reached=reached,

@@ -11,6 +11,7 @@ from app.config import get_settings
 from app.dashboards.scorecard import (
     build_scorecard,
     parse_quarter,
+    quarter_code,
     quarter_of,
     scorecard_context,
     scorecard_pdf_html,
@@ -37,8 +38,8 @@ def _recent_quarters() -> list[str]:
     quarter = quarter_of(utcnow())
     labels = []
     for _ in range(RECENT_QUARTERS):
-        labels.append(quarter.label)
-        quarter = quarter.previous
+        labels.append(quarter_code(quarter))
+        quarter = quarter.previous()
     return labels
 
 
@@ -131,7 +132,7 @@ def save_theme_figures(
     theme = get_theme(session, theme_id=theme_id)
     name = theme.name
     try:
-        quarter = parse_quarter(form.quarter).label if form.quarter else ""
+        quarter = quarter_code(parse_quarter(form.quarter)) if form.quarter else ""
         data = ThemeFigures.model_validate(
             {
                 "customers_affected": form.customers_affected.strip() or None,

@@ -18,6 +18,7 @@ from app.demo.distribution import load_distribution
 from app.demo.invitations import load_invitations
 from app.demo.people import LAYERS, load_people
 from app.demo.recaps import load_recaps, queue_pdfs
+from app.demo.scorecard import load_scorecard
 from app.demo.story_sessions import load_sessions
 from app.models import Person, utcnow
 
@@ -81,6 +82,7 @@ def load_demo(
     report(f"Recaps: {recaps} written and approved")
     distribution = load_distribution(session, people=people, sessions=sessions, now=now)
     report(f"Distribution: {distribution.lists} lists, {distribution.deliveries:,} recap emails")
+    load_scorecard(session, now=now)
     # Rendered by the worker once the caller commits: ready by the time someone opens one.
     queue_pdfs(session, sessions=sessions)
     return DemoSummary(

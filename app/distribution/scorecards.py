@@ -14,9 +14,10 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from app.dashboards.scorecard import Quarter, build_scorecard, scorecard_pdf_html
+from app.dashboards.scorecard import build_scorecard, scorecard_pdf_html
 from app.db import id_of
 from app.distribution.members import recipients
+from app.kit.quarters import Quarter
 from app.mail import outbox
 from app.mail.addresses import normalize_email
 from app.models import (
@@ -63,11 +64,11 @@ def due_period(dlist: DistributionList, now: datetime) -> ScorecardPeriod | None
             day = date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
         moment = datetime.combine(day, dlist.digest_time, zone)
     current = Quarter(day.year, (day.month - 1) // 3 + 1)
-    if day == current.first_day:
-        quarter, end = current.previous, current.start
+    if day == current.start:
+        quarter, end = current.previous(), current.instant()
     else:
         quarter, end = current, datetime.combine(day, time.min, tzinfo=UTC)
-    return ScorecardPeriod(quarter=quarter, start=quarter.start, end=end, scheduled=moment)
+    return ScorecardPeriod(quarter=quarter, start=quarter.instant(), end=end, scheduled=moment)
 
 
 def _still_due(session: Session, dlist: DistributionList, since: datetime) -> bool:

@@ -118,6 +118,7 @@ def create_action_item(
         owner_id=owner.id if owner else None,
         due_on=data.due_on,
         status=ActionStatus.open,
+        created_at=now,
         customers_affected=data.customers_affected,
         revenue_at_risk=data.revenue_at_risk,
         revenue_saved=data.revenue_saved,

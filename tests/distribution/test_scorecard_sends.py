@@ -10,9 +10,9 @@ from pypdf import PdfReader
 from sqlmodel import Session, select
 
 from app.config import get_settings
-from app.dashboards.scorecard import Quarter
 from app.distribution.scorecards import due_period, make_scorecard
 from app.distribution.tasks import send_due_scorecards
+from app.kit.quarters import Quarter
 from app.mail.sender import send_due
 from app.models import (
     Delivery,
