@@ -4,15 +4,17 @@ A leader's stage in a period is the highest rung that what they *did* supports, 
 
 - **action**: completed a commitment, or owns an action item that is done;
 - **commitment**: made a commitment (whatever became of it);
-- **buy-in**: came to a session, or sent their team — one of their direct reports attended —
-  but committed nothing;
+- **buy-in**: came to a session, or sent their team — at least half of their direct reports
+  attended one — but committed nothing;
 - **skepticism**: read a recap or a digest sent to them, but never came;
 - **ignorance**: was invited or sent recaps but never came or read — or no signal at all.
 
 Signals count for the period's sessions (attended, or attended by a direct report;
 commitments and action items from them; their recaps read) and digests sent in the period.
-The team is the leader's *direct* reports (`Person.manager_id`), not their whole subtree: a
-CEO's subtree is the company, and everyone's attendance would make every chief "buy in".
+The team is the leader's *direct* reports (`Person.manager_id`, active today), not their whole
+subtree: a CEO's subtree is the company, and everyone's attendance would make every chief "buy
+in". Half of them, not one: one report who came may have come of their own accord; when half
+the team is there, the leader sent them.
 Accepting an invitation is not a signal: it is a word, not a deed. An organizer's override
 wins over the computed stage (and is shown as set by the organizer); the target stage gives
 the gap the leaders page shows.
@@ -49,7 +51,9 @@ class EngagementRules:
     commitment_min_made: int = 1
     """Commitments made (open, done or dropped) that make commitment."""
     buy_in_min_sessions: int = 1
-    """Sessions attended — by the leader, or by one of their direct reports — for buy-in."""
+    """Sessions the leader attended for buy-in."""
+    team_min_share: float = 0.5
+    """Or: the share of their direct reports who attended a session, for buy-in."""
     skepticism_min_reads: int = 1
     """Recaps or digests read for skepticism."""
 
@@ -62,8 +66,10 @@ class Signals:
     """What one leader did in the period (None: not known, counted as nothing)."""
 
     sessions_attended: int = 0
-    team_sessions_attended: int | None = None
-    """Sessions at which at least one of their direct reports was present."""
+    team_attended: int | None = None
+    """Their direct reports who attended at least one session."""
+    team_size: int | None = None
+    """Their direct reports (active people today)."""
     commitments_made: int | None = None
     commitments_done: int | None = None
     action_items_done: int | None = None
@@ -86,13 +92,19 @@ def compute_stage(signals: Signals, rules: EngagementRules = DEFAULT_RULES) -> E
         return EngagementStage.action
     if _at_least(signals.commitments_made, rules.commitment_min_made):
         return EngagementStage.commitment
-    if _at_least(signals.sessions_attended, rules.buy_in_min_sessions) or _at_least(
-        signals.team_sessions_attended, rules.buy_in_min_sessions
+    if _at_least(signals.sessions_attended, rules.buy_in_min_sessions) or sent_their_team(
+        signals, rules
     ):
         return EngagementStage.buy_in
     if _at_least(signals.recaps_read, rules.skepticism_min_reads):
         return EngagementStage.skepticism
     return EngagementStage.ignorance
+
+
+def sent_their_team(signals: Signals, rules: EngagementRules = DEFAULT_RULES) -> bool:
+    """At least `team_min_share` of their direct reports (and at least one) attended."""
+    came, size = signals.team_attended or 0, signals.team_size or 0
+    return came > 0 and came >= rules.team_min_share * size
 
 
 def gap(stage: EngagementStage, target: EngagementStage | None) -> int | None:
@@ -115,6 +127,10 @@ def move(stage: EngagementStage, before: EngagementStage | None) -> Move | None:
 
 def _times(count: int, thing: str) -> str:
     return thing if count <= 1 else f"{count} {thing}s"
+
+
+def _share(share: float) -> str:
+    return "half" if share == 0.5 else "all" if share >= 1 else f"{share:.0%}"
 
 
 def rules_text(rules: EngagementRules = DEFAULT_RULES) -> list[tuple[EngagementStage, str]]:
@@ -140,7 +156,8 @@ def rules_text(rules: EngagementRules = DEFAULT_RULES) -> list[tuple[EngagementS
                 if rules.buy_in_min_sessions > 1
                 else "came to a session"
             )
-            + ", or sent their team (a direct report attended), but committed nothing",
+            + f", or sent their team ({_share(rules.team_min_share)} of their direct reports "
+            "attended), but committed nothing",
         ),
         (
             EngagementStage.skepticism,

@@ -32,6 +32,7 @@ from app.kit.quarters import Quarter, bounds, quarters_ending
 from app.kit.words import counted
 from app.models import EngagementStage, utcnow
 
+EVERY_PERIOD = queries.EVERY_PERIOD
 QUARTERS_SHOWN = 4
 """Quarters on the leaders page and the person page: a year, the latest last."""
 
@@ -40,7 +41,8 @@ def signals_of(counts: dict[str, int]) -> Signals:
     """The ladder's signals from `queries.leader_signals`' counts of one leader and period."""
     return Signals(
         sessions_attended=counts.get("sessions_attended", 0),
-        team_sessions_attended=counts.get("team_sessions_attended", 0),
+        team_attended=counts.get("team_attended", 0),
+        team_size=counts.get("team_size", 0),
         commitments_made=counts.get("commitments_made", 0),
         commitments_done=counts.get("commitments_done", 0),
         action_items_done=counts.get("action_items_done", 0),
@@ -53,7 +55,11 @@ def signals_of(counts: dict[str, int]) -> Signals:
 def signal_counts(
     rows: Iterable[Sequence[object]],
 ) -> dict[int, dict[int, dict[str, int]]]:
-    """leader_signals' rows as {person id: {period: {signal: count}}}; recaps and digests add up."""
+    """leader_signals' rows as {person id: {period: {signal: count}}}; recaps and digests add up.
+
+    Period -1 holds what is the same in every period (the team's size): read a period's
+    counts with `in_period`.
+    """
     counts: dict[int, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
     for person_id, name, period, count in rows:
         assert isinstance(person_id, int)
@@ -61,6 +67,11 @@ def signal_counts(
         mine = counts[person_id][int(str(period))]
         mine[name] = mine.get(name, 0) + int(str(count))
     return counts
+
+
+def in_period(periods: dict[int, dict[str, int]], index: int = 0) -> dict[str, int]:
+    """One period's counts of one leader, with those of every period (-1)."""
+    return {**periods.get(EVERY_PERIOD, {}), **periods.get(index, {})}
 
 
 def latest_quarter(end: date | None = None) -> Quarter:
@@ -110,7 +121,7 @@ def stages_of(
 ) -> list[QuarterStage]:
     """The stage in each quarter from one leader's counts per quarter index."""
     return [
-        quarter_stage(quarter, compute_stage(signals_of(periods.get(index, {})), rules))
+        quarter_stage(quarter, compute_stage(signals_of(in_period(periods, index)), rules))
         for index, quarter in enumerate(quarters)
     ]
 
@@ -146,7 +157,7 @@ def _dates(moments: list[datetime]) -> str:
     return shown + (", …" if len(moments) > 6 else "")
 
 
-def evidence_lines(rows: list[Sequence[object]]) -> list[EvidenceLine]:
+def evidence_lines(rows: list[Sequence[object]], *, team_size: int = 0) -> list[EvidenceLine]:
     """ladder_evidence's rows of one quarter in words, highest rung first."""
     by_kind: dict[str, list[tuple[datetime, str, str]]] = defaultdict(list)
     for kind, when, title, detail in rows:
@@ -177,12 +188,11 @@ def evidence_lines(rows: list[Sequence[object]]) -> list[EvidenceLine]:
     team = by_kind["team"]
     if team:
         people = sorted({name for _, _, name in team})
-        sessions = {when for when, _, _ in team}
         names = ", ".join(people[:3]) + (f" and {len(people) - 3} more" if len(people) > 3 else "")
         lines.append(
             EvidenceLine(
                 kind="team",
-                text=f"sent their team: {names} attended {counted(len(sessions), 'session')}",
+                text=f"{len(people)} of {counted(team_size, 'direct report')} attended ({names})",
             )
         )
     reads = by_kind["read"]
@@ -196,7 +206,11 @@ def evidence_lines(rows: list[Sequence[object]]) -> list[EvidenceLine]:
 
 
 def quarter_evidence(
-    stages: list[QuarterStage], rows: Sequence[Sequence[object]], quarters: list[Quarter]
+    stages: list[QuarterStage],
+    rows: Sequence[Sequence[object]],
+    quarters: list[Quarter],
+    *,
+    team_size: int = 0,
 ) -> list[QuarterEvidence]:
     """Each quarter's stage with its move from the quarter before and its evidence lines."""
     per_quarter: dict[int, list[Sequence[object]]] = defaultdict(list)
@@ -217,7 +231,7 @@ def quarter_evidence(
                 **stage.model_dump(),
                 move=move(stage.stage, before),
                 move_label=move_label(stage.stage, before),
-                evidence=evidence_lines(per_quarter[index]),
+                evidence=evidence_lines(per_quarter[index], team_size=team_size),
             )
         )
     return timeline

@@ -29,6 +29,7 @@ from app.dashboards.queries import (
 from app.dashboards.schemas import LeaderStages
 from app.db import id_of
 from app.kit.quarters import Quarter, quarters_ending
+from app.kit.quarters import bounds as quarter_bounds
 from app.models import EngagementStage, Person, SessionStatus
 from app.people.history import person_history
 from app.people.peers import peer_figures
@@ -80,7 +81,7 @@ def _notes(
 def _computed(session: Session, person: Person, rules: EngagementRules) -> EngagementStage:
     """The stage over all time, counted as /dashboard/leaders counts it."""
     rows = leader_signals(session, Scope(), person_ids=[id_of(person)])
-    counts = ladder.signal_counts(rows).get(id_of(person), {}).get(0, {})
+    counts = ladder.in_period(ladder.signal_counts(rows).get(id_of(person), {}))
     return compute_stage(ladder.signals_of(counts), rules)
 
 
@@ -129,12 +130,18 @@ def stage_timeline(
         return None
     shown = quarters_ending(until or ladder.latest_quarter(), quarters)
     person_id = id_of(person)
-    stages = ladder.quarter_stages(
-        session, Scope(), shown, person_ids=[person_id], rules=rules
-    ).get(person_id) or ladder.no_signal(shown)
+    rows = leader_signals(
+        session,
+        Scope(start=shown[0].start, end=shown[-1].end),
+        person_ids=[person_id],
+        bounds=quarter_bounds(shown),
+    )
+    periods = ladder.signal_counts(rows).get(person_id, {})
+    stages = ladder.stages_of(periods, shown, rules)
     span = Scope(start=shown[0].start, end=shown[-1].end)
     evidence = ladder_evidence(session, span, person_id=person_id)
-    timeline = ladder.quarter_evidence(stages, evidence, shown)
+    team_size = ladder.in_period(periods, ladder.EVERY_PERIOD).get("team_size", 0)
+    timeline = ladder.quarter_evidence(stages, evidence, shown, team_size=team_size)
     override, _target = _notes(session, person)
     computed = _computed(session, person, rules)
     step, step_label = ladder.last_move(stages)

@@ -442,14 +442,20 @@ def quarter_bucket(bounds: Sequence[datetime]) -> Bucket:
 
     def bucket(moment: ColumnElement[datetime]) -> ColumnElement[int]:
         whens = [(moment < bound, index - 1) for index, bound in enumerate(bounds) if index]
-        return case(*whens, else_=-1)
+        return case(*whens, else_=OUTSIDE)
 
     return bucket
 
 
+EVERY_PERIOD = -1
+"""The period of a count that is the same in every period (a leader's team size)."""
+OUTSIDE = -2
+"""The period of a signal outside every bound (none: the scope spans the bounds)."""
+
 LADDER_SIGNALS = (
     "sessions_attended",
-    "team_sessions_attended",
+    "team_attended",
+    "team_size",
     "invitations_received",
     "invitations_accepted",
     "recaps_received",
@@ -498,6 +504,13 @@ def _signal_selects(
     sessions = func.count(distinct(ATTENDANCE.c.session_id))
     present = (ATTENDANCE.c.attended.is_(True), *held(scope))
     by_team = came.join(REPORT, REPORT.c.id == ATTENDANCE.c.person_id)
+    reports = func.count(distinct(ATTENDANCE.c.person_id))
+    team = (
+        select(REPORT.c.manager_id, literal("team_size", String), literal(EVERY_PERIOD))
+        .add_columns(func.count())
+        .where(REPORT.c.manager_id.in_(leaders), REPORT.c.active.is_(True))
+        .group_by(REPORT.c.manager_id)
+    )
     invited = INVITATION.join(SESSION, SESSION.c.id == INVITATION.c.session_id)
     accepted = INVITATION.c.rsvp == Rsvp.accepted
     sent = (
@@ -519,7 +532,16 @@ def _signal_selects(
     starts = SESSION.c.starts_at
     selects = [
         counted(ATTENDANCE.c.person_id, "sessions_attended", starts, sessions, came, *present),
-        counted(REPORT.c.manager_id, "team_sessions_attended", starts, sessions, by_team, *present),
+        counted(
+            REPORT.c.manager_id,
+            "team_attended",
+            starts,
+            reports,
+            by_team,
+            REPORT.c.active.is_(True),
+            *present,
+        ),
+        team,
         counted(
             INVITATION.c.person_id,
             "invitations_received",
@@ -595,7 +617,8 @@ def leader_signals(
     """(person id, signal, period, count) for active people at `level_ids` (or `person_ids`).
 
     The signals are `LADDER_SIGNALS`, about the period's sessions: sessions attended, and
-    sessions at which a direct report was present (`team_sessions_attended`); invitations to
+    their direct reports (active) who attended one (`team_attended`, of `team_size`, whose
+    period is -1: it is the same in every period); invitations to
     them received and accepted; recaps of them (distinct recaps, whatever the number of
     versions) and digests ending in the period, delivered and read; action items from them
     owned and done; commitments made after them, and done. The period is 0 for the whole
@@ -636,7 +659,12 @@ def ladder_evidence(
     team = (
         select(kind("team"), SESSION.c.starts_at, SESSION.c.title, REPORT.c.name)
         .select_from(came.join(REPORT, REPORT.c.id == ATTENDANCE.c.person_id))
-        .where(REPORT.c.manager_id == person_id, ATTENDANCE.c.attended.is_(True), *held(scope))
+        .where(
+            REPORT.c.manager_id == person_id,
+            REPORT.c.active.is_(True),
+            ATTENDANCE.c.attended.is_(True),
+            *held(scope),
+        )
     )
     promised = COMMITMENT.join(SESSION, SESSION.c.id == COMMITMENT.c.session_id)
     committed = [

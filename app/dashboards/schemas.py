@@ -175,9 +175,10 @@ class LeaderRow(BaseModel):
     recaps_read: int | None = None
     action_items_owned: int | None = None
     action_items_done: int | None = None
-    team_sessions_attended: int | None = Field(
-        default=None, description="Sessions held at which one of their direct reports was present."
+    team_attended: int | None = Field(
+        default=None, description="Their direct reports who attended a session held."
     )
+    team_size: int | None = Field(default=None, description="Their direct reports (active).")
     commitments_made: int | None = None
     commitments_done: int | None = None
     computed_stage: EngagementStage

@@ -398,7 +398,7 @@ def _leader_rows(
     rows = []
     for record in activity:
         person_id, name, title, department, level_id, attended, last, override, target = record
-        mine = counts.get(person_id, {}).get(0, {})
+        mine = ladder.in_period(counts.get(person_id, {}))
         signals = replace(ladder.signals_of(mine), sessions_attended=attended)
         computed = compute_stage(signals, rules)
         override_stage = EngagementStage(override) if override else None
@@ -421,7 +421,8 @@ def _leader_rows(
                 recaps_read=signals.recaps_read,
                 action_items_owned=mine.get("action_items_owned", 0),
                 action_items_done=signals.action_items_done,
-                team_sessions_attended=signals.team_sessions_attended,
+                team_attended=signals.team_attended,
+                team_size=signals.team_size,
                 commitments_made=signals.commitments_made,
                 commitments_done=signals.commitments_done,
                 computed_stage=computed,

@@ -14,7 +14,8 @@ def test_compute_stage_climbs_the_ladder_with_what_people_did() -> None:
     assert compute_stage(Signals(invitations_received=3, recaps_received=4)) == Stage.ignorance
     assert compute_stage(Signals(recaps_received=4, recaps_read=1)) == Stage.skepticism
     assert compute_stage(Signals(sessions_attended=1, recaps_read=3)) == Stage.buy_in
-    assert compute_stage(Signals(team_sessions_attended=2)) == Stage.buy_in
+    assert compute_stage(Signals(team_attended=2, team_size=4)) == Stage.buy_in
+    assert compute_stage(Signals(team_attended=1, team_size=3)) == Stage.ignorance
     assert compute_stage(Signals(commitments_made=1)) == Stage.commitment
     assert compute_stage(Signals(commitments_made=1, commitments_done=1)) == Stage.action
     assert compute_stage(Signals(action_items_done=1)) == Stage.action
@@ -58,7 +59,8 @@ def test_rules_text_names_each_rung_highest_first() -> None:
         Stage.ignorance,
     ]
     assert dict(text)[Stage.buy_in] == (
-        "came to a session, or sent their team (a direct report attended), but committed nothing"
+        "came to a session, or sent their team (half of their direct reports attended), "
+        "but committed nothing"
     )
     assert dict(rules_text(EngagementRules(buy_in_min_sessions=2)))[Stage.buy_in].startswith(
         "came to 2 sessions"

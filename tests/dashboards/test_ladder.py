@@ -58,26 +58,35 @@ def test_coming_to_a_session_without_committing_is_buy_in(db: Session) -> None:
     assert _stages(db) == {"Comer": EngagementStage.buy_in}
 
 
-def test_sending_their_team_is_buy_in_but_only_direct_reports_count(db: Session) -> None:
+def test_sending_half_their_team_is_buy_in_but_only_direct_reports_count(db: Session) -> None:
     sender = _vp(db, "sender")
     chief = _vp(db, "chief", level="c-suite")
-    report = create_person(db, email="report@example.com", name="Report", manager=sender)
-    grand = create_person(db, email="grand@example.com", name="Grand", manager=report)
-    session_held = held(db, 2, 3)
-    attend(db, session_held, report)
+    few = _vp(db, "few")
+    first, second = held(db, 2, 3), held(db, 3, 3)
+    team = [
+        create_person(db, email=f"report{i}@example.com", name=f"Report {i}", manager=sender)
+        for i in range(4)
+    ]
+    attend(db, first, team[0])
+    attend(db, second, team[1])  # two of four, at different sessions: half the team
+    grand = create_person(db, email="grand@example.com", name="Grand", manager=team[0])
     other = create_person(db, email="other@example.com", name="Other", manager=chief)
     sub_report = create_person(db, email="sub@example.com", name="Sub", manager=other)
-    attend(db, session_held, sub_report, grand)  # the chief's report's report: not their team
+    attend(db, first, sub_report, grand)  # the chief's report's report: not their team
+    few_team = [
+        create_person(db, email=f"few{i}@example.com", name=f"Few {i}", manager=few)
+        for i in range(3)
+    ]
+    attend(db, first, few_team[0])  # one of three: that report came, the team was not sent
 
     rows = {row.name: row for row in service.leaders(db, filters=UNTIL_Q2).items}
-    assert (rows["Sender"].team_sessions_attended, rows["Sender"].stage) == (
-        1,
+    assert (rows["Sender"].team_attended, rows["Sender"].team_size, rows["Sender"].stage) == (
+        2,
+        4,
         EngagementStage.buy_in,
     )
-    assert (rows["Chief"].team_sessions_attended, rows["Chief"].stage) == (
-        0,
-        EngagementStage.ignorance,
-    )
+    assert (rows["Chief"].team_attended, rows["Chief"].stage) == (0, EngagementStage.ignorance)
+    assert (rows["Few"].team_attended, rows["Few"].stage) == (1, EngagementStage.ignorance)
 
 
 def test_making_a_commitment_is_commitment_even_without_coming(db: Session) -> None:
@@ -163,7 +172,7 @@ def test_evidence_lines_say_what_happened_each_quarter(db: Session) -> None:
     assert (q2.stage, q2.move_label) == (EngagementStage.action, "↑ from Commitment")
     assert [line.text for line in q2.evidence] == [
         "closed action item ‘Fix invoices’",
-        "sent their team: Rep attended 1 session",
+        "1 of 1 direct report attended (Rep)",
     ]
     assert (timeline.move, timeline.move_label) == ("up", "↑ from Commitment")
 
@@ -243,8 +252,8 @@ def test_stages_api_shape_and_errors(viewer_api: TestClient, db: Session) -> Non
         "evidence",
     }
     assert body["rules"][2] == (
-        "Buy-in: came to a session, or sent their team (a direct report attended), "
-        "but committed nothing"
+        "Buy-in: came to a session, or sent their team (half of their direct reports "
+        "attended), but committed nothing"
     )
     not_leader = viewer_api.get(f"/api/v1/people/{ic.id}/stages")
     assert not_leader.status_code == 404
