@@ -16,6 +16,7 @@ from app.db import open_session
 from app.demo.attendance import load_attendance
 from app.demo.distribution import load_distribution
 from app.demo.invitations import load_invitations
+from app.demo.ladder import load_ladder
 from app.demo.people import LAYERS, load_people
 from app.demo.recaps import load_recaps, queue_pdfs
 from app.demo.scorecard import load_scorecard
@@ -82,6 +83,7 @@ def load_demo(
     report(f"Recaps: {recaps} written and approved")
     distribution = load_distribution(session, people=people, sessions=sessions, now=now)
     report(f"Distribution: {distribution.lists} lists, {distribution.deliveries:,} recap emails")
+    load_ladder(session, ceo_id=people.ceo_id, now=now)
     load_scorecard(session, now=now)
     # Rendered by the worker once the caller commits: ready by the time someone opens one.
     queue_pdfs(session, sessions=sessions)
