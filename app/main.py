@@ -19,6 +19,8 @@ from app.db import install_session_turns
 from app.distribution import api as distribution_api
 from app.distribution import pages as distribution_pages
 from app.errors import ERROR_RESPONSES, document_body_errors, install_error_handlers
+from app.follow_ups import api as follow_ups_api
+from app.follow_ups import pages as follow_ups_pages
 from app.invitations import api as invitations_api
 from app.invitations import pages as invitations_pages
 from app.people import api as people_api
@@ -80,6 +82,7 @@ def create_app() -> FastAPI:
         recaps_api,
         distribution_api,
         invitations_api,
+        follow_ups_api,
         audit_api,
     ):
         api.include_router(module.router)
@@ -94,6 +97,7 @@ def create_app() -> FastAPI:
         recaps_pages,
         distribution_pages,
         invitations_pages,
+        follow_ups_pages,
         audit_pages,
     ):
         pages.include_router(module.router)
@@ -116,6 +120,7 @@ def create_app() -> FastAPI:
     app.include_router(attendance_pages.public_router)
     app.include_router(distribution_pages.public_router)
     app.include_router(invitations_pages.public_router)
+    app.include_router(follow_ups_pages.public_router)
     app.include_router(system_pages.public_router)  # a bearer token or the session cookie
     app.include_router(system_api.router)
     app.include_router(metrics.router)  # its own token, not a user's

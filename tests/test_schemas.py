@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.main import create_app
-from app.models import DistributionList, SessionStatus, utcnow
+from app.models import DistributionList, FollowUp, SessionStatus, utcnow
 from app.recaps.action_items import create_action_item
 from app.recaps.quotes import add_quote
 from app.recaps.schemas import ActionItemCreate, QuoteCreate
@@ -85,6 +85,8 @@ def path_ids(db: Session) -> dict[str, int]:
     attendance = create_attendance(db, story_session=story_session, person=person)
     dlist = DistributionList(name="Operating committee")
     db.add(dlist)
+    follow_up = FollowUp(session_id=story_session.id or 0, speaker_id=speaker.id or 0, subject="Hi")
+    db.add(follow_up)
     db.flush()
     ids = {
         "person_id": person.id,
@@ -93,6 +95,7 @@ def path_ids(db: Session) -> dict[str, int]:
         "item_id": item.id,
         "attendance_id": attendance.id,
         "list_id": dlist.id,
+        "follow_up_id": follow_up.id,
         "series_id": create_series(db).id,
         "user_id": create_user(db, email="someone@example.com").id,
     }

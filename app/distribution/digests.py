@@ -23,6 +23,7 @@ from app.distribution.schemas import (
     DigestSession,
     DigestTheme,
 )
+from app.follow_ups.digest_quotes import mark_quoted, replies_to_quote
 from app.mail import outbox
 from app.mail.addresses import normalize_email
 from app.models import (
@@ -192,6 +193,7 @@ def make_digest(session: Session, *, list_id: int, now: datetime | None = None) 
     docs = [RecapDocument.model_validate(version.document) for version in versions]
     document = build_document(dlist, docs, start=since, end=scheduled)
     document.peers = digest_peers(session, at=scheduled)
+    document.storyteller_replies = replies_to_quote(session, until=scheduled)
     html = digest_pdf_html(document)
     session.commit()
     pdf = render_pdf(html, subject="digest")
@@ -210,6 +212,7 @@ def make_digest(session: Session, *, list_id: int, now: datetime | None = None) 
     )
     session.add(digest)
     session.flush()
+    mark_quoted(session, digest=digest, replies=document.storyteller_replies)
     session.add_all(
         DigestRecap(digest_id=id_of(digest), recap_version_id=id_of(v)) for v in versions
     )

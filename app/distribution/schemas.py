@@ -13,6 +13,7 @@ from pydantic import (
 )
 
 from app.deps import MAX_ID
+from app.follow_ups.schemas import DigestReply
 from app.kit.schemas import Input
 from app.models import Cadence, DeliveryKind, DeliveryStatus, ScorecardCadence
 from app.people.peers import PeerFigures
@@ -298,3 +299,5 @@ class DigestDocument(BaseModel):
     """The most frequent themes, most sessions first."""
     peers: list[PeerFigures] = Field(default_factory=list)
     """Social proof: how many at each executive level came or committed this quarter."""
+    storyteller_replies: list[DigestReply] = Field(default_factory=list)
+    """What storytellers answered their follow-ups, quoted with their consent, each once."""

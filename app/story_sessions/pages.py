@@ -17,6 +17,7 @@ from app.auth.dependencies import CurrentUser
 from app.db import SessionDep, id_of
 from app.deps import MAX_ID, Pagination, PaginationDep
 from app.errors import AppError
+from app.follow_ups import pages as follow_up_pages
 from app.invitations import pages as invitation_pages
 from app.invitations import rsvps
 from app.kit.forms import form_failed
@@ -152,6 +153,7 @@ class SessionForm(BaseModel):
     speaker_name: list[str] = []
     speaker_title: list[str] = []
     speaker_consent: list[str] = []
+    speaker_email: list[str] = []
     already_held: str = ""
     series_id: str = ""
     """A series' id, or "none" for a one-off; empty when the form has no series field (the
@@ -195,7 +197,8 @@ def _collect(exc: ValidationError, errors: Errors, speaker_rows: Sequence[int] =
         if name == "speakers" and len(error["loc"]) > 1 and isinstance(error["loc"][1], int):
             index = error["loc"][1]
             row = speaker_rows[index] if index < len(speaker_rows) else index
-            name = f"speaker_name_{row}"
+            field = "email" if error["loc"][2:3] == ("email",) else "name"
+            name = f"speaker_{field}_{row}"
         errors.setdefault(FIELD_FOR.get(name, name), _message(error))
 
 
@@ -232,12 +235,20 @@ def _session_payload(
 ) -> dict[str, Any]:
     """The form as `SessionCreate` input; `speaker_rows` gets each speaker's form row."""
     speakers = []
-    rows = zip_longest(form.speaker_name, form.speaker_title, form.speaker_consent, fillvalue="")
-    for index, (name, title, consent) in enumerate(rows):
+    rows = zip_longest(
+        form.speaker_name,
+        form.speaker_title,
+        form.speaker_consent,
+        form.speaker_email,
+        fillvalue="",
+    )
+    for index, (name, title, consent, email) in enumerate(rows):
         if name.strip():
-            speakers.append({"name": name, "title": title, "consent": consent or Consent.none})
+            speakers.append(
+                {"name": name, "title": title, "consent": consent or Consent.none, "email": email}
+            )
             speaker_rows.append(index)
-        elif title.strip():
+        elif title.strip() or email.strip():
             errors[f"speaker_name_{index}"] = "Give this speaker's name, or clear the row."
     payload: dict[str, Any] = {
         "title": form.title,
@@ -292,6 +303,7 @@ def _form_context(
     timezones = COMMON_TIMEZONES if zone in COMMON_TIMEZONES else [zone, *COMMON_TIMEZONES]
     speaker_rows = max(SPEAKER_ROWS, len(getattr(form, "speaker_name", [])))
     speakers = {f"speaker_name_{row}": f"Speaker {row + 1}" for row in range(speaker_rows)}
+    speakers |= {f"speaker_email_{row}": f"Speaker {row + 1} email" for row in range(speaker_rows)}
     return {
         "user": user,
         "form": form,
@@ -356,6 +368,7 @@ def _form_of(session: Session, story_session: StorySession) -> SessionForm:
         speaker_name=[s.name for s in detail.speakers],
         speaker_title=[s.title for s in detail.speakers],
         speaker_consent=[s.consent.value for s in detail.speakers],
+        speaker_email=[s.email for s in detail.speakers],
         series_id=str(detail.series_id or NO_SERIES),
     )
 
@@ -500,6 +513,7 @@ def session_page(
             "platform_labels": PLATFORM_LABELS,
             "consent_labels": CONSENT_LABELS,
             "invitations": invitation_pages.session_panel(session, story_session),
+            "follow_ups": follow_up_pages.session_panel(session, story_session),
             "recorded": recorded and story_session.status is SessionStatus.completed,
         },
     )

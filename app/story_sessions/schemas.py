@@ -18,7 +18,9 @@ from pydantic import (
 
 from app.deps import MAX_ID
 from app.kit.schemas import Input
+from app.mail.addresses import normalize_email
 from app.models import Consent, Platform, SessionStatus
+from app.people.service import is_email
 
 
 def check_timezone(name: str) -> str:
@@ -53,6 +55,16 @@ def check_wall_clock(value: datetime) -> datetime:
     if not 1900 <= value.year <= 9000:
         raise ValueError("Choose a date between the years 1900 and 9000.")
     return value.replace(second=0, microsecond=0)
+
+
+def check_speaker_email(value: str) -> str:
+    """An optional address, stored lower-case as the outbox compares addresses."""
+    email = normalize_email(value)
+    if email and not is_email(email):
+        raise ValueError(
+            f"{value.strip()[:80]!r} is not an email address; leave it empty for none."
+        )
+    return email
 
 
 def check_join_url(value: str) -> str:
@@ -108,6 +120,14 @@ class SpeakerIn(Input):
     name: Title
     title: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
     consent: Consent = Consent.none
+    email: Annotated[
+        str,
+        Field(
+            max_length=320,
+            description="Where their follow-up letter goes (optional); stored lower-case.",
+        ),
+        AfterValidator(check_speaker_email),
+    ] = ""
 
 
 class SpeakerRead(BaseModel):
@@ -117,6 +137,7 @@ class SpeakerRead(BaseModel):
     name: str
     title: str
     consent: Consent
+    email: str = ""
 
 
 class SessionCreate(Input):

@@ -73,13 +73,14 @@ def test_read_session_with_out_of_range_id_is_422(viewer_api: TestClient) -> Non
 
 def test_speakers_and_consent_round_trip(organizer_api: TestClient, db: Session) -> None:
     speakers = [
-        {"name": "Ines Roy", "title": "COO", "consent": "named"},
-        {"name": "Tom Berg", "title": "", "consent": "company_only"},
-        {"name": "A. Nonymous", "title": "Buyer", "consent": "anonymous"},
+        {"name": "Ines Roy", "title": "COO", "consent": "named", "email": " Ines.Roy@Acme.example"},
+        {"name": "Tom Berg", "title": "", "consent": "company_only", "email": ""},
+        {"name": "A. Nonymous", "title": "Buyer", "consent": "anonymous", "email": ""},
     ]
     created = organizer_api.post("/api/v1/sessions", json=_body(speakers=speakers)).json()
     stored = db.exec(select(SessionSpeaker).where(SessionSpeaker.session_id == created["id"]))
     ids = [s.id for s in stored]
+    speakers[0]["email"] = "ines.roy@acme.example"  # stored as the outbox compares addresses
     assert created["speakers"] == [{"id": i, **s} for i, s in zip(ids, speakers, strict=True)]
     replaced = organizer_api.patch(
         f"/api/v1/sessions/{created['id']}",
@@ -88,8 +89,17 @@ def test_speakers_and_consent_round_trip(organizer_api: TestClient, db: Session)
     [lea] = db.exec(select(SessionSpeaker).where(SessionSpeaker.session_id == created["id"]))
     assert lea.name == "Lea Park"
     assert replaced["speakers"] == [
-        {"id": lea.id, "name": "Lea Park", "title": "", "consent": "none"}
+        {"id": lea.id, "name": "Lea Park", "title": "", "consent": "none", "email": ""}
     ]
+
+
+def test_a_speaker_email_that_is_not_an_address_is_refused(organizer_api: TestClient) -> None:
+    speakers = [{"name": "Ines Roy", "email": "ines at acme"}]
+    response = organizer_api.post("/api/v1/sessions", json=_body(speakers=speakers))
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["body", "speakers", 0, "email"]
+    assert "'ines at acme' is not an email address" in error["msg"]
 
 
 def test_speakers_keep_their_ids_through_an_edit(organizer_api: TestClient) -> None:
@@ -114,8 +124,14 @@ def test_speakers_keep_their_ids_through_an_edit(organizer_api: TestClient) -> N
     ).json()["speakers"]
     # Listed in the order they were first added.
     assert edited[:2] == [
-        {"id": ines["id"], "name": "Ines Roy-Martin", "title": "", "consent": "company_only"},
-        {"id": tom["id"], "name": "TOM BERG", "title": "CFO", "consent": "named"},
+        {
+            "id": ines["id"],
+            "name": "Ines Roy-Martin",
+            "title": "",
+            "consent": "company_only",
+            "email": "",
+        },
+        {"id": tom["id"], "name": "TOM BERG", "title": "CFO", "consent": "named", "email": ""},
     ]
     assert edited[2]["name"] == "Lea Park"
     assert edited[2]["id"] not in {ines["id"], tom["id"]}

@@ -1,0 +1,1 @@
+"""The storyteller hears back: follow-up letters drafted from the recap, and their replies."""
