@@ -74,6 +74,11 @@ def session_panel(session: Session, story_session: StorySession) -> dict[str, An
     }
 
 
+def replied_sessions(session: Session, session_ids: list[int]) -> set[int]:
+    """Which of the listed sessions have a storyteller's reply: a marker on the session list."""
+    return letters.replied_sessions(session, session_ids)
+
+
 # -- organizer pages -------------------------------------------------------------------------
 
 

@@ -401,6 +401,7 @@ def sessions_page(
         {
             "user": user,
             "sessions": service.describe_sessions(session, rows),
+            "replied": follow_up_pages.replied_sessions(session, [id_of(r) for r in rows]),
             "total": total,
             "pager": pager(request, page, total),
             "filters": raw,

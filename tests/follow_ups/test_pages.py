@@ -162,3 +162,20 @@ def test_viewers_see_the_letters_without_the_buttons(viewer_web: PageClient, db:
     assert follow_up.subject in page.text
     assert "Follow up with the storyteller</button>" not in page.text
     assert viewer_web.submit(f"/follow-ups/{follow_up.id}/send").status_code == 403
+
+
+def test_the_session_list_marks_a_storyteller_who_replied(
+    organizer_web: PageClient, db: Session
+) -> None:
+    story = told_story(db)
+    quiet = told_story(db, title="A story with no reply yet")
+    follow_up = letters.create_follow_up(db, story.story_session, data=FollowUpCreate())
+    letters.send_follow_up(db, follow_up)
+    listing = organizer_web.get("/sessions?when=past")
+    assert listing.text.count("storyteller replied") == 0
+    replies.record_reply(db, follow_up, data=ReplyCreate(helped=3))
+    listing = organizer_web.get("/sessions?when=past")
+    marker = f'<a class="badge completed" href="/sessions/{story.story_session.id}#follow-ups">'
+    assert listing.text.count("storyteller replied") == 1
+    assert marker in listing.text
+    assert f'href="/sessions/{quiet.story_session.id}#follow-ups"' not in listing.text
