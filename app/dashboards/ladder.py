@@ -84,12 +84,12 @@ def shown_quarters(end: date | None = None, count: int = QUARTERS_SHOWN) -> list
 
 
 def move_label(stage: EngagementStage, before: EngagementStage | None) -> str:
-    """ "↑ from Buy-in", "↓ from Action", "= Commitment", or "" with nothing before."""
+    """ "↑ from Buy-in", "↓ from Action", "= still Commitment", or "" with nothing before."""
     step = move(stage, before)
     if before is None or step is None:
         return ""
-    arrow = {"up": "↑ from", "down": "↓ from", "same": "= same as"}[step]
-    return f"{arrow} {STAGE_LABELS[before]}" if step != "same" else "= same as last quarter"
+    arrow = {"up": "↑ from", "down": "↓ from", "same": "= still"}[step]
+    return f"{arrow} {STAGE_LABELS[before]}"
 
 
 def quarter_stages(

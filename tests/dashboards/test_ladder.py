@@ -146,7 +146,7 @@ def test_moving_down_and_staying_the_same(db: Session) -> None:
     )
     assert rows["Faller"].move_label == "↓ from Commitment"
     assert rows["Faller"].stage == EngagementStage.commitment  # the period is all time
-    assert (rows["Steady"].move, rows["Steady"].move_label) == ("same", "= same as last quarter")
+    assert (rows["Steady"].move, rows["Steady"].move_label) == ("same", "= still Buy-in")
 
 
 def test_evidence_lines_say_what_happened_each_quarter(db: Session) -> None:
