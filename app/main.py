@@ -11,6 +11,8 @@ from app.audit import pages as audit_pages
 from app.auth import api as auth_api
 from app.auth import pages as auth_pages
 from app.auth.dependencies import authorize, signed_in
+from app.commitments import api as commitments_api
+from app.commitments import pages as commitments_pages
 from app.config import get_settings
 from app.dashboards import api as dashboards_api
 from app.dashboards import pages as dashboards_pages
@@ -82,6 +84,7 @@ def create_app() -> FastAPI:
         recaps_api,
         distribution_api,
         invitations_api,
+        commitments_api,
         follow_ups_api,
         audit_api,
     ):
@@ -97,6 +100,7 @@ def create_app() -> FastAPI:
         recaps_pages,
         distribution_pages,
         invitations_pages,
+        commitments_pages,
         follow_ups_pages,
         audit_pages,
     ):
@@ -120,6 +124,7 @@ def create_app() -> FastAPI:
     app.include_router(attendance_pages.public_router)
     app.include_router(distribution_pages.public_router)
     app.include_router(invitations_pages.public_router)
+    app.include_router(commitments_pages.public_router)
     app.include_router(follow_ups_pages.public_router)
     app.include_router(system_pages.public_router)  # a bearer token or the session cookie
     app.include_router(system_api.router)

@@ -19,6 +19,7 @@ TASK_MODULES = (
     "app.mail.tasks",
     "app.distribution.tasks",
     "app.invitations.tasks",
+    "app.commitments.tasks",
 )
 
 

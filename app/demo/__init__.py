@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from app.db import open_session
 from app.demo.attendance import load_attendance
+from app.demo.commitments import load_commitments
 from app.demo.distribution import load_distribution
 from app.demo.follow_ups import load_follow_ups
 from app.demo.invitations import load_invitations
@@ -85,6 +86,7 @@ def load_demo(
     distribution = load_distribution(session, people=people, sessions=sessions, now=now)
     report(f"Distribution: {distribution.lists} lists, {distribution.deliveries:,} recap emails")
     load_follow_ups(session, sessions=sessions, now=now)
+    load_commitments(session, sessions=sessions, people=people, rng=rng, now=now)
     load_ladder(session, ceo_id=people.ceo_id, now=now)
     load_scorecard(session, now=now)
     # Rendered by the worker once the caller commits: ready by the time someone opens one.

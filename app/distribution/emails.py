@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from app.commitments.links import commitment_link
 from app.config import get_settings
 from app.distribution import links
 from app.distribution.schemas import DigestDocument
@@ -123,6 +124,13 @@ def recap_context(doc: RecapDocument) -> dict[str, Any]:
     overdue = sum(item.overdue for item in doc.open_items)
     actions_line = f"{new}; {earlier}" + (f" ({overdue} overdue)." if overdue else ".")
     lead_html, lead_text = first_paragraph(doc.summary_html)
+    kept = doc.commitments_kept()
+    commitments_line = (
+        f"Leaders' commitments from earlier sessions: {kept.done} done, {kept.dropped} "
+        f"dropped, {kept.open} open" + (f" ({kept.overdue} overdue)." if kept.overdue else ".")
+        if kept.total
+        else ""
+    )
     return {
         "doc": doc,
         "date": long_date(doc.starts_at.astimezone(ZoneInfo(doc.timezone)).date()),
@@ -135,6 +143,7 @@ def recap_context(doc: RecapDocument) -> dict[str, Any]:
         "quotes": doc.quotes[:QUOTES_IN_EMAIL],
         "open_actions": open_actions,
         "actions_line": actions_line,
+        "commitments_line": commitments_line,
     }
 
 
@@ -170,6 +179,12 @@ def compose_recap(session: Session, delivery: Delivery) -> EmailMessage:
             "preheader": context["headline"],
             "link": links.recap_link(delivery, now=now),
             "link_expires": long_date(expires.date()),
+            # Only people in the directory can own a commitment: outsiders get no such link.
+            "commitment_link": commitment_link(
+                person_id=delivery.person_id, session_id=doc.session_id, now=now
+            )
+            if delivery.person_id is not None
+            else "",
             "list_name": dlist.name if dlist else "",
             "unsubscribe_url": unsubscribe_url,
             "logo_src": f"cid:{LOGO_CID}" if logo else "",

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
 from app.auth.dependencies import CurrentUser
+from app.commitments.links import commitment_path
 from app.config import get_settings
 from app.db import SessionDep
 from app.deps import IdPath
@@ -583,11 +584,17 @@ def public_recap(request: Request, session: SessionDep, token: str) -> Response:
     from app.recaps.render import pdf_for_version, render_recap_html
 
     try:
-        _delivery, version, read_token = links.open_recap(session, token=token)
+        delivery, version, read_token = links.open_recap(session, token=token)
     except AppError as exc:
         return _link_error(request, session, exc)
     document = RecapDocument.model_validate(version.document)
     context = {
+        # Only people in the directory can own a commitment: outsiders are not asked.
+        "commitment_url": commitment_path(
+            person_id=delivery.person_id, session_id=document.session_id
+        )
+        if delivery.person_id is not None
+        else "",
         "doc": document,
         "body": render_recap_html(document),
         "read_token": read_token,

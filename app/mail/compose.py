@@ -22,6 +22,7 @@ EMAIL_MODULES = (
     "app.distribution.emails",
     "app.distribution.scorecard_emails",
     "app.invitations.emails",
+    "app.commitments.emails",
     "app.follow_ups.emails",
 )
 

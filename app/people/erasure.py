@@ -16,6 +16,7 @@ from app.models import (
     ApiToken,
     Attendance,
     CalendarFeed,
+    Commitment,
     Delivery,
     DeliveryStatus,
     Digest,
@@ -266,6 +267,10 @@ def erase_person(session: Session, *, person: Person) -> ErasureReport:
             invitation.name = ""
             session.add(invitation)
             report["invitations_anonymised"] += 1
+
+    # Their own words: deleted with their updates and reminders (the foreign keys cascade).
+    commitments = session.execute(delete(Commitment).where(col(Commitment.person_id) == person_id))
+    report["commitments_removed"] = commitments.rowcount  # type: ignore[attr-defined]
 
     deliveries = or_(
         col(Delivery.person_id) == person_id, func.lower(col(Delivery.to_email)).in_(emails)

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.auth.dependencies import AdminUser, CurrentUser
+from app.commitments import pages as commitment_pages
 from app.config import get_settings
 from app.dashboards.person_stage import STAGE_LABELS, history_with_stage, stage_timeline
 from app.db import SessionDep
@@ -417,6 +418,7 @@ def _person_page_context(
         "history_line": history_line,
         "duration": duration,
         "rsvp_labels": RSVP_LABELS,
+        "commitments": commitment_pages.person_panel(session, person),
     }
 
 

@@ -140,6 +140,8 @@ class ErasureReport(BaseModel):
     """Emails not sent yet (queued or being sent)."""
     deliveries_anonymised: int
     """Sent or failed emails: address, name and payload blanked, status kept."""
+    commitments_removed: int = 0
+    """What they said they would do, with its updates and reminders: their own words."""
     user_accounts_closed: int
     api_tokens_removed: int
     calendar_feeds_removed: int

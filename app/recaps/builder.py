@@ -12,9 +12,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import false
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, and_, col, func, or_, select
 
 from app.attendance.service import level_counts
+from app.commitments.queries import latest_updates as latest_commitment_updates
 from app.config import get_settings
 from app.db import by_id, id_of
 from app.kit.charts import RateBar, level_colors, rate_bars
@@ -23,6 +24,8 @@ from app.models import (
     ActionItemUpdate,
     ActionStatus,
     Attendance,
+    Commitment,
+    CommitmentStatus,
     Consent,
     Customer,
     Invitation,
@@ -43,6 +46,7 @@ from app.models import (
 from app.recaps.document import (
     ActionEntry,
     AttendanceSection,
+    CommitmentEntry,
     DepartmentCount,
     LevelCount,
     NamedLeader,
@@ -164,6 +168,7 @@ def build_document(
         action_items=_entries(session, own_items, today),
         open_items=_open_items(session, story_session, today),
         done_since_previous=_done_since_previous(session, story_session, today, now),
+        commitments=leader_commitments(session, story_session, now),
         attendance=attendance_section(session, story_session),
     )
 
@@ -266,9 +271,8 @@ def previous_recap_approval(session: Session, story_session: StorySession) -> da
     ).first()
 
 
-def _done_since_previous(
-    session: Session, story_session: StorySession, today: date, now: datetime
-) -> list[ActionEntry]:
+def _since_previous(session: Session, story_session: StorySession) -> datetime | None:
+    """Since when "since the previous recap" counts (None: there is no earlier session)."""
     since = previous_recap_approval(session, story_session)
     if since is None:
         # No earlier recap was approved: count from the start of the previous session.
@@ -278,6 +282,13 @@ def _done_since_previous(
             .order_by(col(StorySession.starts_at).desc())
             .limit(1)
         ).first()
+    return since
+
+
+def _done_since_previous(
+    session: Session, story_session: StorySession, today: date, now: datetime
+) -> list[ActionEntry]:
+    since = _since_previous(session, story_session)
     if since is None:
         return []
     items = session.exec(
@@ -292,6 +303,52 @@ def _done_since_previous(
         .order_by(col(ActionItem.done_at), col(ActionItem.id))
     ).all()
     return _entries(session, items, today, done_dates=True)
+
+
+def leader_commitments(
+    session: Session, story_session: StorySession, now: datetime
+) -> list[CommitmentEntry]:
+    """Commitments made after earlier sessions in scope: open, or closed since the previous
+    recap, each with its owner's level and latest update."""
+    since = _since_previous(session, story_session)
+    if since is None:
+        return []
+    rows = session.exec(
+        select(Commitment, StorySession, Person, Level.name)
+        .join(StorySession, col(StorySession.id) == Commitment.session_id)
+        .join(Person, col(Person.id) == Commitment.person_id)
+        .join(Level, col(Level.id) == Person.level_id)
+        .where(
+            *_earlier_in_scope(story_session),
+            or_(
+                col(Commitment.status) == CommitmentStatus.open,
+                and_(col(Commitment.closed_at) >= since, col(Commitment.closed_at) <= now),
+            ),
+        )
+        .order_by(col(StorySession.starts_at), col(Commitment.id))
+    ).all()
+    updates = latest_commitment_updates(session, [id_of(row[0]) for row in rows])
+    entries = []
+    for commitment, story, owner, level in rows:
+        latest = updates.get(id_of(commitment))
+        today = local_day(now, story.timezone)
+        entries.append(
+            CommitmentEntry(
+                text=commitment.text,
+                owner=owner.name,
+                level=level,
+                status=commitment.status.value,
+                due_on=commitment.due_on,
+                overdue=commitment.status is CommitmentStatus.open
+                and commitment.due_on is not None
+                and commitment.due_on < today,
+                session_title=story.title,
+                session_date=local_day(story.starts_at, story.timezone),
+                latest_update=latest.note if latest else "",
+                latest_update_on=local_day(latest.created_at, story.timezone) if latest else None,
+            )
+        )
+    return entries
 
 
 # -- attendance --------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ OWNERS_SHOWN = 6
 OVERDUE_SHOWN = 6
 ABSENT_SHOWN = 12
 """Invited executives who stayed away, named on page 1; the rest are counted."""
+COMMITMENTS_SHOWN = 8
+"""Leaders' commitments listed one by one; more are counted by status."""
 
 
 class QuoteEntry(BaseModel):
@@ -37,6 +39,55 @@ class ActionEntry(BaseModel):
     latest_update: str = ""
     latest_update_on: date | None = None
     overdue: bool = False
+
+
+class CommitmentEntry(BaseModel):
+    """A leader's commitment after an earlier session, and what became of it."""
+
+    text: str
+    owner: str
+    level: str
+    status: str
+    """open, done or dropped."""
+    due_on: date | None
+    overdue: bool = False
+    session_title: str
+    session_date: date
+    latest_update: str = ""
+    latest_update_on: date | None = None
+
+
+class CommitmentsKept(BaseModel):
+    """The commitments section, condensed: counts by status and the ones worth naming."""
+
+    total: int
+    done: int
+    dropped: int
+    open: int
+    overdue: int
+    shown: list[CommitmentEntry]
+    more: int
+
+
+def commitments_kept(entries: list[CommitmentEntry]) -> CommitmentsKept:
+    """Counts by status, and the commitments to list: closed ones and overdue ones first."""
+    rank = {"done": 0, "dropped": 1}
+    ordered = sorted(
+        entries,
+        key=lambda entry: (
+            rank.get(entry.status, 2 if entry.overdue else 3),
+            entry.due_on or date.max,
+        ),
+    )
+    return CommitmentsKept(
+        total=len(entries),
+        done=sum(entry.status == "done" for entry in entries),
+        dropped=sum(entry.status == "dropped" for entry in entries),
+        open=sum(entry.status == "open" for entry in entries),
+        overdue=sum(entry.overdue for entry in entries),
+        shown=ordered[:COMMITMENTS_SHOWN],
+        more=max(len(entries) - COMMITMENTS_SHOWN, 0),
+    )
 
 
 class LevelCount(BaseModel):
@@ -243,7 +294,14 @@ class RecapDocument(BaseModel):
     """Still open from earlier sessions (same series, or all: a setting)."""
     done_since_previous: list[ActionEntry] = Field(default_factory=list)
     """Closed since the previous recap."""
+    commitments: list[CommitmentEntry] = Field(default_factory=list)
+    """Leaders' commitments after earlier sessions (in the carried items' scope): still open,
+    or closed since the previous recap."""
     attendance: AttendanceSection
+
+    def commitments_kept(self) -> CommitmentsKept:
+        """The leaders' commitments, counted and condensed (see `commitments_kept`)."""
+        return commitments_kept(self.commitments)
 
     def carried_over(self) -> CarriedOver:
         """The open items from earlier sessions, counted and condensed (see `carry_over`)."""

@@ -17,6 +17,7 @@ from app.auth.dependencies import CurrentUser
 from app.db import SessionDep, id_of
 from app.deps import MAX_ID, Pagination, PaginationDep
 from app.errors import AppError
+from app.commitments import pages as commitment_pages
 from app.follow_ups import pages as follow_up_pages
 from app.invitations import pages as invitation_pages
 from app.invitations import rsvps
@@ -514,6 +515,7 @@ def session_page(
             "platform_labels": PLATFORM_LABELS,
             "consent_labels": CONSENT_LABELS,
             "invitations": invitation_pages.session_panel(session, story_session),
+            "commitments": commitment_pages.session_panel(session, story_session),
             "follow_ups": follow_up_pages.session_panel(session, story_session),
             "recorded": recorded and story_session.status is SessionStatus.completed,
         },

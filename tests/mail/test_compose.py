@@ -14,6 +14,7 @@ KINDS = sorted(path.stem for path in EMAIL_TEMPLATES.glob("[!_]*.html"))
 def test_every_email_has_a_text_twin_and_extends_the_one_layout() -> None:
     assert KINDS == [
         "action_due",
+        "commitment_due",
         "digest",
         "invitation",
         "invitation_cancelled",

@@ -241,6 +241,7 @@ def test_erase_leaves_no_trace_in_any_table(
         "invitations_anonymised": 1,
         "deliveries_removed": 1,
         "deliveries_anonymised": 2,
+        "commitments_removed": 0,
         "user_accounts_closed": 1,
         "api_tokens_removed": 1,
         "calendar_feeds_removed": 1,
