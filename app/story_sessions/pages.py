@@ -14,10 +14,10 @@ from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
 from app.auth.dependencies import CurrentUser
+from app.commitments import pages as commitment_pages
 from app.db import SessionDep, id_of
 from app.deps import MAX_ID, Pagination, PaginationDep
 from app.errors import AppError
-from app.commitments import pages as commitment_pages
 from app.follow_ups import pages as follow_up_pages
 from app.invitations import pages as invitation_pages
 from app.invitations import rsvps
