@@ -278,3 +278,22 @@ def test_leaders_api_has_the_move_and_the_quarters(viewer_api: TestClient, db: S
         "buy_in",
     ]
     assert row["quarters"][-1]["start"] == "2026-04-01"
+
+
+def test_stage_timeline_query_count_does_not_grow_with_the_signals(db: Session) -> None:
+    from tests.dashboards.test_pages import count_queries
+
+    leader = _vp(db, "leader")
+    attend(db, held(db, 3, 12), leader)
+    with count_queries(db) as small:
+        assert stage_timeline(db, person=leader, until=Q2) is not None
+    for month in (1, 2, 4, 5, 6):
+        story_session = held(db, month, 9)
+        attend(db, story_session, leader)
+        commit(db, story_session, leader, f"Promise {month}")
+        send_recap(db, story_session, leader, read=True)
+    with count_queries(db) as large:
+        timeline = stage_timeline(db, person=leader, until=Q2)
+    assert timeline is not None
+    assert [q.stage for q in timeline.quarters[-2:]] == [EngagementStage.commitment] * 2
+    assert len(large) == len(small) <= 8, small
