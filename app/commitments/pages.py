@@ -64,6 +64,8 @@ STATUS_LABELS = {
 
 def _errors(exc: ValidationError | AppError) -> Errors:
     """A refused form's messages: by field for input errors, one sentence for the rest."""
+    if isinstance(exc, recording.FieldInvalid):
+        return {exc.field: str(exc.detail)}
     if isinstance(exc, AppError):
         return [str(exc.detail)]
     errors: dict[str, str] = {}

@@ -30,6 +30,15 @@ from app.models import (
 )
 from app.people.service import is_erased, person_by_email
 
+
+class FieldInvalid(Invalid):
+    """Refused input that belongs to one field: forms show it beside that field."""
+
+    def __init__(self, detail: str, *, field: str) -> None:
+        super().__init__(detail)
+        self.field = field
+
+
 MAX_PER_PERSON = 20
 """Commitments one person may make about one session: more is a form being replayed."""
 AUDIT_FIELDS = ("text", "due_on", "status", "action_item_id", "theme_id")
@@ -48,9 +57,10 @@ def session_today(story_session: StorySession, now: datetime) -> date:
 
 def check_due(due_on: date | None, today: date) -> None:
     if due_on is not None and due_on < today:
-        raise Invalid(
+        raise FieldInvalid(
             f"The due date {due_on.isoformat()} is in the past; choose today "
-            f"({today.isoformat()}) or later."
+            f"({today.isoformat()}) or later.",
+            field="due_on",
         )
 
 
@@ -66,8 +76,9 @@ def _check_session(story_session: StorySession, now: datetime) -> None:
 def _check_action_item(session: Session, story_session: StorySession, item_id: int) -> None:
     item = session.get(ActionItem, item_id)
     if item is None or item.session_id != story_session.id:
-        raise Invalid(
-            f"Action item {item_id} is not one of the action items of “{story_session.title}”."
+        raise FieldInvalid(
+            f"Action item {item_id} is not one of the action items of “{story_session.title}”.",
+            field="action_item_id",
         )
 
 
@@ -86,7 +97,10 @@ def session_themes(session: Session, story_session: StorySession) -> list[Theme]
 
 def _check_theme(session: Session, story_session: StorySession, theme_id: int) -> None:
     if theme_id not in {id_of(theme) for theme in session_themes(session, story_session)}:
-        raise Invalid(f"Theme {theme_id} is not one of the themes of “{story_session.title}”.")
+        raise FieldInvalid(
+            f"Theme {theme_id} is not one of the themes of “{story_session.title}”.",
+            field="theme_id",
+        )
 
 
 def _check_answer(session: Session, story_session: StorySession, data: CommitmentAnswer) -> None:
@@ -152,13 +166,16 @@ def directory_person(
     if person_id is not None:
         person = session.get(Person, person_id)
         if person is None:
-            raise Invalid(f"There is no person with id {person_id} in the directory.")
+            raise FieldInvalid(
+                f"There is no person with id {person_id} in the directory.", field="person_id"
+            )
         return person
     person = person_by_email(session, person_email or "")
     if person is None:
-        raise Invalid(
+        raise FieldInvalid(
             f"No one in the directory has the email {normalize_email(person_email or '')}. "
-            "Commitments are made by people in the directory: check the spelling."
+            "Commitments are made by people in the directory: check the spelling.",
+            field="person_email",
         )
     return person
 
@@ -286,7 +303,7 @@ def close_commitment(
 ) -> CommitmentUpdate:
     """The owner closes their open commitment as done or dropped, saying how in a sentence."""
     if status is CommitmentStatus.open:
-        raise Invalid("Choose whether it is done or dropped.")
+        raise FieldInvalid("Choose whether it is done or dropped.", field="status")
     if commitment.status is not CommitmentStatus.open:
         raise Conflict(f"This commitment is already {commitment.status.value}: nothing changed.")
     data = CommitmentUpdateCreate(note=note.strip() or STATUS_NOTES[status], status=status)

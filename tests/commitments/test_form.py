@@ -111,6 +111,19 @@ def test_refused_answers_say_why_and_save_nothing(db: Session, anon: TestClient)
     assert db.exec(select(AuditEntry).where(AuditEntry.entity == "commitment")).all() == []
 
 
+def test_a_past_due_date_is_shown_beside_its_field(db: Session, anon: TestClient) -> None:
+    world = make_world(db)
+    yesterday = (utcnow() - timedelta(days=2)).date().isoformat()
+
+    response = anon.post(_form_url(world), data={"text": "Call them", "due_on": yesterday})
+
+    assert response.status_code == 422
+    assert f'<p class="field-error" id="due_on-error">The due date {yesterday} is in the past' in (
+        response.text
+    )
+    assert "<li>Due date: The due date" in response.text
+
+
 def test_no_commitment_to_a_cancelled_or_future_session(db: Session, anon: TestClient) -> None:
     world = make_world(db)
     world.story_session.starts_at = utcnow() + timedelta(days=3)
