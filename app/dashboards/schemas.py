@@ -224,6 +224,12 @@ class LeadersPage(Page[LeaderRow]):
     leaders: int = Field(description="Every leader, whatever the page or list shown.")
     never_attended: int
     stages: list[StageCount]
+    latest_quarter: str = Field(
+        default="", description='The last quarter of the trends, "Q4 2026".'
+    )
+    latest_quarter_stages: list[StageCount] = Field(
+        default_factory=list, description="Leaders per computed stage in that quarter alone."
+    )
 
 
 class DepartmentLevelCell(BaseModel):

@@ -451,9 +451,11 @@ def _leaders_page(
     limit: int,
     offset: int,
 ) -> LeadersPage:
-    stage_counts = dict.fromkeys(LADDER, 0)
+    stage_counts, latest_counts = dict.fromkeys(LADDER, 0), dict.fromkeys(LADDER, 0)
     for row in rows:
         stage_counts[row.stage] += 1
+        if row.quarters:
+            latest_counts[row.quarters[-1].stage] += 1
     never = [row for row in rows if row.sessions_attended == 0]
     shown = never if never_attended else rows
     return LeadersPage(
@@ -468,6 +470,11 @@ def _leaders_page(
         never_attended=len(never),
         stages=[
             StageCount(stage=stage, label=STAGE_LABELS[stage], count=stage_counts[stage])
+            for stage in LADDER
+        ],
+        latest_quarter=rows[0].quarters[-1].quarter if rows and rows[0].quarters else "",
+        latest_quarter_stages=[
+            StageCount(stage=stage, label=STAGE_LABELS[stage], count=latest_counts[stage])
             for stage in LADDER
         ],
     )

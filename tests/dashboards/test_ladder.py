@@ -130,6 +130,10 @@ def test_moving_up_between_quarters(db: Session) -> None:
     ]
     assert (row.move, row.move_label) == ("up", "↑ from Skepticism")
     assert [q.quarter for q in row.quarters] == ["Q3 2025", "Q4 2025", "Q1 2026", "Q2 2026"]
+    page = service.leaders(db, filters=UNTIL_Q2)
+    assert page.latest_quarter == "Q2 2026"
+    latest = {count.stage: count.count for count in page.latest_quarter_stages}
+    assert (latest[EngagementStage.buy_in], sum(latest.values())) == (1, 1)
 
 
 def test_moving_down_and_staying_the_same(db: Session) -> None:
