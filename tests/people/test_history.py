@@ -157,7 +157,7 @@ def test_person_page_shows_the_history(viewer_web: PageClient, db: Session) -> N
     assert "Call the CFO" in text
     assert '<span class="badge overdue">overdue</span>' in text
     assert '<span class="stage stage-buy_in">Buy-in</span>' in text
-    assert "computed from the figures below" in text
+    assert "the quarters below give the evidence" in text
     assert f'href="/dashboard/leaders/{story.ada.id}/stage"' not in text  # viewers only look
 
 
