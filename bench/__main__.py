@@ -6,6 +6,7 @@ import sys
 BENCHMARKS = (
     "bench.attendance_import",
     "bench.dashboard",
+    "bench.scorecard",
     "bench.recap_render",
     "bench.mail_send",
     "bench.throughput",

@@ -46,6 +46,17 @@ def list_lists(session: Session, *, limit: int, offset: int) -> tuple[list[Distr
 
 def schedule_text(dlist: DistributionList) -> str:
     """The cadence in words, e.g. "Weekly digest, Mondays at 08:00 (Europe/Paris)"."""
+    scorecard = SCORECARD_TEXT.get(dlist.scorecard_cadence, "")
+    return _recap_schedule(dlist) + (f"; {scorecard}" if scorecard else "")
+
+
+SCORECARD_TEXT = {
+    ScorecardCadence.monthly: "the scorecard of the quarter so far on the 1st of each month",
+    ScorecardCadence.quarterly: "the scorecard of each quarter when it ends",
+}
+
+
+def _recap_schedule(dlist: DistributionList) -> str:
     at = f"{dlist.digest_time.strftime('%H:%M')} ({dlist.timezone})"
     if dlist.cadence is Cadence.weekly and dlist.digest_weekday is not None:
         return f"Weekly digest, {WEEKDAYS[dlist.digest_weekday]}s at {at}"

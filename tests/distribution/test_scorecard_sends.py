@@ -157,6 +157,9 @@ def test_the_list_api_sets_the_cadence_and_the_first_send_is_the_next_one(
     )
     assert made.status_code == 201, made.text
     assert made.json()["scorecard_cadence"] == "quarterly"
+    assert made.json()["schedule"] == (
+        "Every recap, as it is sent; the scorecard of each quarter when it ends"
+    )
     refused = organizer_api.patch(
         f"/api/v1/lists/{made.json()['id']}", json={"scorecard_cadence": "weekly"}
     )
