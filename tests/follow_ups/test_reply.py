@@ -174,6 +174,8 @@ def test_the_reply_link_opens_no_other_signed_page(anon: TestClient, db: Session
         f"/p/recap/{token}",
         f"/p/unsubscribe/{token}",
         f"/p/rsvp/{token}",
+        f"/p/commit/{token}",
+        f"/p/commitments/close/{token}",
     ):
         response = anon.get(path)
         assert response.status_code == 403, path
