@@ -159,3 +159,17 @@ def test_the_currency_setting_is_an_iso_code(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("STORYROOM_CURRENCY", "EURO")
     with pytest.raises(ValidationError, match="ISO 4217"):
         Settings()
+
+
+def test_the_number_of_statements_does_not_grow_with_the_data(db: Session) -> None:
+    from tests.dashboards.test_pages import count_queries
+
+    with count_queries(db) as empty:
+        build_scorecard(db, quarter=Q3, now=AFTER_Q3)
+    build_company(db)
+    with count_queries(db) as full:
+        build_scorecard(db, quarter=Q3, now=AFTER_Q3)
+    assert len(full) == len(empty)
+    # Reach, five quarters of executive participation, levels, recaps, action items (and on
+    # SQLite their durations), commitments, themes.
+    assert len(full) <= 12
