@@ -7,8 +7,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.db import id_of
 from app.main import create_app
-from app.models import DistributionList, FollowUp, SessionStatus, utcnow
+from app.models import Commitment, DistributionList, FollowUp, SessionStatus, Theme, utcnow
 from app.recaps.action_items import create_action_item
 from app.recaps.quotes import add_quote
 from app.recaps.schemas import ActionItemCreate, QuoteCreate
@@ -84,9 +85,15 @@ def path_ids(db: Session) -> dict[str, int]:
     )
     attendance = create_attendance(db, story_session=story_session, person=person)
     dlist = DistributionList(name="Operating committee")
-    db.add(dlist)
+    theme = Theme(name="Billing", key="billing")
+    db.add_all([dlist, theme])
     follow_up = FollowUp(session_id=story_session.id or 0, speaker_id=speaker.id or 0, subject="Hi")
     db.add(follow_up)
+    db.flush()
+    commitment = Commitment(
+        session_id=id_of(story_session), person_id=id_of(person), text="Call the five accounts"
+    )
+    db.add(commitment)
     db.flush()
     ids = {
         "person_id": person.id,
@@ -95,6 +102,8 @@ def path_ids(db: Session) -> dict[str, int]:
         "item_id": item.id,
         "attendance_id": attendance.id,
         "list_id": dlist.id,
+        "theme_id": theme.id,
+        "commitment_id": commitment.id,
         "follow_up_id": follow_up.id,
         "series_id": create_series(db).id,
         "user_id": create_user(db, email="someone@example.com").id,
