@@ -33,7 +33,12 @@ def table_of(model: type[SQLModel]) -> Table:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets WAL, a busy timeout and foreign keys (shared by processes)."""
+    """Create an engine; SQLite gets WAL, a busy timeout and foreign keys (shared by processes).
+
+    PostgreSQL connections run without JIT: the dashboards' and the scorecard's aggregates
+    pass `jit_above_cost`, and compiling them costs more than running them (187 ms against
+    11 ms for the executive-participation query at 100,000 people, bench/README.md).
+    """
     if url.startswith("sqlite"):
         database = url.split(":///", 1)[-1]
         if database and database != ":memory:":
@@ -45,7 +50,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(
-        url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, **kwargs
+        url,
+        pool_pre_ping=True,
+        pool_size=POOL_SIZE,
+        max_overflow=POOL_OVERFLOW,
+        connect_args={"options": "-c jit=off"},
+        **kwargs,
     )
 
 

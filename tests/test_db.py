@@ -3,6 +3,7 @@
 import anyio
 import pytest
 from fastapi import FastAPI
+from sqlmodel import Session
 from starlette.types import Message
 
 from app.config import Settings, get_settings
@@ -102,3 +103,11 @@ def test_a_request_with_a_turn_always_finds_a_connection_and_a_thread() -> None:
 
 async def _thread_tokens() -> float:
     return anyio.to_thread.current_default_thread_limiter().total_tokens
+
+
+def test_postgresql_connections_run_without_jit(db: Session) -> None:
+    """JIT compiling the dashboards' aggregates costs more than running them (bench/README.md)."""
+    connection = db.connection()
+    if connection.dialect.name != "postgresql":
+        pytest.skip("JIT is PostgreSQL's")
+    assert connection.exec_driver_sql("SHOW jit").scalar_one() == "off"

@@ -244,15 +244,13 @@ def _reach(session: Session, quarter: Quarter) -> tuple[int, int, int, int]:
 
 
 def _tuned_for_aggregates(session: Session) -> None:
-    """On PostgreSQL, for the rest of this transaction: no JIT, and room to group in memory.
+    """On PostgreSQL, for the rest of this transaction: room to group in memory.
 
-    The planner's estimates for these aggregates pass `jit_above_cost`, and compiling costs
-    more than running them: 187 ms instead of 11 ms for the executive query at 100,000 people,
-    paid again by each statement (bench/README.md). The quarter's distinct attendees (630,000
-    attendance rows there) spill to disk in the default 4 MB.
+    The quarter's distinct attendees (630,000 attendance rows at 100,000 people,
+    bench/README.md) spill to disk in the default 4 MB. (JIT is off for every connection,
+    see `app.db.make_engine`.)
     """
     if session.connection().dialect.name == "postgresql":
-        session.connection().exec_driver_sql("SET LOCAL jit = off")
         session.connection().exec_driver_sql(f"SET LOCAL work_mem = '{WORK_MEM}'")
 
 
