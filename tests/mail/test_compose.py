@@ -16,11 +16,13 @@ def test_every_email_has_a_text_twin_and_extends_the_one_layout() -> None:
         "action_due",
         "commitment_due",
         "digest",
+        "follow_up",
         "invitation",
         "invitation_cancelled",
         "invitation_reminder",
         "recap",
         "recap_overdue",
+        "scorecard",
     ]
     assert [
         path.name for path in EMAIL_TEMPLATES.glob("*.html") if "<html" in path.read_text()
@@ -32,8 +34,11 @@ def test_every_email_has_a_text_twin_and_extends_the_one_layout() -> None:
         )
 
 
-# The recap and digest need their whole document: tests/distribution renders those.
-@pytest.mark.parametrize("kind", [kind for kind in KINDS if kind not in {"recap", "digest"}])
+# The recap, digest and scorecard need their whole document: tests/distribution renders those.
+WHOLE_DOCUMENT = {"recap", "digest", "scorecard"}
+
+
+@pytest.mark.parametrize("kind", [kind for kind in KINDS if kind not in WHOLE_DOCUMENT])
 def test_render_email_frames_the_html_and_ends_the_text_with_one_newline(kind: str) -> None:
     text, html = render_email(kind, {"preheader": "The line a mail client previews."})
     assert html.startswith("<!doctype html>")
