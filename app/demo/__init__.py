@@ -47,6 +47,8 @@ class DemoSummary:
     invitations: int
     recaps: int
     deliveries: int
+    commitments: int
+    storyteller_replies: int
 
     def __str__(self) -> str:
         return (
@@ -54,7 +56,9 @@ class DemoSummary:
             f"{self.customers} customers, {self.sessions} sessions "
             f"({self.completed} completed, {self.scheduled} upcoming, {self.cancelled} cancelled), "
             f"{self.attendance:,} attendance rows, {self.invitations:,} invitations, "
-            f"{self.recaps} recaps, {self.deliveries:,} recap emails"
+            f"{self.recaps} recaps, {self.deliveries:,} recap emails, "
+            f"{self.commitments} commitments by leaders, "
+            f"{self.storyteller_replies} storyteller replies"
         )
 
 
@@ -85,8 +89,8 @@ def load_demo(
     report(f"Recaps: {recaps} written and approved")
     distribution = load_distribution(session, people=people, sessions=sessions, now=now)
     report(f"Distribution: {distribution.lists} lists, {distribution.deliveries:,} recap emails")
-    load_follow_ups(session, sessions=sessions, now=now)
-    load_commitments(session, sessions=sessions, people=people, rng=rng, now=now)
+    follow_ups = load_follow_ups(session, sessions=sessions, now=now)
+    commitments = load_commitments(session, sessions=sessions, people=people, rng=rng, now=now)
     load_ladder(session, ceo_id=people.ceo_id, now=now)
     load_scorecard(session, now=now)
     # Rendered by the worker once the caller commits: ready by the time someone opens one.
@@ -104,6 +108,8 @@ def load_demo(
         invitations=invitations.rows,
         recaps=recaps,
         deliveries=distribution.deliveries,
+        commitments=commitments.made,
+        storyteller_replies=follow_ups.replies,
     )
 
 

@@ -5,7 +5,7 @@ from typer.testing import CliRunner
 from app.cli import app as cli
 from app.demo import STEP_COUNT, load_demo, load_demo_if_empty
 from app.demo.people import EMAIL_DOMAIN
-from app.models import Person, StorySession
+from app.models import Commitment, FollowUpReply, Person, StorySession
 from tests.factories import create_person
 
 runner = CliRunner()
@@ -33,6 +33,13 @@ def test_load_demo_if_empty_loads_only_the_first_time(db: Session) -> None:
         sessions,
     )
     assert str(first).startswith("Northwind Outfitters (demo): 1,200 people in 12 departments")
+    commitments = db.exec(select(func.count()).select_from(Commitment)).one()
+    replies = db.exec(select(func.count()).select_from(FollowUpReply)).one()
+    assert commitments and replies
+    assert (first.commitments, first.storyteller_replies) == (commitments, replies)
+    assert str(first).endswith(
+        f"{commitments} commitments by leaders, {replies} storyteller replies"
+    )
     assert second is None
     assert (_count(db, Person), _count(db, StorySession)) == (people, sessions)
 
