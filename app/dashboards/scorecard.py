@@ -10,7 +10,8 @@ the dashboards' dates; for the quarter under way, figures run to now. What count
 - **executive participation**: active people at an executive level today who attended at
   least one session held in the quarter ÷ all of them (the dashboards' definition); the
   trend is the same rate for the four quarters before;
-- **recaps delivered / read**: recap emails delivered in the quarter, by the recipient's level
+- **recaps delivered / read**: recap and digest emails (a digest bundles recaps, and the
+  ladder counts reading one as reading recaps) delivered in the quarter, by the recipient's level
   today (outside the directory when not a directory person), and how many were opened;
 - **action items**: opened (created) in the quarter; closed (done) in the quarter; overdue at
   the quarter's end (now, for the quarter under way): opened before then, due before that
@@ -255,13 +256,13 @@ def _tuned_for_aggregates(session: Session) -> None:
 
 
 def _recaps_by_level(session: Session, quarter: Quarter) -> list[tuple[int | None, int, int]]:
-    """(recipient's level id today or None, recap emails delivered in the quarter, read)."""
+    """(recipient's level id today or None, recap and digest emails sent in the quarter, read)."""
     start, end = _bounds(quarter)
     query = (
         select(PERSON.c.level_id, func.count(), func.count(DELIVERY.c.read_at))
         .select_from(DELIVERY.outerjoin(PERSON, PERSON.c.id == DELIVERY.c.person_id))
         .where(
-            DELIVERY.c.kind == DeliveryKind.recap,
+            DELIVERY.c.kind.in_((DeliveryKind.recap, DeliveryKind.digest)),
             DELIVERY.c.status == DeliveryStatus.sent,
             DELIVERY.c.sent_at >= start,
             DELIVERY.c.sent_at < end,
@@ -496,7 +497,8 @@ def scorecard_charts(doc: ScorecardDocument) -> ScorecardCharts:
     recaps = rate_bars(
         chart_id="scorecard-recaps",
         title="Recaps read, by level",
-        desc="Share of the recap emails delivered in the quarter that were opened, by level.",
+        desc="Share of the recap and digest emails delivered in the quarter that were opened, "
+        "by level.",
         bars=[
             RateBar(
                 label=level.name,

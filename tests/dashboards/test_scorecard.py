@@ -41,13 +41,14 @@ def test_every_figure_of_a_finished_quarter(db: Session) -> None:
         ("2026-Q2", 2, 3),  # S5: ceo and vp1
         ("2026-Q3", 2, 3),
     ]
-    # Sent recap emails only (not the failed one, the digest, nor October's), by level today.
+    # Sent recap and digest emails (not the failed one nor October's), by level today: the
+    # CEO's recap r1 and digest d1.
     assert [(lv.key, lv.delivered, lv.read) for lv in doc.recaps_by_level] == [
-        ("c-suite", 1, 1),
+        ("c-suite", 2, 2),
         ("vp", 2, 1),
         ("outside", 1, 1),
     ]
-    assert (doc.recaps_delivered, doc.recaps_read) == (4, 3)
+    assert (doc.recaps_delivered, doc.recaps_read) == (5, 4)
     items = doc.action_items
     assert (items.opened, items.closed, items.overdue) == (5, 3, 2)
     assert items.overdue_as_of == date(2026, 10, 1)
