@@ -86,7 +86,8 @@ def test_organizer_sorts_people_and_reads_a_leaders_history(
     expect(history).to_contain_text(
         "Invited to 6, accepted 4, attended 4 (2 h 46 min), 6 recaps received, 3 read"
     )
-    expect(history.locator(".stage")).to_have_text("Action")
+    # She came four times but committed nothing and closed no action item (docs/ladder.md).
+    expect(history.locator(".stage")).to_have_text("Buy-in")
     table = history.locator("table.history-sessions")
     expect(table.locator("tbody tr")).to_have_count(6)
     expect(table.locator("tbody tr").first).to_contain_text("not present")
