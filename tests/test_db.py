@@ -1,13 +1,16 @@
 """The request's database session: a bounded number at once per process, in order."""
 
+from typing import Any
+
 import anyio
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import event
 from sqlmodel import Session
 from starlette.types import Message
 
 from app.config import Settings, get_settings
-from app.db import POOL_OVERFLOW, POOL_SIZE, SessionDep
+from app.db import POOL_OVERFLOW, POOL_SIZE, SessionDep, make_engine
 from app.main import create_app
 
 
@@ -105,9 +108,22 @@ async def _thread_tokens() -> float:
     return anyio.to_thread.current_default_thread_limiter().total_tokens
 
 
+class _Connecting(Exception):
+    """Raised where psycopg would connect: the test needs the parameters, not a server."""
+
+
 def test_postgresql_connections_run_without_jit(db: Session) -> None:
     """JIT compiling the dashboards' aggregates costs more than running them (bench/README.md)."""
-    connection = db.connection()
-    if connection.dialect.name != "postgresql":
-        pytest.skip("JIT is PostgreSQL's")
-    assert connection.exec_driver_sql("SHOW jit").scalar_one() == "off"
+    engine = make_engine("postgresql+psycopg://nobody@127.0.0.1:9/nowhere")
+    asked: dict[str, Any] = {}
+
+    @event.listens_for(engine, "do_connect")
+    def _capture(_dialect: Any, _record: Any, _args: Any, params: dict[str, Any]) -> None:
+        asked.update(params)
+        raise _Connecting
+
+    with pytest.raises(_Connecting):
+        engine.connect()
+    assert asked["options"] == "-c jit=off"
+    if db.connection().dialect.name == "postgresql":  # and the server took it
+        assert db.connection().exec_driver_sql("SHOW jit").scalar_one() == "off"
