@@ -23,6 +23,7 @@ from app.demo.people import LAYERS, load_people
 from app.demo.recaps import load_recaps, queue_pdfs
 from app.demo.scorecard import load_scorecard
 from app.demo.story_sessions import load_sessions
+from app.kit.words import counted
 from app.models import Person, utcnow
 
 COMPANY = "Northwind Outfitters (demo)"
@@ -57,8 +58,8 @@ class DemoSummary:
             f"({self.completed} completed, {self.scheduled} upcoming, {self.cancelled} cancelled), "
             f"{self.attendance:,} attendance rows, {self.invitations:,} invitations, "
             f"{self.recaps} recaps, {self.deliveries:,} recap emails, "
-            f"{self.commitments} commitments by leaders, "
-            f"{self.storyteller_replies} storyteller replies"
+            f"{counted(self.commitments, 'commitment')} by leaders, "
+            f"{counted(self.storyteller_replies, 'storyteller reply', 'storyteller replies')}"
         )
 
 

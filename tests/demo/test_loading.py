@@ -35,11 +35,8 @@ def test_load_demo_if_empty_loads_only_the_first_time(db: Session) -> None:
     assert str(first).startswith("Northwind Outfitters (demo): 1,200 people in 12 departments")
     commitments = db.exec(select(func.count()).select_from(Commitment)).one()
     replies = db.exec(select(func.count()).select_from(FollowUpReply)).one()
-    assert commitments and replies
-    assert (first.commitments, first.storyteller_replies) == (commitments, replies)
-    assert str(first).endswith(
-        f"{commitments} commitments by leaders, {replies} storyteller replies"
-    )
+    assert (first.commitments, first.storyteller_replies) == (commitments, replies) == (7, 1)
+    assert str(first).endswith("7 commitments by leaders, 1 storyteller reply")
     assert second is None
     assert (_count(db, Person), _count(db, StorySession)) == (people, sessions)
 
