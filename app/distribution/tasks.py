@@ -1,9 +1,11 @@
 """Background jobs for distribution: digests, scorecards, reminders, and scheduled sends."""
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from huey import crontab
+from sqlmodel import Session
 
 from app.audit import service as audit
 from app.db import open_session
@@ -20,39 +22,37 @@ log = logging.getLogger(__name__)
 def send_due_digests(*, now: datetime | None = None) -> int:
     """Make the digest of every list whose scheduled time has passed; return how many."""
     now = now or utcnow()
-    with open_session() as session:
-        list_ids = digest_list_ids(session)
-    made = 0
-    for list_id in list_ids:
-        # One transaction per list: a list whose PDF fails does not hold back the others.
-        with open_session() as session:
-            try:
-                digest = make_digest(session, list_id=list_id, now=now)
-                session.commit()
-            except Exception:
-                session.rollback()
-                log.exception("digest for list %s failed; it is tried again next hour", list_id)
-                continue
-        made += digest is not None
-    return made
+    return _make_per_list("digest", digest_list_ids, make_digest, now=now)
 
 
 def send_due_scorecards(*, now: datetime | None = None) -> int:
     """Send the programme scorecard to every list it is due to; return how many were made."""
     now = now or utcnow()
+    return _make_per_list("scorecard", scorecard_list_ids, make_scorecard, now=now)
+
+
+def _make_per_list(
+    what: str,
+    list_ids: Callable[[Session], list[int]],
+    make: Callable[..., object | None],
+    *,
+    now: datetime,
+) -> int:
+    """Call `make(session, list_id=…, now=…)` for each list; count what it made."""
     with open_session() as session:
-        list_ids = scorecard_list_ids(session)
+        ids = list_ids(session)
     made = 0
-    for list_id in list_ids:
+    for list_id in ids:
+        # One transaction per list: a list whose PDF fails does not hold back the others.
         with open_session() as session:
             try:
-                scorecard = make_scorecard(session, list_id=list_id, now=now)
+                result = make(session, list_id=list_id, now=now)
                 session.commit()
             except Exception:
                 session.rollback()
-                log.exception("scorecard for list %s failed; it is tried again next hour", list_id)
+                log.exception("%s for list %s failed; it is tried again next hour", what, list_id)
                 continue
-        made += scorecard is not None
+        made += result is not None
     return made
 
 
