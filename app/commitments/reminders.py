@@ -5,11 +5,11 @@ hourly job can run any number of times and an owner is reminded once per due dat
 date is reminded again).
 """
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from app.kit.due import due_bounds, due_today
 from app.mail import outbox
 from app.models import (
     Commitment,
@@ -30,9 +30,7 @@ of history must not mail every leader about every old promise."""
 def queue_commitment_reminders(session: Session, *, now: datetime | None = None) -> list[Delivery]:
     """Remind owners of open commitments due today or overdue, once per due date."""
     now = now or utcnow()
-    # "Today" is read in each session's timezone; UTC ± 1 day bounds every zone.
-    latest = now.date() + timedelta(days=1)
-    earliest = now.date() - timedelta(days=DUE_LOOKBACK_DAYS + 1)
+    earliest, latest = due_bounds(now, lookback_days=DUE_LOOKBACK_DAYS)
     rows = session.exec(
         select(Commitment, Person, StorySession.timezone)
         .join(Person, col(Person.id) == Commitment.person_id)
@@ -47,12 +45,11 @@ def queue_commitment_reminders(session: Session, *, now: datetime | None = None)
         )
         .order_by(col(Commitment.id))
     ).all()
-    due: list[tuple[Commitment, Person, date]] = []
-    for commitment, owner, timezone in rows:
-        today = now.astimezone(ZoneInfo(timezone)).date()
-        assert commitment.due_on is not None
-        if today - timedelta(days=DUE_LOOKBACK_DAYS) <= commitment.due_on <= today:
-            due.append((commitment, owner, today))
+    due = [
+        (commitment, owner, today)
+        for commitment, owner, timezone in rows
+        if (today := due_today(commitment.due_on, timezone, now, lookback_days=DUE_LOOKBACK_DAYS))
+    ]
     return outbox.enqueue(
         session,
         (

@@ -5,12 +5,12 @@ Each reminder is a Delivery with a dedup key ("recap_overdue:<session>",
 person is reminded once per session, or once per item and due date.
 """
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
+from app.kit.due import due_bounds, due_today
 from app.mail import outbox
 from app.models import (
     ActionItem,
@@ -78,9 +78,7 @@ def queue_recap_reminders(session: Session, *, now: datetime | None = None) -> l
 def queue_action_reminders(session: Session, *, now: datetime | None = None) -> list[Delivery]:
     """Remind owners of open action items due today or overdue, once per due date."""
     now = now or utcnow()
-    # "Today" is read in each item's session timezone; UTC ± 1 day bounds every zone.
-    latest = now.date() + timedelta(days=1)
-    earliest = now.date() - timedelta(days=ACTION_DUE_LOOKBACK_DAYS + 1)
+    earliest, latest = due_bounds(now, lookback_days=ACTION_DUE_LOOKBACK_DAYS)
     rows = session.exec(
         select(ActionItem, Person, StorySession.timezone)
         .join(Person, col(Person.id) == ActionItem.owner_id)
@@ -95,12 +93,11 @@ def queue_action_reminders(session: Session, *, now: datetime | None = None) -> 
         )
         .order_by(col(ActionItem.id))
     ).all()
-    due: list[tuple[ActionItem, Person, date]] = []
-    for item, owner, timezone in rows:
-        today = now.astimezone(ZoneInfo(timezone)).date()
-        assert item.due_on is not None
-        if today - timedelta(days=ACTION_DUE_LOOKBACK_DAYS) <= item.due_on <= today:
-            due.append((item, owner, today))
+    due = [
+        (item, owner, today)
+        for item, owner, timezone in rows
+        if (today := due_today(item.due_on, timezone, now, lookback_days=ACTION_DUE_LOOKBACK_DAYS))
+    ]
     added = outbox.enqueue(
         session,
         (
