@@ -174,12 +174,19 @@ def session_commitments_page(
     )
 
 
-class RecordForm(BaseModel):
-    person_email: str = ""
+class AnswerForm(BaseModel):
+    """What the owner writes behind their link."""
+
     text: str = ""
     action_item_id: str = ""
     theme_id: str = ""
     due_on: str = ""
+
+
+class RecordForm(AnswerForm):
+    """The same, recorded by an organizer for someone in the directory."""
+
+    person_email: str = ""
 
 
 @router.post("/sessions/{session_id}/commitments", response_class=HTMLResponse)
@@ -299,13 +306,6 @@ def commitment_form(request: Request, session: SessionDep, token: str) -> Respon
     return templates.TemplateResponse(
         request, PUBLIC_FORM, _public_context(session, person, story_session, token)
     )
-
-
-class AnswerForm(BaseModel):
-    text: str = ""
-    action_item_id: str = ""
-    theme_id: str = ""
-    due_on: str = ""
 
 
 @public_router.post("/commit/{token}", response_class=HTMLResponse)
