@@ -108,6 +108,9 @@ class Settings(BaseSettings):
     """Hours after a completed session ends before its organizer is reminded to send the recap."""
     recap_link_days: int = Field(default=90, gt=0)
     """Days the signed link in a recap email keeps opening the online recap."""
+    transcript_retention_days: int = Field(default=0, ge=0)
+    """Days after a session that its transcript and chat are kept; 0 keeps them. The quotes an
+    approved recap used outlive them."""
 
     @field_validator("check_in_rate_per_link", "check_in_rate_per_address")
     @classmethod

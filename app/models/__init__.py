@@ -42,6 +42,14 @@ from app.models.story_sessions import (
     SessionStatus,
     StorySession,
 )
+from app.models.transcripts import (
+    RecapQuestion,
+    SpeakerMatch,
+    Transcript,
+    TranscriptCue,
+    TranscriptKind,
+    TranscriptSpeaker,
+)
 
 __all__ = [
     "ActionItem",
@@ -78,6 +86,7 @@ __all__ = [
     "PersonAlias",
     "Platform",
     "Recap",
+    "RecapQuestion",
     "RecapQuote",
     "RecapStatus",
     "RecapTheme",
@@ -92,8 +101,13 @@ __all__ = [
     "SeriesList",
     "SessionSpeaker",
     "SessionStatus",
+    "SpeakerMatch",
     "StorySession",
     "Theme",
+    "Transcript",
+    "TranscriptCue",
+    "TranscriptKind",
+    "TranscriptSpeaker",
     "User",
     "utcnow",
 ]

@@ -65,6 +65,16 @@ class RecapQuote(SQLModel, table=True):
     speaker_id: int = Field(foreign_key="session_speaker.id", index=True, ondelete="CASCADE")
     text: str = Field(max_length=5000)
     position: int = 0
+    transcript_id: int | None = Field(
+        default=None, foreign_key="transcript.id", index=True, ondelete="SET NULL"
+    )
+    """The transcript it was picked from; empty for a typed quote, or once retention dropped it."""
+    start_seconds: float | None = None
+    """Where in the recording it was said; kept after its transcript is gone."""
+    end_seconds: float | None = None
+    first_cue: int | None = None
+    """Positions of the first and last source cues in their transcript."""
+    last_cue: int | None = None
 
 
 class RenderedPdf(SQLModel, table=True):
@@ -118,6 +128,10 @@ class ActionItem(Timestamped, table=True):
     revenue_at_risk: int | None = None
     """In whole units of the company's currency (STORYROOM_CURRENCY)."""
     revenue_saved: int | None = None
+    theme_id: int | None = Field(
+        default=None, foreign_key="theme.id", index=True, ondelete="SET NULL"
+    )
+    """The theme the item answers, so a theme's page shows what is being done about it."""
 
 
 class ActionItemUpdate(SQLModel, table=True):

@@ -88,6 +88,8 @@ class StorySession(Timestamped, table=True):
     duration_minutes: int
     platform: Platform = Field(sa_type=enum_type(Platform))
     join_url: str = Field(default="", max_length=2000)
+    recording_url: str = Field(default="", max_length=2000, sa_column_kwargs={"server_default": ""})
+    """Where the recording is watched; a transcript's timestamps open it at that moment."""
     host_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     organizer_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     status: SessionStatus = Field(
