@@ -17,7 +17,12 @@ from app.models import (
     Series,
     SessionSpeaker,
     SessionStatus,
+    SpeakerMatch,
     StorySession,
+    Transcript,
+    TranscriptCue,
+    TranscriptKind,
+    TranscriptSpeaker,
     User,
     utcnow,
 )
@@ -173,3 +178,59 @@ def create_attendance(
     session.add(attendance)
     session.flush()
     return attendance
+
+
+def create_transcript(
+    session: Session,
+    story_session: StorySession,
+    *,
+    cues: list[tuple[str, float, float, str]],
+    kind: TranscriptKind = TranscriptKind.transcript,
+    who: dict[str, SessionSpeaker | Person] | None = None,
+    format: str = "zoom-vtt",
+) -> Transcript:
+    """A transcript (or chat) of `cues` (speaker label, start, end, text), speakers as `who`
+    says: a SessionSpeaker makes a storyteller, a Person a directory match, others unknown."""
+    transcript = Transcript(
+        session_id=story_session.id,  # type: ignore[arg-type]
+        kind=kind,
+        format=format,
+        filename=f"{kind.value}.{'txt' if kind is TranscriptKind.chat else 'vtt'}",
+        sha256=f"{len(cues):064d}",
+        cue_count=len(cues),
+        duration_seconds=max((end for _, _, end, _ in cues), default=0.0)
+        - min((start for _, start, _, _ in cues), default=0.0),
+    )
+    session.add(transcript)
+    session.flush()
+    speakers: dict[str, TranscriptSpeaker] = {}
+    for label, start, end, _ in cues:
+        if not label:
+            continue
+        speaker = speakers.get(label)
+        if speaker is None:
+            found = (who or {}).get(label)
+            speaker = TranscriptSpeaker(transcript_id=transcript.id, label=label)  # type: ignore[arg-type]
+            if isinstance(found, SessionSpeaker):
+                speaker.match, speaker.session_speaker_id = SpeakerMatch.storyteller, found.id
+            elif isinstance(found, Person):
+                speaker.match, speaker.person_id = SpeakerMatch.person, found.id
+            speakers[label] = speaker
+        speaker.cue_count += 1
+        speaker.seconds_spoken += end - start
+    session.add_all(speakers.values())
+    session.flush()
+    session.add_all(
+        TranscriptCue(
+            transcript_id=transcript.id,  # type: ignore[arg-type]
+            position=position,
+            speaker_id=speakers[label].id if label else None,
+            start_seconds=start,
+            end_seconds=end,
+            text=text,
+            is_question=text.rstrip().endswith("?"),
+        )
+        for position, (label, start, end, text) in enumerate(cues, start=1)
+    )
+    session.flush()
+    return transcript
