@@ -14,7 +14,7 @@ from app.attendance.service import AttendanceSort, DateOrder
 from app.attendance.uploads import import_or_hold_upload
 from app.auth.dependencies import CurrentUser
 from app.auth.throttle import client_address
-from app.db import SessionDep
+from app.db import SessionDep, id_of
 from app.deps import IdPath, Pagination
 from app.errors import AppError, Forbidden, TooManyRequests
 from app.kit.forms import form_failed
@@ -26,6 +26,7 @@ from app.people.levels import get_levels
 from app.people.service import person_by_email
 from app.story_sessions.dependencies import ValidSession
 from app.templating import templates
+from app.transcripts.participation import session_participation
 
 router = APIRouter(prefix="/sessions/{session_id}/attendance")
 public_router = APIRouter(prefix="/p/check-in", include_in_schema=False)
@@ -141,6 +142,7 @@ def _context(
         "attended": sum(count.attended for count in per_level),
         "executives": sum(count.attended for count in per_level if count.level.is_executive),
         "imports": undo.list_imports(session, story_session=story_session),
+        "took_part": session_participation(session, session_id=id_of(story_session)),
         "notice": _notice(request),
     }
 
