@@ -70,6 +70,12 @@ class Source:
         return head if complete else head[: head.rfind("\n") + 1] or head
 
 
+def document_kind(data: bytes) -> str | None:
+    """What kind of non-text document `data` is ("a PDF document"), or None if none we know."""
+    start = data[:64].lstrip()
+    return next((what for signature, what, _ in _SIGNATURES if start.startswith(signature)), None)
+
+
 def _refusal(what: str, advice: str, subject: str) -> NotATable:
     return NotATable(f"This file is {what}, not a CSV file: {advice.format(subject=subject)}.")
 

@@ -1,0 +1,72 @@
+"""Transcripts and chats from Zoom, Teams, Meet or subtitles: bytes in, cues out.
+
+`parse_transcript` is pure (no database); the format is found from the content, the file's
+name only breaking a tie. Matching speakers to people happens elsewhere.
+"""
+
+import re
+from pathlib import PurePath
+
+from app.models import TranscriptKind
+from app.transcripts.parsing import chat, documents, meet, srt, vtt
+from app.transcripts.parsing import text as t
+from app.transcripts.parsing.model import EXPECTED, ParsedCue, ParsedTranscript, TranscriptError
+
+__all__ = [
+    "EXPECTED",
+    "FORMATS",
+    "ParsedCue",
+    "ParsedTranscript",
+    "TranscriptError",
+    "parse_transcript",
+]
+
+FORMATS: dict[str, tuple[str, TranscriptKind]] = {
+    "zoom-vtt": (vtt.LABELS["zoom-vtt"], TranscriptKind.transcript),
+    "teams-vtt": (vtt.LABELS["teams-vtt"], TranscriptKind.transcript),
+    "webvtt": (vtt.LABELS["webvtt"], TranscriptKind.transcript),
+    "teams-docx": (documents.LABEL, TranscriptKind.transcript),
+    "meet-docx": (meet.LABELS["meet-docx"], TranscriptKind.transcript),
+    "meet-txt": (meet.LABELS["meet-txt"], TranscriptKind.transcript),
+    "srt": (srt.LABEL, TranscriptKind.transcript),
+    "zoom-chat": (chat.LABEL, TranscriptKind.chat),
+}
+"""Each format key: how pages name it, and whether it is what was said or the chat."""
+
+_ZIP = b"PK\x03\x04"
+_CSV_WORDS = ("email", "duration", "join", "leave", "meeting id", "participant", "attendee")
+
+
+def parse_transcript(data: bytes, *, filename: str = "") -> ParsedTranscript:
+    """Read a transcript or chat into cues; TranscriptError, saying why, for any other file."""
+    if data.lstrip()[:4] == _ZIP:
+        return documents.read(data)
+    decoded = t.decode(data)
+    lines = decoded.lines
+    if vtt.looks_like(lines):
+        return vtt.read(lines, decoded.encoding)
+    head = t.first_lines(lines)
+    if not head:
+        raise TranscriptError("The file has no content: only blank lines.")
+    if chat.looks_like(head):
+        return chat.read(lines, decoded.encoding)
+    if srt.looks_like(head):
+        headerless_vtt = PurePath(filename).suffix.casefold() == ".vtt"
+        return srt.read(lines, decoded.encoding, headerless_vtt=headerless_vtt)
+    if meet.looks_like(head):
+        return meet.read(list(enumerate(lines, start=1)), decoded.encoding, key="meet-txt")
+    raise _refusal(head)
+
+
+def _refusal(head: list[tuple[int, str]]) -> TranscriptError:
+    first = head[0][1]
+    separated = len(re.findall(r"[,;\t]", first)) >= 2
+    if separated and any(word in first.casefold() for word in _CSV_WORDS):
+        return TranscriptError(
+            "The file looks like an attendance report (CSV), not a transcript: import it "
+            "as the session's attendance instead."
+        )
+    return TranscriptError(
+        f"No cue timings were found in the first {len(head)} lines (the file starts with "
+        f"{t.quote(first)})."
+    )
