@@ -1,0 +1,222 @@
+"""Suggestions from a transcript: quotes, themes and a draft summary, computed locally."""
+
+import itertools
+import re
+
+from app.transcripts.suggestions import CueText, Suggestions, match_theme, suggest
+from tests.transcripts.story import (
+    CUSTOMERS,
+    DANA,
+    INVOICES_PASSAGE,
+    LUIS,
+    PRIYA,
+    STORY,
+    story_cues,
+)
+
+THEMES = [(1, "Billing"), (2, "Onboarding"), (3, "Support response time"), (4, "Mobile app")]
+
+
+def story_suggestions(themes: list[tuple[int, str]] = THEMES) -> Suggestions:
+    return suggest(story_cues(), customer_speakers=CUSTOMERS, themes=themes)
+
+
+def cues(*lines: tuple[str, str]) -> list[CueText]:
+    return [
+        CueText(position=i, speaker=s, start_seconds=i * 5.0, end_seconds=i * 5.0 + 4, text=t)
+        for i, (s, t) in enumerate(lines, start=1)
+    ]
+
+
+def test_first_quote_is_the_strongly_negative_passage_about_invoices() -> None:
+    first = story_suggestions().quotes[0]
+
+    assert (first.speaker, first.first_cue, first.last_cue) == (DANA, 16, 18)
+    assert (first.start_seconds, first.end_seconds) == (95.5, 116.0)
+    assert first.text == "Then the billing started, and that is where things went wrong. " + (
+        INVOICES_PASSAGE
+    )
+    assert first.why == (
+        "complete thought, the whole answer · strongly negative · first-hand · "
+        "mentions “billing”, “invoices”, “three months”, “three weeks”"
+    )
+
+
+def test_quotes_are_five_ordered_by_score_and_do_not_overlap() -> None:
+    quotes = story_suggestions().quotes
+
+    assert [(q.first_cue, q.last_cue) for q in quotes] == [
+        (16, 18),
+        (44, 45),
+        (11, 12),
+        (20, 23),
+        (54, 55),
+    ]
+    assert [q.score for q in quotes] == sorted((q.score for q in quotes), reverse=True)
+    ranges = sorted((q.first_cue, q.last_cue) for q in quotes)
+    assert all(a[1] < b[0] for a, b in itertools.pairwise(ranges))
+
+
+def test_quotes_never_contain_filler() -> None:
+    texts = " ".join(q.text.casefold() for q in story_suggestions().quotes)
+
+    for filler in ("see my screen", "on mute", "hear me", "next slide", "thanks for having"):
+        assert filler not in texts
+
+
+def test_a_quote_is_made_of_consecutive_cues_of_one_customer_speaker() -> None:
+    for quote in story_suggestions().quotes:
+        speakers = {STORY[p - 1][0] for p in range(quote.first_cue, quote.last_cue + 1)}
+        assert speakers == {quote.speaker}
+        assert quote.speaker in CUSTOMERS
+
+
+def test_a_quote_is_trimmed_to_whole_sentences() -> None:
+    # The turn starts mid-sentence and stops mid-sentence: only the whole sentences are kept.
+    result = suggest(
+        cues(
+            ("Host", "What happened next?"),
+            ("Ana", "and then it broke. We lost a whole week of deliveries because the invoices"),
+            ("Ana", "froze our account and nobody at support picked up the phone for days."),
+            ("Ana", "It was the worst week we"),
+            ("Host", "Sorry to hear that."),
+        ),
+        customer_speakers={"Ana"},
+        themes=[],
+    )
+
+    assert [(q.text, q.first_cue, q.last_cue) for q in result.quotes] == [
+        (
+            "We lost a whole week of deliveries because the invoices froze our account and "
+            "nobody at support picked up the phone for days.",
+            2,
+            3,
+        )
+    ]
+
+
+def test_every_quote_starts_a_sentence_and_ends_one() -> None:
+    for quote in story_suggestions().quotes:
+        assert re.match(r"[A-Z]", quote.text)
+        assert quote.text.endswith((".", "!", "?"))
+        said = " ".join(STORY[p - 1][3] for p in range(quote.first_cue, quote.last_cue + 1))
+        assert quote.text in said
+
+
+def test_an_existing_theme_comes_first_with_its_id_and_name() -> None:
+    themes = story_suggestions().themes
+
+    assert [(t.name, t.theme_id, t.why) for t in themes[:2]] == [
+        ("Billing", 1, "you already use this theme; said 9 times"),
+        ("Onboarding", 2, "you already use this theme; said 3 times"),
+    ]
+
+
+def test_new_themes_come_after_existing_ones_at_most_six() -> None:
+    themes = story_suggestions().themes
+
+    assert [(t.name, t.theme_id) for t in themes] == [
+        ("Billing", 1),
+        ("Onboarding", 2),
+        ("Invoices", None),
+        ("Support", None),
+        ("Route planning", None),
+        ("Dispatchers", None),
+    ]
+    assert themes[2].why == "a new theme: a key phrase of what the customer said, 9 times"
+
+
+def test_without_existing_themes_phrases_are_new_and_not_near_duplicates() -> None:
+    names = [t.name for t in story_suggestions(themes=[]).themes]
+
+    assert names == [
+        "Billing",
+        "Invoices",
+        "Onboarding",
+        "Support",
+        "Route planning",
+        "Dispatchers",
+    ]
+    # Neither "Billing support" beside "Billing" nor a speaker's name ("Dana", "Northwind").
+    assert not {"Billing support", "Onboarding team", "Dana", "Northwind", "Luis"} & set(names)
+
+
+def test_a_phrase_matches_the_theme_whose_words_it_says() -> None:
+    existing = [(1, "Billing"), (2, "Invoices"), (3, "Support response time"), (4, "Onboarding")]
+
+    assert match_theme("billing", existing) == (1, "Billing")
+    assert match_theme("invoices billing", existing) == (1, "Billing")
+    assert match_theme("billing process", existing) == (1, "Billing")
+    assert match_theme("Invoicing", existing) == (2, "Invoices")
+    assert match_theme("the invoice", existing) == (2, "Invoices")
+    assert match_theme("support response times", existing) == (3, "Support response time")
+    assert match_theme("support", existing) is None
+    assert match_theme("route planning", existing) is None
+
+
+def test_an_existing_theme_is_suggested_for_the_billing_phrases() -> None:
+    themes = story_suggestions(themes=[(9, "Invoices billing"), (1, "Billing")]).themes
+
+    assert [(t.name, t.theme_id) for t in themes if t.theme_id is not None] == [
+        ("Billing", 1),
+        ("Invoices billing", 9),
+    ]
+
+
+def test_suggestions_are_deterministic() -> None:
+    first = story_suggestions()
+    shuffled = list(reversed(story_cues()))
+
+    assert story_suggestions() == first
+    assert suggest(shuffled, customer_speakers=CUSTOMERS, themes=THEMES) == first
+
+
+def test_the_summary_is_the_customers_sentences_in_the_order_spoken() -> None:
+    result = story_suggestions()
+
+    assert result.summary == (
+        "We run the regional deliveries for about two hundred stores across the north of the "
+        "country, so we move a lot of parcels every day. Your onboarding team had us live in two "
+        "weeks. I wasted two full days every month checking each invoice line by hand. The route "
+        "planning is excellent, I have nothing but praise for the product itself. And a billing "
+        "support line that answers within two days, not three weeks."
+    )
+    assert result.summary_cues == [7, 8, 11, 21, 42, 45]
+    assert {STORY[p - 1][0] for p in result.summary_cues} <= CUSTOMERS
+    spoken = " ".join(STORY[p - 1][3] for p in result.summary_cues)
+    sentences = re.split(r"(?<=[.!?]) ", result.summary)
+    positions = [spoken.index(s) for s in sentences]
+    assert positions == sorted(positions)
+
+
+def test_nothing_to_suggest_from_empty_or_tiny_input() -> None:
+    assert suggest([], customer_speakers=CUSTOMERS, themes=THEMES) == Suggestions()
+    assert suggest(story_cues(), customer_speakers=set(), themes=THEMES) == Suggestions()
+    assert suggest(story_cues(), customer_speakers={"Nobody"}, themes=THEMES) == Suggestions()
+    assert suggest(cues((DANA, "Hi.")), customer_speakers={DANA}, themes=THEMES) == Suggestions()
+    assert suggest(cues((DANA, "   ")), customer_speakers={DANA}, themes=[]) == Suggestions()
+
+
+def test_a_customer_who_only_says_filler_gets_no_quotes() -> None:
+    result = suggest(
+        cues(
+            (LUIS, "Hi everyone, thanks for having me. Can you see my screen now, everyone?"),
+            (PRIYA, "Yes we can."),
+            (LUIS, "Sorry, I was on mute. Can you hear me? Let me share my screen again."),
+        ),
+        customer_speakers={LUIS},
+        themes=[],
+    )
+
+    assert result.quotes == []
+    assert result.summary == ""
+
+
+def test_quote_text_is_kept_as_said_markup_and_all() -> None:
+    said = (
+        "Our <b>invoices</b> were wrong for three months and it cost our finance team "
+        "two full weeks of work every single quarter."
+    )
+    result = suggest(cues((DANA, said)), customer_speakers={DANA}, themes=[])
+
+    assert [q.text for q in result.quotes] == [said]
