@@ -10,7 +10,7 @@ from app.db import SessionDep
 from app.deps import IdPath, Page, PaginationDep
 from app.errors import Conflict
 from app.models import RecapStatus, RecapVersion, StorySession
-from app.recaps import action_items, approval, quotes, themes, working_copy
+from app.recaps import action_items, approval, questions, quotes, themes, working_copy
 from app.recaps.dependencies import ValidActionItem
 from app.recaps.document import RecapDocument
 from app.recaps.editing import get_recap
@@ -22,6 +22,8 @@ from app.recaps.schemas import (
     ActionItemRead,
     ActionUpdateCreate,
     ActionUpdateRead,
+    QuestionCreate,
+    QuestionRead,
     QuoteCreate,
     QuoteRead,
     QuoteUpdate,
@@ -192,7 +194,8 @@ def _quote_read(session: Session, story_session: StorySession, quote_id: int | N
     responses={**NOT_FOUND, **CONFLICT, **INVALID},
 )
 def add_quote(session: SessionDep, story_session: ValidSession, body: QuoteCreate) -> QuoteRead:
-    """Quote a speaker of the session; their consent decides the attribution."""
+    """Quote a speaker of the session, typed or picked from a transcript (`cues`: consecutive
+    cues of one storyteller); their consent decides the attribution."""
     quote = quotes.add_quote(session, story_session=story_session, data=body)
     return _quote_read(session, story_session, quote.id)
 
@@ -214,6 +217,42 @@ def update_quote(
 def delete_quote(session: SessionDep, story_session: ValidSession, quote_id: IdPath) -> None:
     """Remove a quote from the recap."""
     quotes.delete_quote(session, story_session=story_session, quote_id=quote_id)
+
+
+# -- questions from the room ------------------------------------------------------------------
+
+
+@router.get("/sessions/{session_id}/recap/questions", responses=NOT_FOUND)
+def list_questions(session: SessionDep, story_session: ValidSession) -> list[QuestionRead]:
+    """The questions asked in the chat that the recap lists (at most 20)."""
+    return questions.list_questions(session, story_session=story_session)
+
+
+@router.post(
+    "/sessions/{session_id}/recap/questions",
+    status_code=status.HTTP_201_CREATED,
+    responses={**NOT_FOUND, **CONFLICT, **INVALID},
+)
+def add_question(
+    session: SessionDep, story_session: ValidSession, body: QuestionCreate
+) -> QuestionRead:
+    """Add a question asked in the session's chat under "Questions from the room"."""
+    question = questions.add_question(session, story_session=story_session, data=body)
+    return next(
+        q
+        for q in questions.list_questions(session, story_session=story_session)
+        if q.id == question.id
+    )
+
+
+@router.delete(
+    "/sessions/{session_id}/recap/questions/{question_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=NOT_FOUND,
+)
+def delete_question(session: SessionDep, story_session: ValidSession, question_id: IdPath) -> None:
+    """Remove a question from the recap."""
+    questions.delete_question(session, story_session=story_session, question_id=question_id)
 
 
 # -- themes -----------------------------------------------------------------------------------

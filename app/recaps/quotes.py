@@ -1,14 +1,26 @@
 """Quotes in a recap: the words of the session's speakers who consented to being quoted."""
 
+from dataclasses import dataclass
+
 from sqlmodel import Session, col, func, select
 
 from app.db import id_of
 from app.errors import Invalid, NotFound
-from app.models import Consent, Recap, RecapQuote, SessionSpeaker, StorySession
+from app.models import (
+    Consent,
+    Recap,
+    RecapQuote,
+    SessionSpeaker,
+    SpeakerMatch,
+    StorySession,
+    Transcript,
+    TranscriptCue,
+    TranscriptSpeaker,
+)
 from app.recaps import builder
 from app.recaps.builder import attribution
 from app.recaps.editing import check_open, get_recap, start_edit
-from app.recaps.schemas import QuoteCreate, QuoteRead, QuoteUpdate
+from app.recaps.schemas import MAX_QUOTE_CHARS, QuoteCreate, QuoteCues, QuoteRead, QuoteUpdate
 
 MAX_QUOTES = 50
 
@@ -61,6 +73,82 @@ def _speaker(
     return speaker
 
 
+@dataclass(frozen=True)
+class Passage:
+    """Consecutive cues of one storyteller, ready to become a quote."""
+
+    speaker_id: int
+    text: str
+    transcript_id: int
+    start_seconds: float
+    end_seconds: float
+    first_cue: int
+    last_cue: int
+
+
+def passage(session: Session, *, story_session: StorySession, cues: QuoteCues) -> Passage:
+    """The cues `first`..`last` of one of the session's transcripts, if they are consecutive
+    cues of one speaker who is one of the session's storytellers; their words joined."""
+    transcript = session.get(Transcript, cues.transcript_id)
+    if transcript is None or transcript.session_id != story_session.id:
+        raise Invalid(
+            f"“{story_session.title}” has no transcript {cues.transcript_id}: quote from one "
+            "of its own transcripts."
+        )
+    rows = session.exec(
+        select(TranscriptCue)
+        .where(
+            TranscriptCue.transcript_id == transcript.id,
+            col(TranscriptCue.position) >= cues.first,
+            col(TranscriptCue.position) <= cues.last,
+        )
+        .order_by(col(TranscriptCue.position))
+    ).all()
+    if [row.position for row in rows] != list(range(cues.first, cues.last + 1)):
+        raise Invalid(
+            f"The transcript has {transcript.cue_count} cues: cues {cues.first} to {cues.last} "
+            "are not all in it. Pick cues that are."
+        )
+    speaker_ids = {row.speaker_id for row in rows}
+    speakers = {
+        s.id: s
+        for s in session.exec(
+            select(TranscriptSpeaker).where(
+                col(TranscriptSpeaker.id).in_([i for i in speaker_ids if i is not None])
+            )
+        )
+    }
+    if len(speaker_ids) != 1 or None in speaker_ids:
+        named = sorted(s.label for s in speakers.values())
+        who = " and ".join(named) if named else "nobody named"
+        raise Invalid(
+            f"A quote is the words of one speaker: cues {cues.first} to {cues.last} are by "
+            f"{who}{', and some by nobody named' if None in speaker_ids and named else ''}. "
+            "Pick consecutive cues of one speaker."
+        )
+    speaker = speakers[next(iter(speaker_ids))]
+    if speaker.match is not SpeakerMatch.storyteller or speaker.session_speaker_id is None:
+        raise Invalid(
+            f"{speaker.label} is not one of this session's storytellers: confirm who they are "
+            "first (on the transcript page's speakers), or quote a storyteller."
+        )
+    text = " ".join(" ".join(row.text for row in rows).split())
+    if len(text) > MAX_QUOTE_CHARS:
+        raise Invalid(
+            f"These cues come to {len(text):,} characters; a quote holds at most "
+            f"{MAX_QUOTE_CHARS:,}. Pick fewer cues."
+        )
+    return Passage(
+        speaker_id=speaker.session_speaker_id,
+        text=text,
+        transcript_id=id_of(transcript),
+        start_seconds=rows[0].start_seconds,
+        end_seconds=rows[-1].end_seconds,
+        first_cue=cues.first,
+        last_cue=cues.last,
+    )
+
+
 def list_quotes(session: Session, *, story_session: StorySession) -> list[QuoteRead]:
     """The recap's quotes in order, each with the attribution the recap will print."""
     customer = builder.customer_name(session, story_session.customer_id)
@@ -82,15 +170,32 @@ def list_quotes(session: Session, *, story_session: StorySession) -> list[QuoteR
             if speaker.consent is not Consent.none
             else "Not quoted: consent withdrawn",
             position=quote.position,
+            transcript_id=quote.transcript_id,
+            start_seconds=quote.start_seconds,
+            end_seconds=quote.end_seconds,
+            first_cue=quote.first_cue,
+            last_cue=quote.last_cue,
         )
         for quote, speaker in rows
     ]
 
 
 def add_quote(session: Session, *, story_session: StorySession, data: QuoteCreate) -> RecapQuote:
-    """Quote one of the session's speakers (who consented), at the end of the list."""
+    """Quote one of the session's speakers (who consented), at the end of the list; typed, or
+    picked from a transcript (`data.cues`), keeping its timestamp and source cues."""
     check_open(story_session)
-    speaker = _speaker(session, story_session, data.speaker_id, data.speaker_name)
+    picked = (
+        passage(session, story_session=story_session, cues=data.cues)
+        if data.cues is not None
+        else None
+    )
+    # Consent decides a transcript quote exactly as a typed one: the same check.
+    speaker = _speaker(
+        session,
+        story_session,
+        picked.speaker_id if picked else data.speaker_id,
+        None if picked else data.speaker_name,
+    )
     recap = get_recap(session, story_session=story_session)
     if recap is not None:
         count, last = session.exec(
@@ -107,9 +212,14 @@ def add_quote(session: Session, *, story_session: StorySession, data: QuoteCreat
     else:
         position = 1
     recap = start_edit(session, story_session=story_session)
+    text = data.text or (picked.text if picked else "")
     quote = RecapQuote(
-        recap_id=id_of(recap), speaker_id=id_of(speaker), text=data.text, position=position
+        recap_id=id_of(recap), speaker_id=id_of(speaker), text=text, position=position
     )
+    if picked is not None:
+        quote.transcript_id = picked.transcript_id
+        quote.start_seconds, quote.end_seconds = picked.start_seconds, picked.end_seconds
+        quote.first_cue, quote.last_cue = picked.first_cue, picked.last_cue
     session.add(quote)
     session.flush()
     return quote

@@ -74,8 +74,35 @@ class RecapUpdate(Input):
 SpeakerName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
+MAX_QUOTE_CUES = 40
+
+
+class QuoteCues(Input):
+    """Consecutive cues of one speaker in a transcript of this session, by their positions."""
+
+    transcript_id: RowId
+    first: int = Field(ge=1, le=1_000_000, description="The first cue's position (1, 2, 3…).")
+    last: int = Field(ge=1, le=1_000_000, description="The last cue's position, inclusive.")
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Self:
+        if self.last < self.first:
+            raise ValueError(
+                f"The last cue ({self.last}) comes before the first ({self.first}): give them "
+                "in the order of the transcript"
+            )
+        if self.last - self.first + 1 > MAX_QUOTE_CUES:
+            raise ValueError(
+                f"A quote is at most {MAX_QUOTE_CUES} cues long; this asks for "
+                f"{self.last - self.first + 1}. Pick the passage that says it best"
+            )
+        return self
+
+
 class QuoteCreate(Input):
-    """A speaker of this session whose consent allows quoting, named by id or by name."""
+    """A speaker of this session whose consent allows quoting, named by id or by name; or a
+    passage of a transcript (`cues`), whose speaker must be one of the session's storytellers.
+    """
 
     speaker_id: RowId | None = Field(
         default=None, description="The id of one of the session's `speakers`."
@@ -84,15 +111,30 @@ class QuoteCreate(Input):
         default=None,
         description="Or the name of one of the session's speakers (case does not matter).",
     )
-    text: QuoteText
+    text: QuoteText | None = Field(
+        default=None, description="Required, unless `cues` gives the words (then it replaces them)."
+    )
+    cues: QuoteCues | None = Field(
+        default=None,
+        description="The transcript passage quoted: its speaker, words and timestamp are kept.",
+    )
 
     @model_validator(mode="after")
     def _one_speaker(self) -> Self:
+        if self.cues is not None:
+            if self.speaker_id is not None or self.speaker_name is not None:
+                raise ValueError(
+                    "A quote from the transcript takes its speaker from the cues: send cues "
+                    "without speaker_id or speaker_name"
+                )
+            return self
         if (self.speaker_id is None) == (self.speaker_name is None):
             raise ValueError(
                 "Name the speaker one way: send speaker_id (from the session's speakers) or "
                 "speaker_name, exactly one of the two"
             )
+        if self.text is None:
+            raise ValueError("Send the quote's text (or cues of a transcript to quote)")
         return self
 
 
@@ -119,6 +161,29 @@ class QuoteRead(BaseModel):
     text: str
     attribution: str
     """As the recap prints it, following the speaker's consent."""
+    position: int
+    transcript_id: int | None = None
+    """The transcript it was picked from, when it was."""
+    start_seconds: float | None = None
+    """Where in the recording it was said."""
+    end_seconds: float | None = None
+    first_cue: int | None = None
+    last_cue: int | None = None
+
+
+class QuestionCreate(Input):
+    """A question asked in the session's chat, added to the recap by its cue's id."""
+
+    cue_id: RowId = Field(description="The chat message's id (`GET …/transcripts/{tid}/cues`).")
+
+
+class QuestionRead(BaseModel):
+    id: int
+    text: str
+    asked_by: str
+    """As the recap prints it: the asker's name and level, their chat name, or ""."""
+    person_id: int | None
+    cue_id: int | None
     position: int
 
 

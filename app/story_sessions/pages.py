@@ -113,6 +113,7 @@ LABELS = {
     "duration_minutes": "Duration",
     "platform": "Platform",
     "join_url": "Join URL",
+    "recording_url": "Recording link",
     "host_email": "Host",
     "rrule": "Repeat rule",
     "already_held": "Already took place",
@@ -150,6 +151,7 @@ class SessionForm(BaseModel):
     duration_minutes: str = "60"
     platform: str = Platform.zoom.value
     join_url: str = ""
+    recording_url: str = ""
     host_email: str = ""
     speaker_name: list[str] = []
     speaker_title: list[str] = []
@@ -260,6 +262,7 @@ def _session_payload(
         "duration_minutes": form.duration_minutes,
         "platform": form.platform,
         "join_url": form.join_url,
+        "recording_url": form.recording_url,
         "host_id": _host_id(session, form.host_email, errors),
     }
     wall = _wall_clock(form.date, form.time, date_field="date", time_field="time", errors=errors)
@@ -365,6 +368,7 @@ def _form_of(session: Session, story_session: StorySession) -> SessionForm:
         duration_minutes=str(detail.duration_minutes),
         platform=detail.platform.value,
         join_url=detail.join_url,
+        recording_url=detail.recording_url,
         host_email=host.email if host else "",
         speaker_name=[s.name for s in detail.speakers],
         speaker_title=[s.title for s in detail.speakers],
@@ -559,6 +563,8 @@ def update_session_page(
         payload = {"description": form.description}
         if form.series_id:
             payload["series_id"] = _series_choice(form.series_id, errors)
+        if form.recording_url.strip() != story_session.recording_url:
+            payload["recording_url"] = form.recording_url
     # Only a change of series is sent, so that saving the form does not log one each time.
     if payload.get("series_id", story_session.series_id) == story_session.series_id:
         payload.pop("series_id", None)

@@ -77,6 +77,18 @@ def check_join_url(value: str) -> str:
     return value
 
 
+def check_recording_url(value: str) -> str:
+    value = value.strip()
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ValueError(
+            f"The recording link must start with http:// or https://; got {value[:80]!r}"
+        )
+    return value
+
+
 Timezone = Annotated[
     str, Field(max_length=64, examples=["Europe/Paris"]), AfterValidator(check_timezone)
 ]
@@ -96,6 +108,15 @@ JoinUrl = Annotated[
     str,
     Field(max_length=2000, description="An http(s) link; empty for none."),
     AfterValidator(check_join_url),
+]
+RecordingUrl = Annotated[
+    str,
+    Field(
+        max_length=2000,
+        description="Where the recording is watched (http or https); a transcript's timestamps "
+        "open it at that moment. Empty for none.",
+    ),
+    AfterValidator(check_recording_url),
 ]
 
 
@@ -154,6 +175,7 @@ class SessionCreate(Input):
     duration_minutes: Duration = 60
     platform: Platform
     join_url: JoinUrl = ""
+    recording_url: RecordingUrl = ""
     host_id: RowId | None = Field(default=None, description="The hosting person's id.")
     series_id: RowId | None = Field(
         default=None,
@@ -174,7 +196,7 @@ class SessionCreate(Input):
 # Fields that may not be cleared with null in a PATCH (customer and host may).
 _REQUIRED_ON_PATCH = (
     *("title", "description", "speakers", "starts_at", "timezone"),
-    *("duration_minutes", "platform", "join_url"),
+    *("duration_minutes", "platform", "join_url", "recording_url"),
 )
 
 
@@ -190,6 +212,9 @@ class SessionUpdate(Input):
     duration_minutes: Duration | None = None
     platform: Platform | None = None
     join_url: JoinUrl | None = None
+    recording_url: RecordingUrl | None = Field(
+        default=None, description="Allowed on completed sessions too (the recording comes after)."
+    )
     host_id: RowId | None = None
     series_id: RowId | None = Field(
         default=None,
@@ -225,6 +250,7 @@ class SessionRead(BaseModel):
     duration_minutes: int
     platform: Platform
     join_url: str
+    recording_url: str = ""
     host_id: int | None
     organizer_id: int | None
     series_id: int | None

@@ -185,6 +185,7 @@ def create_session(
         duration_minutes=data.duration_minutes,
         platform=data.platform,
         join_url=data.join_url,
+        recording_url=data.recording_url,
         host_id=data.host_id,
         organizer_id=audit.actor_of(session).user_id,
         series_id=data.series_id,
@@ -212,14 +213,16 @@ def update_session(
     data: SessionUpdate,
     now: datetime | None = None,
 ) -> StorySession:
-    """Change a session; a cancelled or completed one only takes a new description or series."""
+    """Change a session; a cancelled or completed one only takes a new description, series or
+    recording link."""
     changes = data.changes()
     if story_session.status is not SessionStatus.scheduled:
-        refused = sorted(set(changes) - {"description", "series_id"})
+        # The recording exists only once the session took place, so it may be added then.
+        refused = sorted(set(changes) - {"description", "series_id", "recording_url"})
         if refused:
             raise Conflict(
-                f"This session is {story_session.status.value}: only its description and "
-                f"series can change (refused: {', '.join(refused)})."
+                f"This session is {story_session.status.value}: only its description, series "
+                f"and recording link can change (refused: {', '.join(refused)})."
             )
     starts_at = changes.get("starts_at")
     if starts_at is not None and starts_at != story_session.starts_at:
@@ -389,6 +392,7 @@ def describe_sessions(
                 duration_minutes=s.duration_minutes,
                 platform=s.platform,
                 join_url=s.join_url,
+                recording_url=s.recording_url,
                 host_id=s.host_id,
                 organizer_id=s.organizer_id,
                 series_id=s.series_id,

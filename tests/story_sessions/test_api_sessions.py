@@ -282,8 +282,8 @@ def test_editing_a_cancelled_session_is_refused_except_description(
     )
     assert refused.status_code == 409
     assert refused.json() == {
-        "detail": "This session is cancelled: only its description and series can change "
-        "(refused: title)."
+        "detail": "This session is cancelled: only its description, series and recording link "
+        "can change (refused: title)."
     }
     allowed = organizer_api.patch(
         f"/api/v1/sessions/{created['id']}", json={"description": "Moved to spring."}

@@ -153,7 +153,7 @@ def test_edit_form_of_cancelled_session_offers_description_only(
 ) -> None:
     story_session = create_session(db, status=SessionStatus.cancelled)
     page = organizer_web.get(f"/sessions/{story_session.id}/edit")
-    assert "only its description and series can change" in page.text
+    assert "only its description, series and recording link can change" in page.text
     assert 'name="title"' not in page.text
     response = organizer_web.submit(
         f"/sessions/{story_session.id}/edit", {"description": "Postponed to May."}
