@@ -32,6 +32,7 @@ from app.models import (
     Level,
     Person,
     Recap,
+    RecapQuestion,
     RecapQuote,
     RecapStatus,
     RecapTheme,
@@ -50,6 +51,7 @@ from app.recaps.document import (
     DepartmentCount,
     LevelCount,
     NamedLeader,
+    QuestionEntry,
     QuoteEntry,
     RecapDocument,
 )
@@ -189,7 +191,11 @@ def _quotes(session: Session, recap: Recap | None, customer: str) -> list[QuoteE
     ).all()
     # A speaker may withdraw consent after being quoted: their quotes then drop out.
     return [
-        QuoteEntry(text=quote.text, attribution=attribution(speaker, customer))
+        QuoteEntry(
+            text=quote.text,
+            attribution=attribution(speaker, customer),
+            start_seconds=quote.start_seconds,
+        )
         for quote, speaker in rows
         if speaker.consent is not Consent.none
     ]
@@ -224,6 +230,8 @@ def _entries(
             )
         )
     return entries
+        questions=_questions(session, recap),
+        recording_url=story_session.recording_url,
 
 
 def _earlier_in_scope(story_session: StorySession) -> list[Any]:
@@ -254,6 +262,17 @@ def _open_items(session: Session, story_session: StorySession, today: date) -> l
     # Overdue first, then by due date (no date last), then oldest session first.
     order = sorted(
         range(len(entries)),
+def _questions(session: Session, recap: Recap | None) -> list[QuestionEntry]:
+    if recap is None or recap.id is None:
+        return []
+    rows = session.exec(
+        select(RecapQuestion)
+        .where(RecapQuestion.recap_id == recap.id)
+        .order_by(col(RecapQuestion.position), col(RecapQuestion.id))
+    ).all()
+    return [QuestionEntry(text=q.text, asked_by=q.asked_by) for q in rows]
+
+
         key=lambda i: (not entries[i].overdue, entries[i].due_on or date.max, i),
     )
     return [entries[i] for i in order]

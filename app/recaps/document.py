@@ -25,6 +25,16 @@ class QuoteEntry(BaseModel):
     text: str
     attribution: str
     """Already follows the speaker's consent: "Ana Ruiz, CFO, Acme", "Acme", "A customer"."""
+    start_seconds: float | None = None
+    """Where in the recording it was said, for a quote picked from the transcript."""
+
+
+class QuestionEntry(BaseModel):
+    """A question asked in the chat, under "Questions from the room"."""
+
+    text: str
+    asked_by: str = ""
+    """The asker's name and level, their chat name, or "" for nobody named."""
 
 
 class ActionEntry(BaseModel):
@@ -291,6 +301,10 @@ class RecapDocument(BaseModel):
     action_items: list[ActionEntry] = Field(default_factory=list)
     """Committed in this session."""
     open_items: list[ActionEntry] = Field(default_factory=list)
+    questions: list[QuestionEntry] = Field(default_factory=list)
+    """Asked in the chat; empty in versions approved before there were questions."""
+    recording_url: str = ""
+    """Where the session's recording is watched: the online recap links quotes' timestamps."""
     """Still open from earlier sessions (same series, or all: a setting)."""
     done_since_previous: list[ActionEntry] = Field(default_factory=list)
     """Closed since the previous recap."""

@@ -39,7 +39,9 @@ def test_recap_lifecycle_over_the_api(db: Session, organizer_api: TestClient) ->
 
     preview = organizer_api.get(f"{base}/preview").json()
     assert preview["version"] == 0
-    assert preview["quotes"] == [{"text": "Fix the invoices.", "attribution": "Acme Logistics"}]
+    assert preview["quotes"] == [
+        {"text": "Fix the invoices.", "attribution": "Acme Logistics", "start_seconds": None}
+    ]
 
     approved = organizer_api.post(f"{base}/approve")
     assert approved.status_code == 201, approved.text
