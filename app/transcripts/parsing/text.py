@@ -97,12 +97,13 @@ def refuse_broken(problems: list[tuple[int, str]], what: str) -> None:
     """Refuse the file when some cues are broken, naming the first few of their lines."""
     if not problems:
         return
-    shown = "; ".join(f"Line {line}: {message}" for line, message in problems[:MAX_BROKEN])
+    # Each message is a sentence of its own.
+    shown = " ".join(f"Line {line}: {message}" for line, message in problems[:MAX_BROKEN])
     more = len(problems) - MAX_BROKEN
     count = f"{len(problems)} cues" if len(problems) > 1 else "One cue"
     raise TranscriptError(
         f"{count} of this {what} cannot be read. {shown}"
-        + (f"; and {more} more." if more > 0 else "."),
+        + (f" And {more} more." if more > 0 else ""),
         expected="Correct those lines, or download the file again from the meeting's recording.",
     )
 
