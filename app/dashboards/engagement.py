@@ -4,8 +4,9 @@ A leader's stage in a period is the highest rung that what they *did* supports, 
 
 - **action**: completed a commitment, or owns an action item that is done;
 - **commitment**: made a commitment (whatever became of it);
-- **buy-in**: came to a session, or sent their team — at least half of their direct reports
-  attended one — but committed nothing;
+- **buy-in**: came to a session (in its attendance report, or spoke or wrote in its chat: a
+  report can miss someone who plainly took part), or sent their team — at least half of their
+  direct reports attended one — but committed nothing;
 - **skepticism**: read a recap or a digest sent to them, but never came;
 - **ignorance**: was invited or sent recaps but never came or read — or no signal at all.
 
@@ -51,7 +52,7 @@ class EngagementRules:
     commitment_min_made: int = 1
     """Commitments made (open, done or dropped) that make commitment."""
     buy_in_min_sessions: int = 1
-    """Sessions the leader attended for buy-in."""
+    """Sessions the leader attended (or spoke or wrote in the chat of) for buy-in."""
     team_min_share: float = 0.5
     """Or: the share of their direct reports who attended a session, for buy-in."""
     skepticism_min_reads: int = 1
@@ -66,6 +67,8 @@ class Signals:
     """What one leader did in the period (None: not known, counted as nothing)."""
 
     sessions_attended: int = 0
+    sessions_taken_part: int = 0
+    """Sessions they spoke or wrote in the chat of that no attendance report counts them at."""
     team_attended: int | None = None
     """Their direct reports who attended at least one session."""
     team_size: int | None = None
@@ -92,9 +95,8 @@ def compute_stage(signals: Signals, rules: EngagementRules = DEFAULT_RULES) -> E
         return EngagementStage.action
     if _at_least(signals.commitments_made, rules.commitment_min_made):
         return EngagementStage.commitment
-    if _at_least(signals.sessions_attended, rules.buy_in_min_sessions) or sent_their_team(
-        signals, rules
-    ):
+    came = signals.sessions_attended + signals.sessions_taken_part
+    if _at_least(came, rules.buy_in_min_sessions) or sent_their_team(signals, rules):
         return EngagementStage.buy_in
     if _at_least(signals.recaps_read, rules.skepticism_min_reads):
         return EngagementStage.skepticism
@@ -156,6 +158,7 @@ def rules_text(rules: EngagementRules = DEFAULT_RULES) -> list[tuple[EngagementS
                 if rules.buy_in_min_sessions > 1
                 else "came to a session"
             )
+            + " (in its attendance report, or spoke or wrote in its chat)"
             + f", or sent their team ({_share(rules.team_min_share)} of their direct reports "
             "attended), but committed nothing",
         ),

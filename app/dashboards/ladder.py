@@ -31,6 +31,7 @@ from app.dashboards.schemas import EvidenceLine, QuarterEvidence, QuarterStage
 from app.kit.quarters import Quarter, bounds, quarters_ending
 from app.kit.words import counted
 from app.models import EngagementStage, utcnow
+from app.transcripts.participation import participation_text
 
 EVERY_PERIOD = queries.EVERY_PERIOD
 QUARTERS_SHOWN = 4
@@ -41,6 +42,7 @@ def signals_of(counts: dict[str, int]) -> Signals:
     """The ladder's signals from `queries.leader_signals`' counts of one leader and period."""
     return Signals(
         sessions_attended=counts.get("sessions_attended", 0),
+        sessions_taken_part=counts.get("sessions_taken_part", 0),
         team_attended=counts.get("team_attended", 0),
         team_size=counts.get("team_size", 0),
         commitments_made=counts.get("commitments_made", 0),
@@ -157,6 +159,27 @@ def _dates(moments: list[datetime]) -> str:
     return shown + (", …" if len(moments) > 6 else "")
 
 
+def _took_part_lines(by_kind: dict[str, list[tuple[datetime, str, str]]]) -> list[EvidenceLine]:
+    """ "asked 2 questions in chat at ‘March voices’ (12 Mar)", one line per session."""
+    said: dict[tuple[datetime, str], dict[str, float]] = defaultdict(dict)
+    for kind in ("spoke", "wrote", "asked"):
+        for when, title, detail in by_kind[kind]:
+            said[(when, title)][kind] = float(detail or 0)
+    return [
+        EvidenceLine(
+            kind="took_part",
+            text=participation_text(
+                seconds_spoken=counts.get("spoke", 0),
+                cues=1 if "spoke" in counts else 0,
+                chat_messages=int(counts.get("wrote", 0)),
+                questions=int(counts.get("asked", 0)),
+            )
+            + f" at ‘{title}’ ({_day(when)})",
+        )
+        for (when, title), counts in sorted(said.items())
+    ]
+
+
 def evidence_lines(rows: list[Sequence[object]], *, team_size: int = 0) -> list[EvidenceLine]:
     """ladder_evidence's rows of one quarter in words, highest rung first."""
     by_kind: dict[str, list[tuple[datetime, str, str]]] = defaultdict(list)
@@ -185,6 +208,7 @@ def evidence_lines(rows: list[Sequence[object]], *, team_size: int = 0) -> list[
                 text=f"attended {counted(len(attended), 'session')} ({_dates(attended)})",
             )
         )
+    lines += _took_part_lines(by_kind)
     team = by_kind["team"]
     if team:
         people = sorted({name for _, _, name in team})

@@ -23,6 +23,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    cast,
     distinct,
     exists,
     func,
@@ -54,6 +55,10 @@ from app.models import (
     Series,
     SessionStatus,
     StorySession,
+    Transcript,
+    TranscriptCue,
+    TranscriptKind,
+    TranscriptSpeaker,
 )
 
 ATTENDANCE = table_of(Attendance)
@@ -72,6 +77,9 @@ DIGEST = table_of(Digest)
 LIST = table_of(DistributionList)
 REPORT = PERSON.alias("report")
 """A leader's direct report (person.manager_id is the leader)."""
+TRANSCRIPT = table_of(Transcript)
+SPEAKER = table_of(TranscriptSpeaker)
+CUE = table_of(TranscriptCue)
 
 
 Shape = tuple[bool, bool, bool, bool, bool]
@@ -454,6 +462,7 @@ OUTSIDE = -2
 
 LADDER_SIGNALS = (
     "sessions_attended",
+    "sessions_taken_part",
     "team_attended",
     "team_size",
     "invitations_received",
@@ -530,8 +539,29 @@ def _signal_selects(
     promised = COMMITMENT.join(SESSION, SESSION.c.id == COMMITMENT.c.session_id)
     kept = COMMITMENT.c.status == CommitmentStatus.done
     starts = SESSION.c.starts_at
+    spoke = SPEAKER.join(TRANSCRIPT, TRANSCRIPT.c.id == SPEAKER.c.transcript_id).join(
+        SESSION, SESSION.c.id == TRANSCRIPT.c.session_id
+    )
+    # Disjoint from sessions_attended, so the two add up: taking part where no report said so.
+    unreported = ~exists(
+        select(literal(1)).where(
+            ATTENDANCE.c.person_id == SPEAKER.c.person_id,
+            ATTENDANCE.c.session_id == TRANSCRIPT.c.session_id,
+            ATTENDANCE.c.attended.is_(True),
+        )
+    )
     selects = [
         counted(ATTENDANCE.c.person_id, "sessions_attended", starts, sessions, came, *present),
+        counted(
+            SPEAKER.c.person_id,
+            "sessions_taken_part",
+            starts,
+            func.count(distinct(TRANSCRIPT.c.session_id)),
+            spoke,
+            SPEAKER.c.cue_count > 0,
+            unreported,
+            *held(scope),
+        ),
         counted(
             REPORT.c.manager_id,
             "team_attended",
@@ -616,14 +646,15 @@ def leader_signals(
 ) -> Sequence[Row[int, str, int, int]]:
     """(person id, signal, period, count) for active people at `level_ids` (or `person_ids`).
 
-    The signals are `LADDER_SIGNALS`, about the period's sessions: sessions attended, and
-    their direct reports (active) who attended one (`team_attended`, of `team_size`, whose
-    period is -1: it is the same in every period); invitations to
-    them received and accepted; recaps of them (distinct recaps, whatever the number of
-    versions) and digests ending in the period, delivered and read; action items from them
-    owned and done; commitments made after them, and done. The period is 0 for the whole
-    scope; with `bounds` (instants, oldest first) it is the index of the span between two
-    bounds the session (or digest) falls in. One statement (a UNION ALL) either way.
+    The signals are `LADDER_SIGNALS`, about the period's sessions: sessions attended,
+    sessions taken part in (spoke or wrote in the chat) with no attended row, and their direct
+    reports (active) who attended one (`team_attended`, of `team_size`, whose period is -1: it
+    is the same in every period); invitations to them received and accepted; recaps of them
+    (distinct recaps, whatever the number of versions) and digests ending in the period,
+    delivered and read; action items from them owned and done; commitments made after them,
+    and done. The period is 0 for the whole scope; with `bounds` (instants, oldest first) it
+    is the index of the span between two bounds the session (or digest) falls in. One
+    statement (a UNION ALL) either way.
     """
     leaders = select(PERSON.c.id).where(*_active_people(scope))
     if level_ids is not None:
@@ -640,8 +671,9 @@ def ladder_evidence(
 ) -> Sequence[Row[str, datetime, str, str]]:
     """(kind, when, session title, detail) behind one person's stage, in the scope's period.
 
-    Kinds: `attended`; `team` (detail: the direct report who came); `committed` and
-    `commitment_done` (detail: the commitment); `action_done` (detail: the action item);
+    Kinds: `attended`; `spoke`, `wrote` and `asked` (detail: seconds spoken, chat messages,
+    chat questions in that session); `team` (detail: the direct report who came); `committed`
+    and `commitment_done` (detail: the commitment); `action_done` (detail: the action item);
     `read` (a recap's session title, or `digest` with the list's name). `when` is the
     session's start (a digest's end), so each line falls in the period its signal counts in.
     """
@@ -656,6 +688,32 @@ def ladder_evidence(
         .select_from(came)
         .where(ATTENDANCE.c.person_id == person_id, ATTENDANCE.c.attended.is_(True), *held(scope))
     )
+    spoke = SPEAKER.join(TRANSCRIPT, TRANSCRIPT.c.id == SPEAKER.c.transcript_id).join(
+        SESSION, SESSION.c.id == TRANSCRIPT.c.session_id
+    )
+    took_part = [
+        select(kind(name), SESSION.c.starts_at, SESSION.c.title, cast(total, String))
+        .select_from(source)
+        .where(
+            SPEAKER.c.person_id == person_id,
+            SPEAKER.c.cue_count > 0,
+            TRANSCRIPT.c.kind == transcript_kind,
+            *held(scope),
+            *extra,
+        )
+        .group_by(SESSION.c.id, SESSION.c.starts_at, SESSION.c.title)
+        for name, transcript_kind, source, total, extra in (
+            ("spoke", TranscriptKind.transcript, spoke, func.sum(SPEAKER.c.seconds_spoken), ()),
+            ("wrote", TranscriptKind.chat, spoke, func.sum(SPEAKER.c.cue_count), ()),
+            (
+                "asked",
+                TranscriptKind.chat,
+                spoke.join(CUE, CUE.c.speaker_id == SPEAKER.c.id),
+                func.count(),
+                (CUE.c.is_question.is_(True),),
+            ),
+        )
+    ]
     team = (
         select(kind("team"), SESSION.c.starts_at, SESSION.c.title, REPORT.c.name)
         .select_from(came.join(REPORT, REPORT.c.id == ATTENDANCE.c.person_id))
@@ -701,7 +759,7 @@ def ladder_evidence(
         )
         .distinct()
     )
-    parts = [attended, team, *committed, done, read]
+    parts = [attended, *took_part, team, *committed, done, read]
     if scope.series_id is None:
         parts.append(
             select(kind("read"), DIGEST.c.period_end, literal("digest", String), LIST.c.name)

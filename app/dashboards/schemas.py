@@ -351,7 +351,10 @@ class FilterOptions(BaseModel):
 class EvidenceLine(BaseModel):
     """One signal behind a quarter's stage, in words."""
 
-    kind: Literal["attended", "team", "committed", "commitment_done", "action_done", "read"]
+    kind: Literal[
+        "attended", "took_part", "team", "committed", "commitment_done", "action_done", "read"
+    ]
+    """`took_part`: spoke or wrote in a session's chat ("asked 1 question in chat at …")."""
     text: str = Field(description='For instance "attended 2 sessions (12 Mar, 4 Jun)".')
 
 

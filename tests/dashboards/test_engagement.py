@@ -59,8 +59,8 @@ def test_rules_text_names_each_rung_highest_first() -> None:
         Stage.ignorance,
     ]
     assert dict(text)[Stage.buy_in] == (
-        "came to a session, or sent their team (half of their direct reports attended), "
-        "but committed nothing"
+        "came to a session (in its attendance report, or spoke or wrote in its chat), or sent "
+        "their team (half of their direct reports attended), but committed nothing"
     )
     assert dict(rules_text(EngagementRules(buy_in_min_sessions=2)))[Stage.buy_in].startswith(
         "came to 2 sessions"

@@ -256,8 +256,8 @@ def test_stages_api_shape_and_errors(viewer_api: TestClient, db: Session) -> Non
         "evidence",
     }
     assert body["rules"][2] == (
-        "Buy-in: came to a session, or sent their team (half of their direct reports "
-        "attended), but committed nothing"
+        "Buy-in: came to a session (in its attendance report, or spoke or wrote in its chat), "
+        "or sent their team (half of their direct reports attended), but committed nothing"
     )
     not_leader = viewer_api.get(f"/api/v1/people/{ic.id}/stages")
     assert not_leader.status_code == 404
