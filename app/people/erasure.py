@@ -24,10 +24,14 @@ from app.models import (
     ListMember,
     Person,
     PersonAlias,
+    RecapQuestion,
     RecapVersion,
     RenderedPdf,
     Role,
     StorySession,
+    Transcript,
+    TranscriptCue,
+    TranscriptSpeaker,
     User,
     utcnow,
 )
@@ -56,18 +60,23 @@ _ERASURE_HANDLED_TABLES = frozenset(
 _SHORTEST_IDENTIFIER = 3
 
 
-def _identifier_pattern(person: Person, aliases: Sequence[PersonAlias]) -> re.Pattern[str]:
-    """Whole-word, case-insensitive matches of the person's name, emails and employee id."""
+def _identifiers(person: Person, aliases: Sequence[PersonAlias]) -> list[str]:
+    """The person's name, emails, employee id and several-word aliases, longest first."""
     values = {person.name, person.email, person.employee_id or ""}
     for alias in aliases:
         # A one-word display name ("Sam") would also hit other people's names in free text.
         if alias.kind is AliasKind.email or len(alias.normalized.split()) > 1:
             values.update({alias.value, alias.normalized})
-    kept = sorted(
+    return sorted(
         (value.strip() for value in values if len(value.strip()) >= _SHORTEST_IDENTIFIER),
         key=len,
         reverse=True,
     )
+
+
+def _identifier_pattern(person: Person, aliases: Sequence[PersonAlias]) -> re.Pattern[str]:
+    """Whole-word, case-insensitive matches of the person's name, emails and employee id."""
+    kept = _identifiers(person, aliases)
     return re.compile(
         r"(?<!\w)(?:" + "|".join(re.escape(value) for value in kept) + r")(?!\w)", re.IGNORECASE
     )
@@ -166,6 +175,113 @@ def _discard_pdfs(session: Session, touched: dict[str, set[int]]) -> int:
     return len(unused)
 
 
+def _drop_citing_suggestions(session: Session, removed: dict[int, set[int]]) -> int:
+    """Drop the suggested quotes and summary of each transcript that cite a removed cue.
+
+    Suggestions are computed by app.transcripts, above this domain; rather than compute them
+    again, the ones built from the person's words go, and the organizer's next import or
+    recompute brings fresh ones. Key phrases name no one once the text scrub has run.
+    """
+    dropped = 0
+    for transcript in session.exec(select(Transcript).where(col(Transcript.id).in_(removed))):
+        positions = removed[id_of(transcript)]
+        suggestions = dict(transcript.suggestions)
+        quotes = suggestions.get("quotes") or []
+        kept = [
+            quote
+            for quote in quotes
+            if not any(
+                int(quote.get("first_cue", 0)) <= position <= int(quote.get("last_cue", -1))
+                for position in positions
+            )
+        ]
+        dropped += len(quotes) - len(kept)
+        suggestions["quotes"] = kept
+        if positions & set(suggestions.get("summary_cues") or []):
+            suggestions["summary"], suggestions["summary_cues"] = "", []
+            dropped += 1
+        if suggestions != transcript.suggestions:
+            transcript.suggestions = suggestions
+            session.add(transcript)
+    return dropped
+
+
+def _remove_transcript_words(
+    session: Session, *, person_id: int, identifiers: Sequence[str]
+) -> dict[str, int]:
+    """Delete what the person said or wrote in transcripts and chats, and their questions.
+
+    Their own speakers (matched to them) lose every cue but stay, renamed, with their counts:
+    taking part is a ladder signal, and erasure keeps every figure. An unmatched speaker
+    labelled with one of their identifiers is them too, and goes whole; a storyteller of the
+    same name is a customer, someone else.
+    """
+    labels = sorted({value.lower() for value in identifiers})
+    theirs = session.exec(
+        select(TranscriptSpeaker).where(col(TranscriptSpeaker.person_id) == person_id)
+    ).all()
+    namesakes = session.exec(
+        select(TranscriptSpeaker).where(
+            col(TranscriptSpeaker.person_id).is_(None),
+            col(TranscriptSpeaker.session_speaker_id).is_(None),
+            func.lower(func.trim(col(TranscriptSpeaker.label))).in_(labels),
+        )
+    ).all()
+    speaker_ids = [id_of(speaker) for speaker in (*theirs, *namesakes)]
+    counts = {
+        "transcript_cues_removed": 0,
+        "transcript_speakers_removed": len(namesakes),
+        "transcript_speakers_anonymised": len(theirs),
+        "recap_questions_removed": 0,
+        "transcript_suggestions_dropped": 0,
+    }
+    cues = (
+        session.connection()
+        .execute(
+            select(TranscriptCue.id, TranscriptCue.transcript_id, TranscriptCue.position).where(
+                col(TranscriptCue.speaker_id).in_(speaker_ids)
+            )
+        )
+        .all()
+        if speaker_ids
+        else []
+    )
+    cue_ids = [cue_id for cue_id, _, _ in cues]
+    questions = session.execute(
+        delete(RecapQuestion).where(
+            or_(
+                col(RecapQuestion.person_id) == person_id,
+                col(RecapQuestion.cue_id).in_(cue_ids),
+            )
+        )
+    )
+    counts["recap_questions_removed"] = questions.rowcount  # type: ignore[attr-defined]
+    if not speaker_ids:
+        return counts
+    removed: dict[int, set[int]] = {}
+    for _, transcript_id, position in cues:
+        removed.setdefault(transcript_id, set()).add(position)
+    if cue_ids:
+        session.execute(delete(TranscriptCue).where(col(TranscriptCue.id).in_(cue_ids)))
+    counts["transcript_cues_removed"] = len(cue_ids)
+    if namesakes:
+        session.execute(
+            delete(TranscriptSpeaker).where(
+                col(TranscriptSpeaker.id).in_([id_of(speaker) for speaker in namesakes])
+            )
+        )
+    for speaker in theirs:
+        # The label is unique in its transcript: the id keeps two of theirs apart.
+        speaker.label = f"{ERASED_NAME} ({speaker.id})"
+        session.add(speaker)
+    for transcript in session.exec(select(Transcript).where(col(Transcript.id).in_(removed))):
+        transcript.cue_count -= len(removed[id_of(transcript)])
+        session.add(transcript)
+    counts["transcript_suggestions_dropped"] = _drop_citing_suggestions(session, removed)
+    session.flush()
+    return counts
+
+
 def _close_user_accounts(session: Session, emails: set[str]) -> tuple[int, int, int]:
     """Sign-in accounts at the person's addresses: anonymised, deactivated, keys removed."""
     users = list(session.exec(select(User).where(col(User.email).in_(emails))).all())
@@ -194,8 +310,10 @@ def erase_person(session: Session, *, person: Person) -> ErasureReport:
     """Remove a person's personal data for good, keeping their anonymous attendance history.
 
     The person row stays as "Erased person" with its level, department, manager and active
-    flag, and keeps its attendance, past invitation answers, sent deliveries and owned action
-    items, so every dashboard figure is unchanged. Running it again changes nothing.
+    flag, and keeps its attendance, past invitation answers, sent deliveries, owned action
+    items and (without a word of theirs) its transcript speakers, so every dashboard figure is
+    unchanged. What they said or wrote in transcripts and chats is deleted. Running it again
+    changes nothing.
     """
     person_id = id_of(person)
     report = dict.fromkeys(
@@ -222,6 +340,12 @@ def erase_person(session: Session, *, person: Person) -> ErasureReport:
     for alias in aliases:
         session.delete(alias)
     report["aliases_removed"] = len(aliases)
+    # Before the text scrub, which would otherwise rewrite the words about to be deleted.
+    report.update(
+        _remove_transcript_words(
+            session, person_id=person_id, identifiers=_identifiers(person, aliases)
+        )
+    )
 
     # Unmatched rows carrying one of the person's addresses or their exact name are them too.
     theirs = or_(

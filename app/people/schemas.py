@@ -149,6 +149,17 @@ class ErasureReport(BaseModel):
     """Other stored texts and documents (recap versions, import reports…) naming the person."""
     pdfs_discarded: int
     """Rendered PDFs that named the person; approved recaps are rendered again on demand."""
+    transcript_cues_removed: int = 0
+    """What they said in transcripts or wrote in chats, cue by cue: their own words."""
+    transcript_speakers_anonymised: int = 0
+    """Their speakers in transcripts and chats: renamed, with no cue left, still counted as
+    having taken part (as their attendance is kept)."""
+    transcript_speakers_removed: int = 0
+    """Unmatched speakers labelled with their name or address: removed with their cues."""
+    recap_questions_removed: int = 0
+    """Chat questions of theirs kept in recaps under "Questions from the room"."""
+    transcript_suggestions_dropped: int = 0
+    """Suggested quotes and draft summaries built from their words."""
 
 
 # -- a person's history ----------------------------------------------------------------------

@@ -247,6 +247,11 @@ def test_erase_leaves_no_trace_in_any_table(
         "calendar_feeds_removed": 1,
         "texts_scrubbed": 3,
         "pdfs_discarded": 1,
+        "transcript_cues_removed": 0,
+        "transcript_speakers_anonymised": 0,
+        "transcript_speakers_removed": 0,
+        "recap_questions_removed": 0,
+        "transcript_suggestions_dropped": 0,
     }
     assert traces(db) == []
 
