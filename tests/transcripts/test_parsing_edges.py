@@ -3,6 +3,7 @@
 import codecs
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 from docx import Document
@@ -146,6 +147,27 @@ def test_files_that_are_not_transcripts_are_refused_saying_what_was_expected(
     assert _refusal(data) == f"{found} {EXPECTED}"
 
 
+ATTENDANCE = Path(__file__).parents[1] / "attendance" / "fixtures"
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(ATTENDANCE.rglob("*.csv")),
+    ids=lambda path: path.name,
+)
+def test_every_attendance_report_sample_is_refused_as_one(path: Path) -> None:
+    assert _refusal(path.read_bytes(), filename=path.name) == (
+        "The file looks like an attendance report (CSV), not a transcript: import it as the "
+        f"session's attendance instead. {EXPECTED}"
+    )
+
+
+def test_a_table_that_is_not_an_attendance_report_is_refused_as_a_table() -> None:
+    data = b"product,price,stock\nwidget,3,10\ngadget,5,0\n"
+
+    assert _refusal(data) == f"The file looks like a table (CSV), not a transcript. {EXPECTED}"
+
+
 def test_other_text_is_refused_after_looking_at_forty_lines() -> None:
     data = "".join(f"note {i}\n" for i in range(100)).encode()
 
@@ -249,6 +271,47 @@ def test_chat_reactions_are_left_out_with_a_warning() -> None:
         ("Bob Lee", 69.0, 69.0, "Same here and the app too"),
     ]
     assert parsed.warnings == ["1 emoji reaction to messages was left out."]
+
+
+def test_timings_without_the_arrow_are_broken_cues_not_silently_skipped() -> None:
+    vtt = (
+        b"WEBVTT\n\n1\n00:00:01.000 -> 00:00:02.000\nAna: lost\n\n"
+        b"2\n00:00:03.000 --> 00:00:04.000\nok\n"
+    )
+    srt = b"1\n00:00:01,000 --> 00:00:02,000\nfine\n\n2\n00:00:03,000 - 00:00:04,000\nlost\n"
+
+    assert _refusal(vtt).startswith(
+        "One cue of this WebVTT file cannot be read. Line 4: the cue timings "
+        "“00:00:01.000 -> 00:00:02.000” cannot be read"
+    )
+    assert _refusal(srt).startswith(
+        "One cue of this subtitles file cannot be read. Line 6: the cue timings "
+        "“00:00:03,000 - 00:00:04,000” cannot be read"
+    )
+
+
+def test_short_webvtt_timings_and_a_header_after_blank_lines() -> None:
+    data = b"\n\nWEBVTT\n\n00:01.500 --> 01:02.000\n<v Ana Ruiz>Short timings.</v>\n"
+
+    parsed = parse_transcript(data)
+
+    assert (parsed.format, _said(parsed)) == (
+        "teams-vtt",
+        [("Ana Ruiz", 1.5, 62.0, "Short timings.")],
+    )
+    assert parsed.cues[0].line == 5
+
+
+def test_chat_saved_from_the_meeting_window_has_clock_times_the_cloud_chat_does_not() -> None:
+    saved = b"14:03:21 From Ana Ruiz to Everyone : hello\n"
+    cloud = b"00:03:21\tAna Ruiz:\thello\n\tand welcome\n"
+
+    assert parse_transcript(saved).clock_times is True
+    parsed = parse_transcript(cloud)
+    assert (parsed.clock_times, _said(parsed)) == (
+        False,
+        [("Ana Ruiz", 201.0, 201.0, "hello and welcome")],
+    )
 
 
 # A generated transcript round-trips: the seed is fixed (derandomize), as in test_api_fuzz.

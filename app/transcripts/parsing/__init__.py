@@ -34,7 +34,21 @@ FORMATS: dict[str, tuple[str, TranscriptKind]] = {
 """Each format key: how pages name it, and whether it is what was said or the chat."""
 
 _ZIP = b"PK\x03\x04"
-_CSV_WORDS = ("email", "duration", "join", "leave", "meeting id", "participant", "attendee")
+_SEPARATORS = re.compile(r"[,;\t]")
+# Words of attendance reports' headers, English and the other languages of the samples.
+_CSV_WORDS = (
+    "email",
+    "e-mail",
+    "duration",
+    "join",
+    "leave",
+    "meeting id",
+    "participant",
+    "attendee",
+    "czas",  # Polish Teams reports: "Czas dołączenia", "Czas trwania"
+    "メール",  # Japanese Zoom reports: "ユーザーメール", "参加時間"
+    "参加",
+)
 
 
 def parse_transcript(data: bytes, *, filename: str = "") -> ParsedTranscript:
@@ -59,14 +73,15 @@ def parse_transcript(data: bytes, *, filename: str = "") -> ParsedTranscript:
 
 
 def _refusal(head: list[tuple[int, str]]) -> TranscriptError:
-    first = head[0][1]
-    separated = len(re.findall(r"[,;\t]", first)) >= 2
-    if separated and any(word in first.casefold() for word in _CSV_WORDS):
+    rows = [line for _, line in head[:10] if len(_SEPARATORS.findall(line)) >= 2]
+    if any(word in row.casefold() for row in rows for word in _CSV_WORDS):
         return TranscriptError(
             "The file looks like an attendance report (CSV), not a transcript: import it "
             "as the session's attendance instead."
         )
+    if len(rows) >= 2:
+        return TranscriptError("The file looks like a table (CSV), not a transcript.")
     return TranscriptError(
         f"No cue timings were found in the first {len(head)} lines (the file starts with "
-        f"{t.quote(first)})."
+        f"{t.quote(head[0][1])})."
     )

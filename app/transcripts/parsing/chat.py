@@ -1,9 +1,10 @@
 """Zoom's saved meeting chat, in its two layouts.
 
-- cloud recording (2020+): `00:21:14<TAB>Andrew Knight:<TAB>Hello everyone`;
+- cloud recording (2020+): `00:21:14<TAB>Andrew Knight:<TAB>Hello everyone`, times from the
+  recording's start;
 - saved from the meeting window (older clients): `10:05:12 From Jane Doe to Everyone : Hi`
   or `10:05:12 From Jane Doe : Hi`, and (5.x) `10:05:12 From  Jane Doe  to  Everyone:` with
-  the message on the lines below.
+  the message on the lines below; times of day (`clock_times`).
 
 A line without a time continues the message above it. Private messages (`to Bob(Privately)`,
 `to Bob(Direct Message)`) were not said to the room: they are left out, with a warning.
@@ -46,6 +47,7 @@ def read(lines: list[str], encoding: str) -> ParsedTranscript:
     # (line, seconds, author, lines of text); None while in a private message.
     messages: list[tuple[int, float, str, list[str]]] = []
     current: list[str] | None = None
+    clock_times: bool | None = None  # decided by the first message's layout
     previous: int | None = None
     day = 0
     for number, line in enumerate(lines, start=1):
@@ -54,6 +56,8 @@ def read(lines: list[str], encoding: str) -> ParsedTranscript:
             if current is not None and line.strip():
                 current.append(line)
             continue
+        if clock_times is None:
+            clock_times = match.re is _FROM
         clock = _seconds(match[1])
         if previous is not None and clock + _HALF_DAY < previous:
             day += _DAY
@@ -99,4 +103,5 @@ def read(lines: list[str], encoding: str) -> ParsedTranscript:
         encoding=encoding,
         cues=cues,
         warnings=warnings,
+        clock_times=bool(clock_times),
     )

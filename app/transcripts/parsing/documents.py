@@ -15,9 +15,6 @@ import io
 import re
 import zipfile
 
-from docx import Document
-from docx.opc.exceptions import PackageNotFoundError
-
 from app.models import TranscriptKind
 from app.transcripts.parsing import meet, srt
 from app.transcripts.parsing import text as t
@@ -37,6 +34,10 @@ _PAUSE = 2.0
 
 def paragraphs(data: bytes) -> list[tuple[int, str]]:
     """(paragraph number, text) of each line of the document's body; refused if not Word."""
+    # Imported here: python-docx (and lxml) is a tenth of a second the rest never needs.
+    from docx import Document
+    from docx.opc.exceptions import PackageNotFoundError
+
     try:
         document = Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:

@@ -45,3 +45,6 @@ class ParsedTranscript:
     cues: list[ParsedCue]
     warnings: list[str] = field(default_factory=list)
     """What was read in a way the organizer may want to check, with line numbers."""
+    clock_times: bool = False
+    """The times are the time of day the file was written in (a chat saved from the meeting
+    window: 14:03:21), not from the start of the recording: align them to the session."""

@@ -45,6 +45,7 @@ def read_cues(
     cues: list[ParsedCue] = []
     current: _Open | None = None
     index_line: str | None = None  # a number that may be the next cue's, held back
+    block_start = True  # after a blank line or an index: where timings would be
 
     def close() -> None:
         if current is not None:
@@ -57,8 +58,14 @@ def read_cues(
         if not stripped:
             if index_line is not None and current is not None:
                 current.texts.append(index_line)
-            index_line = None
+            index_line, block_start = None, True
             continue
+        if (block_start or index_line is not None) and t.almost_timing(stripped):
+            problems.append((number, _bad(line)))
+            close()
+            current, index_line = None, None
+            continue
+        block_start = False
         if "-->" in stripped:
             match = TIMING.match(stripped)
             start = end = None

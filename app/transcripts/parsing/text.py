@@ -21,6 +21,10 @@ _NAME_WORDS = 8
 _CLOCK = re.compile(r"(?:(\d{1,3}):)?(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?")
 
 
+# Cue timings written wrong: "00:00:01.000 -> 00:00:02.000", "00:00:01 - 00:00:02".
+_ALMOST_TIMING = re.compile(r"\s*\d+:\d{2}[\d:.,]*\s*(?:-+>?|=>|–|—|to)\s*\d+:\d{2}")
+
+
 @dataclass(frozen=True, slots=True)
 class Text:
     """A file decoded: its lines (1-based line N is lines[N - 1]) and encoding for people."""
@@ -83,6 +87,11 @@ def clock_seconds(text: str) -> float | None:
         return None
     value = float(int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds))
     return value + (int(fraction.ljust(3, "0")) / 1000 if fraction else 0.0)
+
+
+def almost_timing(line: str) -> bool:
+    """Whether a line is cue timings without the "-->" arrow (so no reader would see a cue)."""
+    return "-->" not in line and _ALMOST_TIMING.match(line) is not None
 
 
 def stamp(seconds: float) -> str:

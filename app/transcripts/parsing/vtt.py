@@ -21,6 +21,7 @@ LABELS = {
 }
 # More than this share of cues opening with "Name: " makes a Zoom transcript.
 _ZOOM_SHARE = 0.6
+_VOICE_NAME = re.compile(r"<v(?:\.[\w-]+)*[ \t]+([^>]*)>")
 _VOICE = re.compile(r"<v(?:\.[\w-]+)*[ \t]+([^>]*)>(.*?)(?:</v>|(?=<v[ \t.])|\Z)", re.S)
 _SKIPPED = ("NOTE", "STYLE", "REGION")
 
@@ -62,22 +63,19 @@ def _timing_line(first: int, block: list[str]) -> int:
     return next((first + i for i, line in enumerate(block) if "-->" in line), first)
 
 
-def _voices(caption: Caption) -> list[tuple[str, str]]:
-    """(speaker, raw text) of each voice span of a cue; [("", text)] when it has none."""
-    raw = caption.raw_text
-    voices = raw.count("<v")
-    if not voices:
-        return [("", raw)]
-    if voices == 1:
-        return [(t.clean(caption.voice or ""), raw)]
+def _voices(raw: str) -> list[tuple[str, str]]:
+    """(speaker, raw text) of each voice span of a cue's text that has at least one."""
+    if raw.count("<v") == 1:
+        found = _VOICE_NAME.search(raw)
+        return [(t.clean(found[1]) if found else "", raw)]
     return [(t.clean(who), said) for who, said in _VOICE.findall(raw)]
 
 
 def read(lines: list[str], encoding: str) -> ParsedTranscript:
     """Read a WebVTT file; refuse it, naming the lines, if any cue is broken."""
     problems: list[tuple[int, str]] = []
-    # (line, start, end, voiced, speaker, raw text)
-    raw_cues: list[tuple[int, float, float, bool, str, str]] = []
+    entries: list[tuple[int, float, float, str, str]] = []  # line, start, end, speaker, words
+    voiced = False
     blocks = _blocks(lines)
     next(blocks, None)  # the WEBVTT header and its metadata
     for first, block in blocks:
@@ -85,6 +83,10 @@ def read(lines: list[str], encoding: str) -> ParsedTranscript:
             continue
         has_timing = any("-->" in line for line in block)
         if not has_timing:
+            for offset, written in enumerate(block[:2]):
+                if t.almost_timing(written):
+                    problems.append((first + offset, _bad_timing(written)))
+                    break
             continue  # neither a cue nor a known block: WebVTT readers pass over it
         line = _timing_line(first, block)
         item = parse_item(block)
@@ -94,20 +96,20 @@ def read(lines: list[str], encoding: str) -> ParsedTranscript:
         start = item.start_time.in_milliseconds() / 1000
         end = item.end_time.in_milliseconds() / 1000
         t.check_order(line, start, end, problems)
-        for speaker, said in _voices(item):
-            raw_cues.append((line, start, end, "<v" in item.raw_text, speaker, said))
+        raw = "\n".join(item.lines)
+        if "<v" in raw:
+            voiced = True
+            for speaker, said in _voices(raw):
+                entries.append((line, start, end, speaker, t.clean(said)))
+        else:
+            entries.append((line, start, end, "", t.clean(raw)))
     t.refuse_broken(problems, "WebVTT file")
 
-    voiced = any(entry[3] for entry in raw_cues)
-    cleaned = [
-        (line, start, end, speaker, t.clean(said))
-        for line, start, end, _, speaker, said in raw_cues
-    ]
-    splits = [None if voiced else t.split_speaker(words) for *_, words in cleaned]
+    splits = [None if voiced else t.split_speaker(entry[4]) for entry in entries]
     named = sum(1 for split in splits if split is not None)
-    zoom = not voiced and bool(cleaned) and named / len(cleaned) > _ZOOM_SHARE
+    zoom = not voiced and bool(entries) and named / len(entries) > _ZOOM_SHARE
     cues: list[ParsedCue] = []
-    for (line, start, end, speaker, words), split in zip(cleaned, splits, strict=True):
+    for (line, start, end, speaker, words), split in zip(entries, splits, strict=True):
         if zoom and split is not None:
             speaker, words = split
         found = t.cue(speaker, start, end, words, line)
