@@ -20,6 +20,7 @@ TASK_MODULES = (
     "app.distribution.tasks",
     "app.invitations.tasks",
     "app.commitments.tasks",
+    "app.transcripts.tasks",
 )
 
 
