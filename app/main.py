@@ -38,6 +38,8 @@ from app.system.headers import SecurityHeadersMiddleware
 from app.system.limits import BodyLimitMiddleware
 from app.system.logs import RequestIdMiddleware
 from app.templating import TEMPLATE_DIR
+from app.transcripts import api as transcripts_api
+from app.transcripts import pages as transcripts_pages
 from app.worker import load_tasks
 
 STATIC_DIR = TEMPLATE_DIR.parent / "app" / "static"
@@ -87,6 +89,7 @@ def create_app() -> FastAPI:
         commitments_api,
         follow_ups_api,
         audit_api,
+        transcripts_api,
     ):
         api.include_router(module.router)
     for module in (
@@ -104,6 +107,7 @@ def create_app() -> FastAPI:
         follow_ups_pages,
         audit_pages,
     ):
+        transcripts_pages,
         pages.include_router(module.router)
 
     # Anyone signed in, viewers too, for themselves: sign out, own tokens and calendar feed.

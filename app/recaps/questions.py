@@ -1,5 +1,7 @@
 """Questions from the room: questions asked in the session's chat, kept in its recap."""
 
+from dataclasses import dataclass
+
 from sqlmodel import Session, col, func, select
 
 from app.db import id_of
@@ -52,6 +54,56 @@ def list_questions(session: Session, *, story_session: StorySession) -> list[Que
     return [_read(q) for q in _rows(session, recap.id if recap else None)]
 
 
+@dataclass(frozen=True)
+class ChatQuestion:
+    """A question asked in the session's chat, and whether the recap already lists it."""
+
+    transcript_id: int
+    position: int
+    asker: str
+    """The chat name as written; "" for a message that names nobody."""
+    start_seconds: float
+    text: str
+    question_id: int | None
+    """The recap's question made of it, once added."""
+
+
+def chat_questions(
+    session: Session, *, story_session: StorySession, limit: int = 200
+) -> list[ChatQuestion]:
+    """The questions asked in the session's chat, in order, each with the recap question made
+    of it (if any)."""
+    recap = get_recap(session, story_session=story_session)
+    added = {q.cue_id: id_of(q) for q in _rows(session, recap.id if recap else None) if q.cue_id}
+    rows = session.exec(
+        select(TranscriptCue, TranscriptSpeaker.label)
+        .join(Transcript, col(Transcript.id) == TranscriptCue.transcript_id)
+        .join(
+            TranscriptSpeaker,
+            col(TranscriptSpeaker.id) == TranscriptCue.speaker_id,
+            isouter=True,
+        )
+        .where(
+            Transcript.session_id == story_session.id,
+            Transcript.kind == TranscriptKind.chat,
+            col(TranscriptCue.is_question).is_(True),
+        )
+        .order_by(col(TranscriptCue.position))
+        .limit(limit)
+    ).all()
+    return [
+        ChatQuestion(
+            transcript_id=cue.transcript_id,
+            position=cue.position,
+            asker=label or "",
+            start_seconds=cue.start_seconds,
+            text=cue.text,
+            question_id=added.get(id_of(cue)),
+        )
+        for cue, label in rows
+    ]
+
+
 def _asker(session: Session, speaker: TranscriptSpeaker | None) -> tuple[str, int | None]:
     """Who asked, as the recap prints it: a directory person's name and level, else the chat
     name as written."""
@@ -74,17 +126,22 @@ def add_question(
 ) -> RecapQuestion:
     """Add a question asked in the session's chat to its recap; the same one twice is kept once."""
     check_open(story_session)
-    found = session.exec(
-        select(TranscriptCue, Transcript)
-        .join(Transcript, col(Transcript.id) == TranscriptCue.transcript_id)
-        .where(TranscriptCue.id == data.cue_id)
-    ).first()
-    if found is None or found[1].session_id != story_session.id:
+    transcript = session.get(Transcript, data.transcript_id)
+    if transcript is None or transcript.session_id != story_session.id:
         raise Invalid(
-            f"“{story_session.title}” has no chat message {data.cue_id}: add a question from "
+            f"“{story_session.title}” has no chat {data.transcript_id}: add a question from "
             "its own chat."
         )
-    cue, transcript = found
+    cue = session.exec(
+        select(TranscriptCue).where(
+            TranscriptCue.transcript_id == transcript.id, TranscriptCue.position == data.position
+        )
+    ).first()
+    if cue is None:
+        raise Invalid(
+            f"The {transcript.kind.value} has {transcript.cue_count} messages: there is no "
+            f"message {data.position}."
+        )
     if transcript.kind is not TranscriptKind.chat or not cue.is_question:
         raise Invalid(
             f"Message {cue.position} of the {transcript.kind.value} is not a question asked in "

@@ -172,9 +172,11 @@ class QuoteRead(BaseModel):
 
 
 class QuestionCreate(Input):
-    """A question asked in the session's chat, added to the recap by its cue's id."""
+    """A question asked in the session's chat: the chat's id and the message's position (as
+    `GET …/transcripts/{tid}/cues` lists them)."""
 
-    cue_id: RowId = Field(description="The chat message's id (`GET …/transcripts/{tid}/cues`).")
+    transcript_id: RowId
+    position: int = Field(ge=1, le=1_000_000)
 
 
 class QuestionRead(BaseModel):

@@ -59,6 +59,7 @@ from app.story_sessions.schemas import (
     When,
 )
 from app.templating import templates
+from app.transcripts import pages as transcript_pages
 
 router = APIRouter(include_in_schema=False)
 
@@ -521,6 +522,7 @@ def session_page(
             "invitations": invitation_pages.session_panel(session, story_session),
             "commitments": commitment_pages.session_panel(session, story_session),
             "follow_ups": follow_up_pages.session_panel(session, story_session),
+            "transcripts": transcript_pages.session_panel(session, story_session),
             "recorded": recorded and story_session.status is SessionStatus.completed,
         },
     )
