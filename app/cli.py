@@ -79,6 +79,7 @@ class _Imports(DomainCommands):
     lazy: ClassVar[dict[str, str]] = {
         "people": "app.people.cli:import_people",
         "attendance": "app.attendance.cli:import_attendance",
+        "transcript": "app.transcripts.cli:import_transcript",
     }
 
 
