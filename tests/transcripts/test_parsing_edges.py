@@ -41,9 +41,10 @@ SAID = [
         (codecs.BOM_UTF8 + ZOOM.encode(), "UTF-8 with BOM"),
         (ZOOM.replace("\n", "\r\n").encode("utf-16"), "UTF-16LE with BOM"),
         (codecs.BOM_UTF16_BE + ZOOM.encode("utf-16-be"), "UTF-16BE with BOM"),
+        (ZOOM.encode("utf-16-le"), "UTF-16LE without BOM"),
         (ZOOM.replace("\n", "\r").encode("cp1252"), "Windows-1252"),
     ],
-    ids=["utf8", "utf8-bom", "utf16le-bom-crlf", "utf16be-bom", "cp1252-cr"],
+    ids=["utf8", "utf8-bom", "utf16le-bom-crlf", "utf16be-bom", "utf16le", "cp1252-cr"],
 )
 def test_encodings_and_line_endings_read_the_same_cues(data: bytes, encoding: str) -> None:
     parsed = parse_transcript(data, filename="zoom.vtt")
@@ -184,6 +185,46 @@ def test_zip_that_is_not_a_word_document_is_refused() -> None:
     assert _refusal(buffer.getvalue()) == (
         f"This file is a zip archive, not a Word transcript. {EXPECTED}"
     )
+
+
+def test_excel_workbook_is_refused_by_name() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>',
+        )
+        archive.writestr(
+            "_rels/.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Target="xl/workbook.xml" Type="http://schemas.'
+            'openxmlformats.org/officeDocument/2006/relationships/officeDocument"/>'
+            "</Relationships>",
+        )
+        archive.writestr(
+            "xl/workbook.xml",
+            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>',
+        )
+
+    assert _refusal(buffer.getvalue(), filename="report.xlsx") == (
+        f"This file is an Excel workbook, not a Word transcript. {EXPECTED}"
+    )
+
+
+def test_srt_speaker_name_may_end_in_an_initial_but_a_question_is_not_a_name() -> None:
+    data = (
+        b"1\n00:00:01,000 --> 00:00:02,000\nAna R.: hello\n\n"
+        b"2\n00:00:03,000 --> 00:00:04,000\nWhy?: no reason\n"
+    )
+
+    assert [(c.speaker, c.text) for c in parse_transcript(data).cues] == [
+        ("Ana R.", "hello"),
+        ("", "Why?: no reason"),
+    ]
 
 
 def test_text_cleaning_removes_markup_reads_entities_and_keeps_html_as_text() -> None:

@@ -70,7 +70,8 @@ def split_speaker(text: str) -> tuple[str, str] | None:
     if match is None:
         return None
     name = match["name"].strip()
-    if len(name.split()) > _NAME_WORDS or name.endswith((".", "?", "!", ",")):
+    # A name may end in an initial ("Ana R."), not in a question or a list.
+    if len(name.split()) > _NAME_WORDS or name.endswith(("?", "!", ",")):
         return None
     return name, match["text"]
 
