@@ -4,6 +4,7 @@ from collections.abc import Collection, Sequence
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from app.errors import Conflict, Invalid
@@ -420,3 +421,35 @@ def test_recomputing_suggestions_reads_the_stored_cues_and_the_customer(
         CueText(3, "", 5.0, 6.0, "Noise."),
     ]
     assert recompute_suggestions(db, transcript=transcript).summary == "3 cues"
+
+
+def test_two_thousand_cues_are_stored_in_one_statement_and_a_few_queries(db: Session) -> None:
+    story_session = held_session(db, minutes=120)
+    create_speaker(db, story_session, name="Ana Ruiz")
+    for n in range(50):
+        create_person(db, email=f"p{n}@example.com", name=f"Person {n}")
+    data = zoom_vtt(
+        *(
+            (("Ana Ruiz", "Lee Park", "Bo Chen")[n % 3], n * 3.5, n * 3.5 + 3, f"Point {n}, said.")
+            for n in range(2000)
+        )
+    )
+    statements: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(statement)
+
+    connection = db.connection()
+    event.listen(connection, "before_cursor_execute", record)
+    try:
+        imported = import_transcript(
+            db, story_session=story_session, data=data, filename="long.vtt", user=None
+        )
+    finally:
+        event.remove(connection, "before_cursor_execute", record)
+
+    assert (imported.cue_count, len(imported.speakers)) == (2000, 3)
+    assert counts(db) == (1, 3, 2000)
+    assert len([s for s in statements if "INSERT INTO transcript_cue" in s]) == 1
+    assert len(statements) <= 25, statements
