@@ -11,6 +11,7 @@ BENCHMARKS = (
     "bench.mail_send",
     "bench.throughput",
     "bench.load_faults",
+    "bench.transcripts",
 )
 
 

@@ -50,7 +50,7 @@ def test_quotes_are_five_ordered_by_score_and_do_not_overlap() -> None:
         (44, 45),
         (11, 12),
         (20, 23),
-        (54, 55),
+        (40, 41),
     ]
     assert [q.score for q in quotes] == sorted((q.score for q in quotes), reverse=True)
     ranges = sorted((q.first_cue, q.last_cue) for q in quotes)
@@ -115,15 +115,16 @@ def test_an_existing_theme_comes_first_with_its_id_and_name() -> None:
 def test_new_themes_come_after_existing_ones_at_most_six() -> None:
     themes = story_suggestions().themes
 
+    # "Mobile app" for the customer's "app": the two share half their words.
     assert [(t.name, t.theme_id) for t in themes] == [
         ("Billing", 1),
         ("Onboarding", 2),
+        ("Mobile app", 4),
         ("Invoices", None),
-        ("Support", None),
         ("Route planning", None),
-        ("Dispatchers", None),
+        ("Support", None),
     ]
-    assert themes[2].why == "a new theme: a key phrase of what the customer said, 9 times"
+    assert themes[3].why == "a new theme: a key phrase of what the customer said, 9 times"
 
 
 def test_without_existing_themes_phrases_are_new_and_not_near_duplicates() -> None:
@@ -132,13 +133,13 @@ def test_without_existing_themes_phrases_are_new_and_not_near_duplicates() -> No
     assert names == [
         "Billing",
         "Invoices",
-        "Onboarding",
-        "Support",
         "Route planning",
+        "Onboarding",
         "Dispatchers",
+        "Drivers",
     ]
-    # Neither "Billing support" beside "Billing" nor a speaker's name ("Dana", "Northwind").
-    assert not {"Billing support", "Onboarding team", "Dana", "Northwind", "Luis"} & set(names)
+    # Neither "Billing support" beside "Billing" nor a speaker's name, a month or a feeling.
+    assert not {"Billing support", "Route", "Dana", "Northwind", "June", "Wrong"} & set(names)
 
 
 def test_a_phrase_matches_the_theme_whose_words_it_says() -> None:
@@ -175,13 +176,13 @@ def test_the_summary_is_the_customers_sentences_in_the_order_spoken() -> None:
     result = story_suggestions()
 
     assert result.summary == (
-        "We run the regional deliveries for about two hundred stores across the north of the "
-        "country, so we move a lot of parcels every day. Your onboarding team had us live in two "
-        "weeks. I wasted two full days every month checking each invoice line by hand. The route "
-        "planning is excellent, I have nothing but praise for the product itself. And a billing "
-        "support line that answers within two days, not three weeks."
+        "Your onboarding team had us live in two weeks. I wasted two full days every month "
+        "checking each invoice line by hand. My dispatchers plan a whole day of routes in twenty "
+        "minutes instead of two hours. The route planning is excellent, I have nothing but "
+        "praise for the product itself. And a billing support line that answers within two "
+        "days, not three weeks."
     )
-    assert result.summary_cues == [7, 8, 11, 21, 42, 45]
+    assert result.summary_cues == [11, 21, 41, 42, 45]
     assert {STORY[p - 1][0] for p in result.summary_cues} <= CUSTOMERS
     spoken = " ".join(STORY[p - 1][3] for p in result.summary_cues)
     sentences = re.split(r"(?<=[.!?]) ", result.summary)
