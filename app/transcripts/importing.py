@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from fastapi import UploadFile
 from sqlalchemy import delete
-from sqlalchemy import select as select_columns  # typed for any number of columns
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
@@ -25,7 +24,6 @@ from app.models import (
     SessionStatus,
     SpeakerMatch,
     StorySession,
-    Theme,
     Transcript,
     TranscriptCue,
     TranscriptKind,
@@ -40,7 +38,10 @@ from app.transcripts.parsing.model import ParsedCue
 from app.transcripts.queries import import_read
 from app.transcripts.schemas import TranscriptImportRead
 from app.transcripts.speakers import Found, match_speakers
-from app.transcripts.suggestions import CueText, Suggestions, suggest
+from app.transcripts.suggesting import recompute_suggestions, store_suggestions
+from app.transcripts.suggestions import CueText
+
+__all__ = ["delete_transcript", "import_transcript", "import_upload", "recompute_suggestions"]
 
 LATE_AFTER_END = 3600
 """Cues ending this many seconds after the session's planned end are kept, with a warning."""
@@ -168,7 +169,7 @@ def import_transcript(
     insert_many(session, table_of(TranscriptCue), rows())
 
     customers = {label for label, found in matches.items() if found[0] is SpeakerMatch.storyteller}
-    _store_suggestions(
+    store_suggestions(
         session,
         transcript=transcript,
         cues=[
@@ -223,61 +224,6 @@ def delete_transcript(session: Session, *, transcript: Transcript) -> None:
     )
     session.delete(transcript)
     session.flush()
-
-
-def recompute_suggestions(session: Session, *, transcript: Transcript) -> Suggestions:
-    """Suggest again from the stored cues: after who the customer is changed, or words were
-    erased."""
-    transcript_id = id_of(transcript)
-    labels = dict(
-        session.exec(
-            select(TranscriptSpeaker.id, TranscriptSpeaker.label).where(
-                TranscriptSpeaker.transcript_id == transcript_id
-            )
-        ).all()
-    )
-    customers = set(
-        session.exec(
-            select(TranscriptSpeaker.label).where(
-                TranscriptSpeaker.transcript_id == transcript_id,
-                TranscriptSpeaker.match == SpeakerMatch.storyteller,
-            )
-        ).all()
-    )
-    cues = [
-        CueText(
-            position=position,
-            speaker=labels.get(speaker_id, "") if speaker_id is not None else "",
-            start_seconds=start,
-            end_seconds=end,
-            text=text,
-        )
-        for position, speaker_id, start, end, text in session.execute(
-            select_columns(
-                col(TranscriptCue.position),
-                col(TranscriptCue.speaker_id),
-                col(TranscriptCue.start_seconds),
-                col(TranscriptCue.end_seconds),
-                col(TranscriptCue.text),
-            )
-            .where(col(TranscriptCue.transcript_id) == transcript_id)
-            .order_by(col(TranscriptCue.position))
-        ).all()
-    ]
-    return _store_suggestions(session, transcript=transcript, cues=cues, customers=customers)
-
-
-def _store_suggestions(
-    session: Session, *, transcript: Transcript, cues: Sequence[CueText], customers: set[str]
-) -> Suggestions:
-    themes = [
-        (id_of(theme), theme.name) for theme in session.exec(select(Theme).order_by(col(Theme.id)))
-    ]
-    result = suggest(cues, customer_speakers=customers, themes=themes)
-    transcript.suggestions = result.model_dump()
-    session.add(transcript)
-    session.flush()
-    return result
 
 
 def _label(speaker: str) -> str:

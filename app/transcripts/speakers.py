@@ -32,6 +32,7 @@ from app.models import (
 from app.people.schemas import LevelRef
 from app.people.service import add_alias, is_erased, normalize_name
 from app.transcripts.schemas import SpeakerConfirm, SpeakerRead
+from app.transcripts.suggesting import recompute_suggestions
 
 Found = tuple[SpeakerMatch, int | None, int | None]
 """How a label was matched, the storyteller (`SessionSpeaker`) id and the person id."""
@@ -192,9 +193,6 @@ def confirm_speaker(
 ) -> SpeakerRead:
     """Say who a speaker is, in the session's transcript and chat alike; a directory person
     is remembered with the label as a name alias, so the next import matches them."""
-    # Imported here: importing matches speakers with this module's `match_speakers`.
-    from app.transcripts.importing import recompute_suggestions
-
     rows = _speaker_rows(session, story_session=story_session, label=label)
     if not rows:
         raise NotFound(

@@ -19,7 +19,7 @@ from app.models import (
     TranscriptSpeaker,
     utcnow,
 )
-from app.transcripts import importing
+from app.transcripts import suggesting
 from app.transcripts.importing import import_transcript, recompute_suggestions
 from app.transcripts.schemas import SpeakerConfirm
 from app.transcripts.speakers import confirm_speaker
@@ -58,7 +58,7 @@ class Recorder:
 @pytest.fixture
 def suggested(monkeypatch: pytest.MonkeyPatch) -> Recorder:
     recorder = Recorder()
-    monkeypatch.setattr(importing, "suggest", recorder)
+    monkeypatch.setattr(suggesting, "suggest", recorder)
     return recorder
 
 
