@@ -355,6 +355,24 @@ def test_chat_saved_from_the_meeting_window_has_clock_times_the_cloud_chat_does_
     )
 
 
+def test_cloud_chat_naming_whom_a_message_went_to() -> None:
+    data = (
+        b"00:01:00\tAna Ruiz to Everyone:\tHello all\n"
+        b"00:01:30\tBob Lee to Ana Ruiz(Direct Message):\tpsst\n"
+        b"00:02:00\tCarol Diaz:\tHi\n"
+    )
+
+    parsed = parse_transcript(data)
+
+    assert _said(parsed) == [
+        ("Ana Ruiz", 60.0, 60.0, "Hello all"),
+        ("Carol Diaz", 120.0, 120.0, "Hi"),
+    ]
+    assert parsed.warnings == [
+        "1 private message was left out (line 2): only messages to everyone are the room's."
+    ]
+
+
 # A generated transcript round-trips: the seed is fixed (derandomize), as in test_api_fuzz.
 _names = st.lists(
     st.sampled_from(["Ana", "Bob", "Carol", "Dan", "Ruiz", "Lee", "O'Neil", "Zoë", "(Acme)"]),
@@ -407,3 +425,69 @@ def test_generated_webvtt_round_trips_speaker_times_and_text(
         (name, start / 1000, (start + length) / 1000, " ".join(words))
         for name, start, length, words in cues
     ]
+
+
+_fragments = st.sampled_from(
+    [
+        "WEBVTT",
+        "\n",
+        "\r\n",
+        "\t",
+        " ",
+        "-->",
+        "->",
+        "00:00:01.000",
+        "00:00:0",
+        "1:02:03",
+        "0:03",
+        ",500",
+        "99:99:99.999",
+        "From ",
+        " to ",
+        "Everyone",
+        "(Privately)",
+        ":",
+        "Ana Ruiz",
+        "<v ",
+        ">",
+        "</v>",
+        "<",
+        "&amp;",
+        "&",
+        "NOTE",
+        "STYLE",
+        "Transcript",
+        "Meeting ended after ",
+        "1",
+        "é",
+        "\ufeff",
+    ]
+)
+
+
+def _outcome(data: bytes, filename: str = "") -> ParsedTranscript | str:
+    """What a person would see: the cues read, or the refusal's message."""
+    try:
+        return parse_transcript(data, filename=filename)
+    except TranscriptError as refused:
+        return str(refused.detail)
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(text=st.lists(_fragments, max_size=60).map("".join), filename=st.sampled_from(["", "a.vtt"]))
+def test_any_text_is_read_or_refused_never_crashes(text: str, filename: str) -> None:
+    outcome = _outcome(text.encode(), filename)
+
+    if isinstance(outcome, str):
+        assert outcome.endswith(EXPECTED) or "cannot be read" in outcome
+    else:
+        assert all(c.text and c.end_seconds >= c.start_seconds >= 0 for c in outcome.cues)
+        assert all(c.text == " ".join(c.text.split()) for c in outcome.cues)
+
+
+@settings(derandomize=True, max_examples=100, deadline=None)
+@given(data=st.binary(max_size=400))
+def test_any_bytes_are_read_or_refused_never_crash(data: bytes) -> None:
+    outcome = _outcome(data)
+
+    assert isinstance(outcome, ParsedTranscript) or outcome.endswith(EXPECTED)

@@ -21,6 +21,10 @@ _TAB = re.compile(r"(\d{1,2}:\d{2}:\d{2})\t(?P<who>[^\t]+?):[ \t](?P<text>.*)")
 _FROM = re.compile(
     r"(\d{1,2}:\d{2}:\d{2})\s+From\s+(?P<who>.+?)(?:\s+to\s+(?P<to>.+?))?\s*:(?:\s(?P<text>.*))?"
 )
+# The cloud layout may name whom a message went to: "Ana Ruiz to Bob Lee(Direct Message)".
+_TAB_TARGET = re.compile(
+    r"(?P<who>.+?) to (?P<to>Everyone|.+?\((?:privately|direct message)\))", re.IGNORECASE
+)
 _PRIVATE = re.compile(r"\((?:privately|direct message)\)\s*$", re.IGNORECASE)
 # Zoom writes reactions to a message as messages of their own.
 _REACTION = re.compile(r'(?:Reacted to ".*" with \S+|Removed a \S+ reaction from ".*")')
@@ -66,13 +70,15 @@ def read(lines: list[str], encoding: str) -> ParsedTranscript:
                 f"{match[1]}; read as the next day (the chat ran past midnight)."
             )
         previous = clock
-        target = match.groupdict().get("to") or ""
+        who, target = match["who"], match.groupdict().get("to") or ""
+        if match.re is _TAB and (addressed := _TAB_TARGET.fullmatch(who)) is not None:
+            who, target = addressed["who"], addressed["to"]
         if _PRIVATE.search(target):
             private.append(number)
             current = None
             continue
         current = [match["text"] or ""]
-        messages.append((number, float(clock + day), match["who"], current))
+        messages.append((number, float(clock + day), who, current))
 
     cues: list[ParsedCue] = []
     for number, seconds, who, texts in messages:
