@@ -116,7 +116,8 @@ _FILLER_ONLY = re.compile(
     r"(?:(?:everyone|everybody|all|guys|folks|so much|very much|again)\W*)*$"
 )
 _DISFLUENCY = re.compile(r"(?i)\b(?:u+m+|u+h+|erm|uhm|hmm+|you know|i mean)\b|,\s*like\b")
-_DISFLUENCY_KEYS = ("um", "uh", "erm", "hm", "know", "mean", "like")
+_DISFLUENCY_HINT = re.compile(r"um|uh|erm|hm|know|mean|like")
+"""A sentence without one of these cannot match _DISFLUENCY: one quick scan spares most."""
 _UNIT_WORDS = _word_set(
     """second seconds minute minutes hour hours day days week weeks month months year years
     quarter quarters times percent dollars euros people customers users tickets invoices calls
@@ -303,7 +304,7 @@ def _sentences(cues: Sequence[CueText], runs: list[list[int]]) -> list[_Sentence
                     is_question=sentence.rstrip("\"”’')]").endswith("?"),
                     is_filler=_is_filler(folded, words, len(surfaces)),
                     disfluencies=len(_DISFLUENCY.findall(folded))
-                    if any(key in folded for key in _DISFLUENCY_KEYS)
+                    if _DISFLUENCY_HINT.search(folded)
                     else 0,
                     first_person=not words.isdisjoint(_FIRST_PERSON),
                     numbers=_numbers(surfaces, lowered),
@@ -463,8 +464,10 @@ class _Candidate:
     last_cue: int
     base: float
     """The score without sentiment; sentiment adds at most SENTIMENT_WEIGHT."""
-    reasons: list[str]
-    mentions: list[str]
+    whole: bool
+    """The speaker's whole turn, nothing cut."""
+    first_person: bool
+    mentions: tuple[str, ...]
 
 
 def _distinct(found: dict[int, str], phrases: Sequence[_Phrase], limit: int) -> list[int]:
@@ -496,13 +499,15 @@ def _candidates(
         numbers: list[str] = []
         questions = disfluencies = 0
         first_person = False
+        run = runs[opening.run]
         for last in range(first, len(sentences)):
             sentence = sentences[last]
+            # A run's cues are consecutive, so the cues a passage takes is a difference.
             if (
                 sentence.run != opening.run
                 or not sentence.complete
                 or sentence.is_filler
-                or runs_span(runs[opening.run], opening.first_cue, sentence.last_cue) > QUOTE_CUES
+                or sentence.last_cue - opening.first_cue >= QUOTE_CUES
             ):
                 break
             words += sentence.words
@@ -510,30 +515,26 @@ def _candidates(
                 break
             for rank, surface in sentence.phrases.items():
                 found.setdefault(rank, surface)
-            numbers.extend(n for n in sentence.numbers if n not in numbers)
+            if len(numbers) < 2:
+                numbers.extend(n for n in sentence.numbers if n not in numbers)
             questions += sentence.is_question
             disfluencies += sentence.disfluencies
             first_person = first_person or sentence.first_person
             if words < low:
                 continue
-            run = runs[opening.run]
             whole = (
                 opening.first_cue == run[0]
                 and sentence.last_cue == run[-1]
                 and (first == 0 or sentences[first - 1].run != opening.run)
                 and (last + 1 == len(sentences) or sentences[last + 1].run != opening.run)
             )
-            ranks = _distinct(found, phrases, 4)
+            ranks = _distinct(found, phrases, 4) if found else []
             score = 1.0 + (0.5 if whole else 0.0)
             score += sum(0.4 + 0.4 * (1 - rank / max(len(phrases), 1)) for rank in ranks)
             score += 0.5 if first_person else 0.0
             score += 0.4 * min(len(numbers), 2)
             score -= 1.5 * questions + 0.25 * disfluencies
             score += 0.3 if 18 <= words <= 45 else 0.0
-            reasons = ["complete thought" + (", the whole answer" if whole else "")]
-            if first_person:
-                reasons.append("first-hand")
-            mentions = [found[rank] for rank in ranks] + numbers[:2]
             out.append(
                 _Candidate(
                     first=first,
@@ -541,16 +542,12 @@ def _candidates(
                     first_cue=opening.first_cue,
                     last_cue=sentence.last_cue,
                     base=score,
-                    reasons=reasons,
-                    mentions=list(dict.fromkeys(mentions))[:4],
+                    whole=whole,
+                    first_person=first_person,
+                    mentions=(*(found[rank] for rank in ranks), *numbers[:2]),
                 )
             )
     return out
-
-
-def runs_span(run: list[int], first_cue: int, last_cue: int) -> int:
-    """How many cues of a run a passage from `first_cue` to `last_cue` takes."""
-    return bisect.bisect_right(run, last_cue) - bisect.bisect_left(run, first_cue)
 
 
 def _tone(compound: float) -> str:
@@ -595,11 +592,13 @@ def _quotes(
     quotes: list[QuoteSuggestion] = []
     for c, score, compound in chosen:
         first, last = cues[c.first_cue], cues[c.last_cue]
-        reasons = list(c.reasons)
+        reasons = ["complete thought" + (", the whole answer" if c.whole else "")]
         if tone := _tone(compound):
-            reasons.insert(1, tone)
-        if c.mentions:
-            reasons.append("mentions " + ", ".join(f"“{m}”" for m in c.mentions))
+            reasons.append(tone)
+        if c.first_person:
+            reasons.append("first-hand")
+        if mentions := list(dict.fromkeys(c.mentions))[:4]:
+            reasons.append("mentions " + ", ".join(f"“{m}”" for m in mentions))
         passage = " ".join(s.text for s in sentences[c.first : c.last + 1])
         quotes.append(
             QuoteSuggestion(

@@ -2,7 +2,11 @@
 
 import itertools
 import re
+import socket
 
+import pytest
+
+from app.transcripts import suggestions
 from app.transcripts.suggestions import CueText, Suggestions, match_theme, suggest
 from tests.transcripts.story import (
     CUSTOMERS,
@@ -221,3 +225,18 @@ def test_quote_text_is_kept_as_said_markup_and_all() -> None:
     result = suggest(cues((DANA, said)), customer_speakers={DANA}, themes=[])
 
     assert [q.text for q in result.quotes] == [said]
+
+
+def test_suggestions_load_their_libraries_without_the_network(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("suggestions tried to open a network connection")
+
+    # Loaded afresh, as in a new process: the lexicon and stopwords are files of the packages.
+    monkeypatch.setattr(suggestions, "_vader", None)
+    monkeypatch.setattr(suggestions, "_yake", None)
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+    assert story_suggestions().quotes[0].first_cue == 16
