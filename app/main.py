@@ -16,7 +16,7 @@ from app.commitments import pages as commitments_pages
 from app.config import get_settings
 from app.dashboards import api as dashboards_api
 from app.dashboards import pages as dashboards_pages
-from app.dashboards import scorecard_api, scorecard_pages
+from app.dashboards import scorecard_api, scorecard_pages, theme_api, theme_pages
 from app.db import install_session_turns
 from app.distribution import api as distribution_api
 from app.distribution import pages as distribution_pages
@@ -83,13 +83,14 @@ def create_app() -> FastAPI:
         attendance_api,
         dashboards_api,
         scorecard_api,
+        theme_api,
         recaps_api,
         distribution_api,
         invitations_api,
         commitments_api,
         follow_ups_api,
-        audit_api,
         transcripts_api,
+        audit_api,
     ):
         api.include_router(module.router)
     for module in (
@@ -100,14 +101,15 @@ def create_app() -> FastAPI:
         attendance_pages,
         dashboards_pages,
         scorecard_pages,
+        theme_pages,
         recaps_pages,
         distribution_pages,
         invitations_pages,
         commitments_pages,
         follow_ups_pages,
+        transcripts_pages,
         audit_pages,
     ):
-        transcripts_pages,
         pages.include_router(module.router)
 
     # Anyone signed in, viewers too, for themselves: sign out, own tokens and calendar feed.

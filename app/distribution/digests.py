@@ -97,6 +97,7 @@ def build_document(
     levels: dict[str, DigestLevel] = {}
     items: dict[tuple[str, str, date], ActionEntry] = {}
     themes: Counter[str] = Counter()
+    frequency: dict[str, str] = {}
     for doc in docs:
         attendance = doc.attendance
         sessions.append(
@@ -122,6 +123,8 @@ def build_document(
         for item in [*doc.action_items, *doc.open_items, *doc.done_since_previous]:
             items[(item.description, item.session_title, item.session_date)] = item
         themes.update(set(doc.themes))
+        # Oldest session first: the newest recap's sentence is the one that stays.
+        frequency.update(doc.theme_frequency)
     ordered_levels = sorted(levels.values(), key=lambda level: not level.is_executive)
     open_items = [_action(item) for item in items.values() if item.status != "done"]
     open_items.sort(key=lambda item: (not item.overdue, item.due_on or date.max))
@@ -136,7 +139,7 @@ def build_document(
         levels=ordered_levels,
         open_items=open_items,
         themes=[
-            DigestTheme(theme=theme, sessions=count)
+            DigestTheme(theme=theme, sessions=count, frequency=frequency.get(theme, ""))
             for theme, count in sorted(themes.items(), key=lambda kv: (-kv[1], kv[0].casefold()))[
                 :TOP_THEMES
             ]

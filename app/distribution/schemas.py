@@ -280,6 +280,9 @@ class DigestAction(BaseModel):
 class DigestTheme(BaseModel):
     theme: str
     sessions: int
+    frequency: str = ""
+    """How often it came up recently, as the newest recap carrying it says ("came up in 5 of
+    the last 8 sessions"); empty when that recap was approved before it was recorded."""
 
 
 class DigestDocument(BaseModel):

@@ -15,6 +15,7 @@ from app.models import (
     ActionStatus,
     Person,
     StorySession,
+    Theme,
     User,
     utcnow,
 )
@@ -31,7 +32,9 @@ from app.recaps.schemas import (
     ActionUpdateCreate,
     ActionUpdateRead,
     OwnerRef,
+    ThemeRef,
 )
+from app.recaps.themes import theme_named
 
 MAX_ACTION_ITEMS = 100
 FIGURES = frozenset({"customers_affected", "revenue_at_risk", "revenue_saved"})
@@ -59,6 +62,21 @@ def _owner(session: Session, *, owner_id: int | None, owner_email: str | None) -
                 "Check the spelling, or import the directory first."
             )
         return person
+    return None
+
+
+def _theme(session: Session, *, theme_id: int | None, name: str | None) -> Theme | None:
+    """The theme named by id, or by name (an existing one, else made); None when neither."""
+    if theme_id is not None:
+        theme = session.get(Theme, theme_id)
+        if theme is None:
+            raise Invalid(
+                f"There is no theme with id {theme_id}: choose one from the list, or type a "
+                "new theme's name."
+            )
+        return theme
+    if name is not None:
+        return theme_named(session, name=name)
     return None
 
 
@@ -112,6 +130,7 @@ def create_action_item(
         )
     _check_due(data.due_on, local_day(now, story_session.timezone))
     owner = _owner(session, owner_id=data.owner_id, owner_email=data.owner_email)
+    theme = _theme(session, theme_id=data.theme_id, name=data.theme)
     item = ActionItem(
         session_id=id_of(story_session),
         description=data.description,
@@ -122,6 +141,7 @@ def create_action_item(
         customers_affected=data.customers_affected,
         revenue_at_risk=data.revenue_at_risk,
         revenue_saved=data.revenue_saved,
+        theme_id=theme.id if theme else None,
     )
     session.add(item)
     session.flush()
@@ -164,6 +184,11 @@ def update_action_item(
         _set_status(session, item, data.status, note=STATUS_NOTES[data.status], now=now)
     for figure in FIGURES & data.model_fields_set:
         setattr(item, figure, getattr(data, figure))
+    if data.clear_theme:
+        item.theme_id = None
+    elif data.theme_id is not None or data.theme is not None:
+        theme = _theme(session, theme_id=data.theme_id, name=data.theme)
+        item.theme_id = theme.id if theme else None
     session.add(item)
     if (item.description, item.owner_id, item.due_on) != before:
         items_changed(session, story_session=story_session)
@@ -211,6 +236,8 @@ def _filtered(filters: ActionItemFilters, today: date) -> list[object]:
         conditions.append(ActionItem.status == ActionStatus.done)
     if filters.owner_id is not None:
         conditions.append(ActionItem.owner_id == filters.owner_id)
+    if filters.theme_id is not None:
+        conditions.append(ActionItem.theme_id == filters.theme_id)
     late = (
         col(ActionItem.status) != ActionStatus.done,
         col(ActionItem.due_on).is_not(None),
@@ -276,6 +303,10 @@ def _authors(session: Session, updates: Sequence[ActionItemUpdate]) -> dict[int,
     return {id_of(user): user.name or user.email for user in users}
 
 
+def _theme_ref(theme: Theme | None) -> ThemeRef | None:
+    return ThemeRef(id=id_of(theme), name=theme.name) if theme else None
+
+
 def describe_action_items(
     session: Session, *, items: Sequence[ActionItem], today: date | None = None
 ) -> list[ActionItemRead]:
@@ -285,6 +316,7 @@ def describe_action_items(
     authors = _authors(session, list(latest.values()))
     owners = by_id(session, Person, (item.owner_id for item in items))
     stories = by_id(session, StorySession, (item.session_id for item in items))
+    themes = by_id(session, Theme, (item.theme_id for item in items))
     result = []
     for item in items:
         owner = owners.get(item.owner_id) if item.owner_id else None
@@ -309,6 +341,7 @@ def describe_action_items(
                 customers_affected=item.customers_affected,
                 revenue_at_risk=item.revenue_at_risk,
                 revenue_saved=item.revenue_saved,
+                theme=_theme_ref(themes.get(item.theme_id or 0)),
             )
         )
     return result

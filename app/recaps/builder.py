@@ -56,6 +56,7 @@ from app.recaps.document import (
     RecapDocument,
 )
 from app.recaps.markdown import render_markdown
+from app.recaps.themes import theme_key
 
 TOP_DEPARTMENTS = 5
 CHART_WIDTH = 400
@@ -107,6 +108,63 @@ def recap_theme_names(session: Session, recap_id: int | None) -> list[str]:
             .order_by(col(Theme.key))
         ).all()
     )
+
+
+FREQUENCY_WINDOW = 8
+"""A theme's frequency counts the sessions among the last this many, this one included."""
+
+
+def frequency_sentence(count: int, window: int) -> str:
+    """How a recap says how often a theme came up: "came up in 5 of the last 8 sessions"."""
+    if window <= 1:
+        return "came up in the only session so far"
+    return f"came up in {count} of the last {window} sessions"
+
+
+def theme_frequency(
+    session: Session, *, story_session: StorySession, themes: Sequence[str]
+) -> dict[str, str]:
+    """For each theme, how many of the last completed sessions up to this one raised it.
+
+    The window is this session and the completed ones before it (by start), `FREQUENCY_WINDOW`
+    in all; a session counts when its recap carries the theme (this one always does). One
+    query for all the themes.
+    """
+    if not themes:
+        return {}
+    earlier = (
+        select(StorySession.id)
+        .where(
+            StorySession.status == SessionStatus.completed,
+            StorySession.id != story_session.id,
+            or_(
+                col(StorySession.starts_at) < story_session.starts_at,
+                and_(
+                    col(StorySession.starts_at) == story_session.starts_at,
+                    col(StorySession.id) < story_session.id,
+                ),
+            ),
+        )
+        .order_by(col(StorySession.starts_at).desc(), col(StorySession.id).desc())
+        .limit(FREQUENCY_WINDOW - 1)
+        .subquery()
+    )
+    rows = session.exec(
+        select(earlier.c.id, Theme.key)
+        .select_from(earlier)
+        .join(Recap, col(Recap.session_id) == earlier.c.id, isouter=True)
+        .join(RecapTheme, col(RecapTheme.recap_id) == Recap.id, isouter=True)
+        .join(Theme, col(Theme.id) == RecapTheme.theme_id, isouter=True)
+    ).all()
+    window = len({session_id for session_id, _ in rows}) + 1
+    raised: dict[str, set[int]] = {}
+    for session_id, key in rows:
+        if key is not None:
+            raised.setdefault(key, set()).add(session_id)
+    return {
+        name: frequency_sentence(len(raised.get(theme_key(name), ())) + 1, window)
+        for name in themes
+    }
 
 
 @dataclass(frozen=True)
@@ -166,7 +224,10 @@ def build_document(
         approved_by=approved_by,
         summary_html=render_markdown(summary),
         themes=themes,
+        theme_frequency=theme_frequency(session, story_session=story_session, themes=themes),
         quotes=_quotes(session, recap, customer),
+        questions=_questions(session, recap),
+        recording_url=story_session.recording_url,
         action_items=_entries(session, own_items, today),
         open_items=_open_items(session, story_session, today),
         done_since_previous=_done_since_previous(session, story_session, today, now),
@@ -201,6 +262,17 @@ def _quotes(session: Session, recap: Recap | None, customer: str) -> list[QuoteE
     ]
 
 
+def _questions(session: Session, recap: Recap | None) -> list[QuestionEntry]:
+    if recap is None or recap.id is None:
+        return []
+    rows = session.exec(
+        select(RecapQuestion)
+        .where(RecapQuestion.recap_id == recap.id)
+        .order_by(col(RecapQuestion.position), col(RecapQuestion.id))
+    ).all()
+    return [QuestionEntry(text=q.text, asked_by=q.asked_by) for q in rows]
+
+
 def _entries(
     session: Session, items: Sequence[ActionItem], today: date, *, done_dates: bool = False
 ) -> list[ActionEntry]:
@@ -230,8 +302,6 @@ def _entries(
             )
         )
     return entries
-        questions=_questions(session, recap),
-        recording_url=story_session.recording_url,
 
 
 def _earlier_in_scope(story_session: StorySession) -> list[Any]:
@@ -262,17 +332,6 @@ def _open_items(session: Session, story_session: StorySession, today: date) -> l
     # Overdue first, then by due date (no date last), then oldest session first.
     order = sorted(
         range(len(entries)),
-def _questions(session: Session, recap: Recap | None) -> list[QuestionEntry]:
-    if recap is None or recap.id is None:
-        return []
-    rows = session.exec(
-        select(RecapQuestion)
-        .where(RecapQuestion.recap_id == recap.id)
-        .order_by(col(RecapQuestion.position), col(RecapQuestion.id))
-    ).all()
-    return [QuestionEntry(text=q.text, asked_by=q.asked_by) for q in rows]
-
-
         key=lambda i: (not entries[i].overdue, entries[i].due_on or date.max, i),
     )
     return [entries[i] for i in order]

@@ -297,14 +297,17 @@ class RecapDocument(BaseModel):
     summary_html: str
     """Markdown already rendered and sanitised: safe to insert as is."""
     themes: list[str] = Field(default_factory=list)
+    theme_frequency: dict[str, str] = Field(default_factory=dict)
+    """Per theme name, how often it came up recently ("came up in 5 of the last 8 sessions");
+    empty in versions approved before it was recorded."""
     quotes: list[QuoteEntry] = Field(default_factory=list)
-    action_items: list[ActionEntry] = Field(default_factory=list)
-    """Committed in this session."""
-    open_items: list[ActionEntry] = Field(default_factory=list)
     questions: list[QuestionEntry] = Field(default_factory=list)
     """Asked in the chat; empty in versions approved before there were questions."""
     recording_url: str = ""
     """Where the session's recording is watched: the online recap links quotes' timestamps."""
+    action_items: list[ActionEntry] = Field(default_factory=list)
+    """Committed in this session."""
+    open_items: list[ActionEntry] = Field(default_factory=list)
     """Still open from earlier sessions (same series, or all: a setting)."""
     done_since_previous: list[ActionEntry] = Field(default_factory=list)
     """Closed since the previous recap."""

@@ -386,6 +386,8 @@ class ActionItemForm(BaseModel):
     description: str = ""
     owner_email: str = ""
     due_on: str = ""
+    theme: str = ""
+    """An existing theme's name (offered as you type) or a new one; empty for none."""
     customers_affected: str = ""
     revenue_at_risk: str = ""
     revenue_saved: str = ""
@@ -410,6 +412,7 @@ def add_action_item_page(
                 "description": form.description,
                 "owner_email": form.owner_email or None,
                 "due_on": form.due_on or None,
+                "theme": form.theme.strip() or None,
                 **form.figures(),
             }
         )

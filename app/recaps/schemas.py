@@ -255,6 +255,19 @@ class ActionItemCreate(Input):
     customers_affected: Figure | None = None
     revenue_at_risk: Figure | None = None
     revenue_saved: Figure | None = None
+    theme_id: RowId | None = Field(
+        default=None, description="The theme the item answers, by id (see GET /themes)."
+    )
+    theme: ThemeName | None = Field(
+        default=None,
+        description="Or by name: an existing theme (case does not matter), else a new one.",
+    )
+
+    @model_validator(mode="after")
+    def _one_theme(self) -> Self:
+        if self.theme_id is not None and self.theme is not None:
+            raise ValueError("Name the theme one way: send theme_id or theme, not both")
+        return self
 
 
 class ActionItemPatch(Input):
@@ -272,6 +285,18 @@ class ActionItemPatch(Input):
     """The figures: left out, unchanged; null clears one."""
     revenue_at_risk: Figure | None = None
     revenue_saved: Figure | None = None
+    theme_id: RowId | None = None
+    theme: ThemeName | None = Field(
+        default=None, description="Another theme by name (made when no theme has it)."
+    )
+    clear_theme: bool = False
+    """True files the item under no theme."""
+
+    @model_validator(mode="after")
+    def _one_theme(self) -> Self:
+        if sum((self.theme_id is not None, self.theme is not None, self.clear_theme)) > 1:
+            raise ValueError("Send one of theme_id, theme or clear_theme")
+        return self
 
 
 class ActionUpdateCreate(Input):
@@ -296,6 +321,11 @@ class OwnerRef(BaseModel):
     email: str
 
 
+class ThemeRef(BaseModel):
+    id: int
+    name: str
+
+
 class ActionItemRead(BaseModel):
     id: int
     session_id: int
@@ -312,6 +342,8 @@ class ActionItemRead(BaseModel):
     customers_affected: int | None = None
     revenue_at_risk: int | None = None
     revenue_saved: int | None = None
+    theme: ThemeRef | None = None
+    """The theme the item answers, if it is filed under one."""
 
 
 class ActionItemDetail(ActionItemRead):
@@ -326,3 +358,4 @@ class ActionItemFilters(BaseModel):
     """True: open or in progress; False: done."""
     owner_id: RowId | None = None
     overdue: bool | None = None
+    theme_id: RowId | None = None

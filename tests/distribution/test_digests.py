@@ -100,9 +100,10 @@ def test_digest_bundles_new_recaps_once(db: Session, monkeypatch: pytest.MonkeyP
     assert digest is not None
     titles = [s["title"] for s in digest.document["sessions"]]
     assert titles == ["Billing, told by a CFO", "Onboarding at Meridian"]
+    # These recaps were frozen without how often each theme came up: no sentence to repeat.
     assert digest.document["themes"] == [
-        {"theme": "Billing", "sessions": 2},
-        {"theme": "Support", "sessions": 1},
+        {"theme": "Billing", "sessions": 2, "frequency": ""},
+        {"theme": "Support", "sessions": 1, "frequency": ""},
     ]
     assert digest.document["levels"][0]["is_executive"] is True
     assert len(db.exec(select(DigestRecap)).all()) == 2
