@@ -13,7 +13,7 @@ from tests.transcripts.support import held_session
 
 def _turn_heads(html: str) -> list[tuple[str, str]]:
     """Each turn's speaker, colour class and storyteller mark, in order."""
-    return re.findall(  # type: ignore[no-any-return]
+    return re.findall(
         r'<article class="turn ([^"]*)">\s*<header class="turn-head">'
         r'<span class="who[^"]*"><span class="swatch" aria-hidden="true"></span>([^<]*)</span>',
         html,
