@@ -244,10 +244,16 @@ def _confirmed_speakers(session: Session, *, session_id: int) -> dict[str, Found
         .where(Transcript.session_id == session_id, col(TranscriptSpeaker.confirmed))
         .order_by(col(TranscriptSpeaker.id))
     ).all()
-    return {
-        label: (SpeakerMatch(match), storyteller, person)
-        for label, match, storyteller, person in rows
-    }
+    found: dict[str, Found] = {}
+    for label, match, storyteller, person in rows:
+        match = SpeakerMatch(match)
+        # A storyteller removed from the session, or a person deleted, is no choice to keep.
+        if (match is SpeakerMatch.storyteller and storyteller is None) or (
+            match is SpeakerMatch.person and person is None
+        ):
+            continue
+        found[label] = (match, storyteller, person)
+    return found
 
 
 def _timing_warnings(story_session: StorySession, cues: Sequence[ParsedCue]) -> list[str]:

@@ -453,3 +453,36 @@ def test_two_thousand_cues_are_stored_in_one_statement_and_a_few_queries(db: Ses
     assert counts(db) == (1, 3, 2000)
     assert len([s for s in statements if "INSERT INTO transcript_cue" in s]) == 1
     assert len(statements) <= 25, statements
+
+
+def test_a_confirmed_storyteller_removed_from_the_session_is_not_kept_by_the_next_import(
+    db: Session, suggested: Recorder
+) -> None:
+    story_session = held_session(db)
+    storyteller = create_speaker(db, story_session, name="Ana Ruiz")
+    cues = (("AR", 1.0, 4.0, "Invoices arrive late."), ("AR", 4.0, 5.0, "Every month."))
+    import_transcript(
+        db, story_session=story_session, data=zoom_vtt(*cues), filename="a.vtt", user=None
+    )
+    confirm_speaker(
+        db,
+        story_session=story_session,
+        label="AR",
+        data=SpeakerConfirm(session_speaker_id=storyteller.id),
+        user=None,
+    )
+    db.delete(storyteller)
+    db.flush()
+    db.expire_all()
+
+    again = import_transcript(
+        db,
+        story_session=story_session,
+        data=zoom_vtt(*cues, ("AR", 5.0, 6.0, "Still.")),
+        filename="b.vtt",
+        user=None,
+    )
+
+    assert [(s.label, s.match, s.confirmed) for s in again.speakers] == [
+        ("AR", SpeakerMatch.unknown, False)
+    ]
