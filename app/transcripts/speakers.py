@@ -193,7 +193,10 @@ def confirm_speaker(
 ) -> SpeakerRead:
     """Say who a speaker is, in the session's transcript and chat alike; a directory person
     is remembered with the label as a name alias, so the next import matches them."""
-    rows = _speaker_rows(session, story_session=story_session, label=label)
+    # No stored label holds a NUL, and PostgreSQL refuses one in a query.
+    rows = (
+        [] if "\x00" in label else _speaker_rows(session, story_session=story_session, label=label)
+    )
     if not rows:
         raise NotFound(
             f"Nobody is named “{label}” in the transcript or chat of “{story_session.title}”."

@@ -304,10 +304,12 @@ def test_cues_are_filtered_by_speaker_with_the_search(
     ana = organizer_api.get(url, params={"speaker": "Ana Ruiz", "q": "invoices"}).json()
     nobody = organizer_api.get(url, params={"speaker": ""}).json()
     stranger = organizer_api.get(url, params={"speaker": "Zed"}).json()
+    nul = organizer_api.get(url, params={"speaker": "Ana\x00", "q": "in\x00voice"}).json()
 
     assert ([c["position"] for c in ana["items"]], ana["total"]) == ([1, 4], 2)
     assert [c["text"] for c in nobody["items"]] == ["Applause."]
     assert stranger["total"] == 0
+    assert nul["total"] == 0
 
 
 def test_speakers_are_listed_and_confirmed_by_their_url_encoded_label(
@@ -356,6 +358,7 @@ def test_confirming_a_speaker_refuses_a_bad_body_an_unknown_label_and_viewers(
     both = organizer_api.put(f"{base}/Bo", json={"person_id": 1, "unknown": True})
     unknown_label = organizer_api.put(f"{base}/Zed", json={"unknown": True})
     viewer = viewer_api.put(f"{base}/Bo", json={"unknown": True})
+    nul = organizer_api.put(f"{base}/B%00o", json={"unknown": True})
 
     assert both.status_code == 422
     assert [e["msg"] for e in both.json()["detail"]] == [
@@ -366,6 +369,10 @@ def test_confirming_a_speaker_refuses_a_bad_body_an_unknown_label_and_viewers(
         f"Nobody is named “Zed” in the transcript or chat of “{story_session.title}”.",
     )
     assert viewer.status_code == 403
+    assert (nul.status_code, nul.json()["detail"]) == (
+        404,
+        f"Nobody is named “B\x00o” in the transcript or chat of “{story_session.title}”.",
+    )
     assert [s["confirmed"] for s in organizer_api.get(base).json()] == [False]
 
 
