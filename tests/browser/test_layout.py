@@ -17,7 +17,7 @@ from app import db as app_db
 from app.demo import load_demo
 from app.demo.people import CEO_TITLE
 from app.distribution.links import recap_link
-from app.models import Delivery, DeliveryKind, Person, StorySession
+from app.models import Delivery, DeliveryKind, Person, StorySession, Theme
 from tests.browser.conftest import LiveServer, demo_loaded_inline, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
@@ -78,6 +78,8 @@ def demo_paths(live_server: LiveServer) -> dict[str, str]:
         assert delivery is not None
         leader = session.exec(select(Person).where(Person.title == CEO_TITLE)).first()
         assert leader is not None
+        theme = session.exec(select(Theme).order_by(col(Theme.id))).first()
+        assert theme is not None
         public = recap_link(delivery).split("://", 1)[1].split("/", 1)[1]
         return {
             "dashboard": "/dashboard",
@@ -86,6 +88,8 @@ def demo_paths(live_server: LiveServer) -> dict[str, str]:
             "grid": "/dashboard/leaders/grid",
             "funnel": "/dashboard/funnel",
             "departments": "/dashboard/departments",
+            "themes": "/dashboard/themes",
+            "theme": f"/themes/{theme.id}",
             "sessions": "/sessions",
             "session": f"/sessions/{sent.id}",
             "attendance": f"/sessions/{sent.id}/attendance",
@@ -123,6 +127,8 @@ def sized_page(
         "grid",
         "funnel",
         "departments",
+        "themes",
+        "theme",
         "sessions",
         "session",
         "attendance",
