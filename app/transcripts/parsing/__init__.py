@@ -53,6 +53,17 @@ _CSV_WORDS = (
 
 def parse_transcript(data: bytes, *, filename: str = "") -> ParsedTranscript:
     """Read a transcript or chat into cues; TranscriptError, saying why, for any other file."""
+    parsed = _read(data, filename)
+    if not parsed.cues:
+        left_out = f" ({parsed.warnings[0]})" if parsed.warnings else ""
+        raise TranscriptError(
+            f"The file reads as a {parsed.format_label} but no cue in it has words{left_out}.",
+            expected="",
+        )
+    return parsed
+
+
+def _read(data: bytes, filename: str) -> ParsedTranscript:
     if data.lstrip()[:4] == _ZIP:
         return documents.read(data)
     decoded = t.decode(data)
