@@ -83,6 +83,7 @@ def import_transcript(
     The same file again is a no-op (`unchanged`); speakers an organizer confirmed keep their
     match; suggestions for the recap are computed from the customer's words."""
     refuse_if_not_held(story_session)
+    filename = filename.replace("\x00", "").strip()[:255] or "upload"
     session_id = id_of(story_session)
     digest = hashlib.sha256(data).hexdigest()
     same = session.exec(
@@ -93,7 +94,7 @@ def import_transcript(
 
     parsed = parse_transcript(data, filename=filename)
     if not parsed.cues:
-        raise Invalid(f"{filename or 'The file'} has no cues: nothing was said or written in it.")
+        raise Invalid(f"{filename} has no cues: nothing was said or written in it.")
 
     confirmed = _confirmed_speakers(session, session_id=session_id)
     replaced = session.exec(
@@ -119,7 +120,7 @@ def import_transcript(
         session_id=session_id,
         kind=parsed.kind,
         format=parsed.format[:40],
-        filename=(filename or "upload")[:255],
+        filename=filename,
         sha256=digest,
         cue_count=len(parsed.cues),
         duration_seconds=max(cue.end_seconds for cue in parsed.cues)

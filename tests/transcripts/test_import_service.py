@@ -486,3 +486,17 @@ def test_a_confirmed_storyteller_removed_from_the_session_is_not_kept_by_the_nex
     assert [(s.label, s.match, s.confirmed) for s in again.speakers] == [
         ("AR", SpeakerMatch.unknown, False)
     ]
+
+
+def test_a_file_name_with_a_nul_is_stored_without_it(db: Session, suggested: Recorder) -> None:
+    story_session = held_session(db)
+
+    imported = import_transcript(
+        db,
+        story_session=story_session,
+        data=zoom_vtt(("Ana Ruiz", 1, 4, "Hi."), ("Ana Ruiz", 4, 5, "Bye.")),
+        filename="desk\x00.vtt",
+        user=None,
+    )
+
+    assert imported.filename == "desk.vtt"
