@@ -132,12 +132,12 @@ _FILLER_WORDS = _word_set(
     right yes well pretty sure great good thanks thank hi hello hey screen mute slide slides
     today question questions everyone everybody guys folks bit way maybe probably honestly
     definitely absolutely obviously totally super cool awesome nice said say saying talk
-    talking went go going got get getting come came let look looking see seen"""
+    talking went go going got get getting come came let look looking see seen back"""
 )
 _GENERIC_WORDS = _word_set(
     """time times day days week weeks month months year years team teams company companies
     customer customers work part point end side story lot people person one two first last
-    start beginning moment case example place number"""
+    start beginning moment case example place number numbers sense idea"""
 )
 _VERBS = _word_set(
     """tell tells telling told say says saying said notice notices noticing remember remembers
@@ -227,13 +227,12 @@ class _Sentence:
     complete: bool
     """Starts at a sentence start and ends with . ! or ?"""
     words: int
-    stems: list[str]
-    surfaces: list[str]
+    stems: tuple[str, ...]
     is_question: bool
     is_filler: bool
     disfluencies: int
     first_person: bool
-    numbers: list[str]
+    numbers: tuple[str, ...]
     phrases: dict[int, str] = field(default_factory=dict)
     """Key phrase index → the words the sentence says it with."""
     sentiment: float | None = None
@@ -299,15 +298,14 @@ def _sentences(cues: Sequence[CueText], runs: list[list[int]]) -> list[_Sentence
                     last_cue=run[bisect.bisect_right(offsets, end - 1) - 1],
                     complete=begins and ends_well,
                     words=len(surfaces),
-                    stems=list(map(stem, lowered)),
-                    surfaces=surfaces,
+                    stems=tuple(map(stem, lowered)),
                     is_question=sentence.rstrip("\"”’')]").endswith("?"),
                     is_filler=_is_filler(folded, words, len(surfaces)),
                     disfluencies=len(_DISFLUENCY.findall(folded))
                     if _DISFLUENCY_HINT.search(folded)
                     else 0,
                     first_person=not words.isdisjoint(_FIRST_PERSON),
-                    numbers=_numbers(surfaces, lowered),
+                    numbers=tuple(_numbers(surfaces, lowered)),
                 )
             )
             start = end
@@ -360,7 +358,7 @@ def _key_phrase_text(sentences: list[_Sentence], stopwords: frozenset[str]) -> s
         def content(s: _Sentence) -> set[str]:
             return {
                 st
-                for st, w in zip(s.stems, s.surfaces, strict=True)
+                for st, w in zip(s.stems, _tokens(s.text), strict=True)
                 if len(w) > 2
                 and w.casefold() not in stopwords
                 and w.casefold() not in _FILLER_WORDS
@@ -439,11 +437,13 @@ def _find_phrases(sentences: list[_Sentence], phrases: list[_Phrase]) -> None:
         by_first.setdefault(phrase.stems[0], []).append(phrase)
     for sentence in sentences:
         stems = sentence.stems
+        surfaces: list[str] | None = None  # the sentence's words as said, when one is needed
         for i, st in enumerate(stems):
             for phrase in by_first.get(st, ()):
                 n = len(phrase.stems)
-                if tuple(stems[i : i + n]) == phrase.stems and phrase.rank not in sentence.phrases:
-                    sentence.phrases[phrase.rank] = " ".join(sentence.surfaces[i : i + n])
+                if stems[i : i + n] == phrase.stems and phrase.rank not in sentence.phrases:
+                    surfaces = surfaces or _tokens(sentence.text)
+                    sentence.phrases[phrase.rank] = " ".join(surfaces[i : i + n])
 
 
 def _valence(sentence: _Sentence) -> float:
@@ -615,10 +615,24 @@ def _quotes(
     return quotes
 
 
-def _count(stems_index: dict[str, list[int]], stems: list[str], wanted: tuple[str, ...]) -> int:
-    """How many times the stem sequence `wanted` occurs in the customer's words."""
-    n = len(wanted)
-    return sum(1 for i in stems_index.get(wanted[0], ()) if tuple(stems[i : i + n]) == wanted)
+def _occurrences(
+    sentences: list[_Sentence], wanted: Iterable[tuple[str, ...]]
+) -> Counter[tuple[str, ...]]:
+    """How many times each stem sequence occurs in the customer's sentences, filler aside."""
+    by_first: dict[str, set[tuple[str, ...]]] = {}
+    for sequence in wanted:
+        if sequence:
+            by_first.setdefault(sequence[0], set()).add(sequence)
+    counts: Counter[tuple[str, ...]] = Counter()
+    for sentence in sentences:
+        if sentence.is_filler:
+            continue
+        stems = sentence.stems
+        for i, st in enumerate(stems):
+            for sequence in by_first.get(st, ()):
+                if stems[i : i + len(sequence)] == sequence:
+                    counts[sequence] += 1
+    return counts
 
 
 def _content_stems(name: str, stopwords: frozenset[str]) -> frozenset[str]:
@@ -666,11 +680,12 @@ def _themes(
     stopwords: frozenset[str],
 ) -> list[ThemeSuggestion]:
     """Existing themes the key phrases match first, then new phrases said at least twice."""
-    stems: list[str] = [st for s in sentences if not s.is_filler for st in s.stems]
-    index: dict[str, list[int]] = {}
-    for i, st in enumerate(stems):
-        index.setdefault(st, []).append(i)
     existing = [(theme_id, name, _content_stems(name, stopwords)) for theme_id, name in themes]
+    spelled = {
+        theme_id: tuple(stem(w) for w in _tokens(name) if w.casefold() not in stopwords)
+        for theme_id, name in themes
+    }
+    counts = _occurrences(sentences, [*(p.stems for p in phrases), *spelled.values()])
     matched: dict[int, tuple[str, int, frozenset[str]]] = {}  # theme id → name, best rank, stems
     new: list[_Phrase] = []
     for phrase in phrases:
@@ -681,15 +696,10 @@ def _themes(
             matched[found[0]] = (found[1], phrase.rank, found[2])
     suggestions: list[tuple[tuple[float, int, int], ThemeSuggestion]] = []
     for theme_id, (name, rank, t_stems) in matched.items():
-        wanted = tuple(stem(w) for w in _tokens(name) if w.casefold() not in stopwords)
-        said = _count(index, stems, wanted) if wanted else 0
+        said = counts[spelled[theme_id]]
         if said == 0:
             said = max(
-                (
-                    _count(index, stems, p.stems)
-                    for p in phrases
-                    if _matches(frozenset(p.stems), t_stems)
-                ),
+                (counts[p.stems] for p in phrases if _matches(frozenset(p.stems), t_stems)),
                 default=0,
             )
         score = round(1 + min(said, 20) / 20 + 1 / (2 + rank), 4)
@@ -710,7 +720,7 @@ def _themes(
     out = [s for _, s in suggestions][:THEMES]
     taken = [frozenset(t_stems) for _, _, t_stems in matched.values()]
     # New phrases by how often the customer said them, YAKE's rank breaking ties.
-    said_of = {p.rank: _count(index, stems, p.stems) for p in new}
+    said_of = {p.rank: counts[p.stems] for p in new}
     for phrase in sorted(new, key=lambda p: (-said_of[p.rank], p.rank)):
         said = said_of[phrase.rank]
         if len(out) >= THEMES or said < 2:
