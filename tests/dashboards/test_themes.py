@@ -290,3 +290,11 @@ def test_theme_page_escapes_markup_in_names_and_quotes(
     assert "&lt;b&gt;Bold&lt;/b&gt;" in page.text
     listing = organizer_web.get("/dashboard/themes")
     assert "<script>alert(1)</script>" not in listing.text
+
+
+def test_theme_page_of_an_unknown_theme_is_a_404_that_says_so(
+    viewer_web: PageClient, db: Session
+) -> None:
+    page = viewer_web.get("/themes/999999")
+    assert page.status_code == 404
+    assert "There is no theme with id 999999." in page.text
