@@ -197,6 +197,7 @@ def test_transcripts_are_listed_read_with_suggestions_and_deleted(
     assert deleted.status_code == 204
     assert [t["kind"] for t in organizer_api.get(base).json()] == ["transcript"]
     assert organizer_api.get(f"{base}/{chat['id']}").status_code == 404
+    assert counts(db) == (1, 5, 300)
 
 
 def test_viewers_read_transcripts_but_cannot_import_or_delete(
