@@ -520,8 +520,8 @@ def _candidates(
             questions += sentence.is_question
             disfluencies += sentence.disfluencies
             first_person = first_person or sentence.first_person
-            if words < low:
-                continue
+            if words < low or words < 5 * (last - first + 1):
+                continue  # too short, or a string of "Yes. Right. Okay." and the like
             whole = (
                 opening.first_cue == run[0]
                 and sentence.last_cue == run[-1]

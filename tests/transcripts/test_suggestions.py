@@ -5,6 +5,8 @@ import re
 import socket
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.transcripts import suggestions
 from app.transcripts.suggestions import CueText, Suggestions, match_theme, suggest
@@ -240,3 +242,36 @@ def test_suggestions_load_their_libraries_without_the_network(
     monkeypatch.setattr(socket, "create_connection", refuse)
 
     assert story_suggestions().quotes[0].first_cue == 16
+
+
+SPEAKERS = st.sampled_from([DANA, LUIS, PRIYA, ""])
+WORDS = st.sampled_from(
+    ["invoices", "billing", "we", "I", "three weeks", "40%", "um", "great", "terrible", "the"]
+)
+TEXTS = st.one_of(
+    st.text(max_size=80),
+    st.lists(WORDS, min_size=1, max_size=30).map(" ".join).map(lambda t: t + "."),
+    st.sampled_from([s for _, _, _, s in STORY]),
+)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(SPEAKERS, TEXTS), max_size=25))
+def test_any_cues_give_suggestions_that_keep_their_promises(lines: list[tuple[str, str]]) -> None:
+    given_cues = cues(*lines)
+    result = suggest(given_cues, customer_speakers=CUSTOMERS, themes=THEMES)
+
+    assert len(result.quotes) <= 5
+    assert len(result.themes) <= 6
+    chosen: list[tuple[int, int]] = []
+    for quote in result.quotes:
+        spoken = given_cues[quote.first_cue - 1 : quote.last_cue]
+        assert {cue.speaker for cue in spoken} == {quote.speaker} <= CUSTOMERS
+        assert len(re.findall(r"[^\W\d_]+|\d+", quote.text)) >= 12
+        assert quote.text.endswith((".", "!", "?"))
+        assert all(quote.last_cue < a or b < quote.first_cue for a, b in chosen)
+        chosen.append((quote.first_cue, quote.last_cue))
+    existing = [t.theme_id is not None for t in result.themes]
+    assert existing == sorted(existing, reverse=True)
+    assert {given_cues[p - 1].speaker for p in result.summary_cues} <= CUSTOMERS
+    assert suggest(given_cues, customer_speakers=CUSTOMERS, themes=THEMES) == result
