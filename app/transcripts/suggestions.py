@@ -377,6 +377,9 @@ def _key_phrase_text(sentences: list[_Sentence], stopwords: frozenset[str]) -> s
                 continue
             chosen.append(i)
             words += kept[i].words
+        if not chosen:
+            # No full stops at all: the turns are "sentences" longer than the budget.
+            return " ".join(" ".join(s.text for s in kept).split()[:KEY_PHRASE_WORDS])
         kept = [kept[i] for i in sorted(chosen)]
     return " ".join(s.text for s in kept)
 

@@ -275,3 +275,16 @@ def test_any_cues_give_suggestions_that_keep_their_promises(lines: list[tuple[st
     assert existing == sorted(existing, reverse=True)
     assert {given_cues[p - 1].speaker for p in result.summary_cues} <= CUSTOMERS
     assert suggest(given_cues, customer_speakers=CUSTOMERS, themes=THEMES) == result
+
+
+def test_a_transcript_without_punctuation_still_gets_themes_but_no_quotes() -> None:
+    # Some recordings are transcribed without a full stop: each turn is one long "sentence".
+    turn = " ".join(
+        f"the billing team sent invoices late again in week {i} and our finance team waited"
+        for i in range(250)
+    )
+    result = suggest(cues((DANA, turn)), customer_speakers={DANA}, themes=[(1, "Billing")])
+
+    assert result.quotes == []
+    assert result.summary == ""
+    assert [(t.name, t.theme_id) for t in result.themes][:1] == [("Billing", 1)]
