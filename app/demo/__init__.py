@@ -23,14 +23,15 @@ from app.demo.people import LAYERS, load_people
 from app.demo.recaps import load_recaps, queue_pdfs
 from app.demo.scorecard import load_scorecard
 from app.demo.story_sessions import load_sessions
+from app.demo.transcripts import load_transcripts, refresh_suggestions
 from app.kit.words import counted
 from app.models import Person, utcnow
 
 COMPANY = "Northwind Outfitters (demo)"
 SEED = 20261124
-STEP_COUNT = len(LAYERS) + 6
+STEP_COUNT = len(LAYERS) + 7
 """How many times `load_demo` reports progress: per layer of people, customers, sessions,
-attendance, invitations, recaps, distribution."""
+attendance, invitations, transcripts, recaps, distribution."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ class DemoSummary:
     deliveries: int
     commitments: int
     storyteller_replies: int
+    transcripts: int = 0
+    """Recording transcripts imported, each with its chat."""
 
     def __str__(self) -> str:
         return (
@@ -58,6 +61,7 @@ class DemoSummary:
             f"({self.completed} completed, {self.scheduled} upcoming, {self.cancelled} cancelled), "
             f"{self.attendance:,} attendance rows, {self.invitations:,} invitations, "
             f"{self.recaps} recaps, {self.deliveries:,} recap emails, "
+            f"{counted(self.transcripts, 'transcript')}, "
             f"{counted(self.commitments, 'commitment')} by leaders, "
             f"{counted(self.storyteller_replies, 'storyteller reply', 'storyteller replies')}"
         )
@@ -86,7 +90,11 @@ def load_demo(
     )
     invitations = load_invitations(session, sessions=sessions, people=people, rng=rng, now=now)
     report(f"Invitations: {invitations.rows:,} to leaders")
+    # Before the recaps: a passage and a chat question go into each recap before approval.
+    transcripts = load_transcripts(session, sessions=sessions)
+    report(f"Transcripts: {counted(transcripts.transcripts, 'session')} with a transcript and chat")
     recaps = load_recaps(session, sessions=sessions, people=people, rng=rng, now=now)
+    refresh_suggestions(session, transcripts=transcripts)
     report(f"Recaps: {recaps} written and approved")
     distribution = load_distribution(session, people=people, sessions=sessions, now=now)
     report(f"Distribution: {distribution.lists} lists, {distribution.deliveries:,} recap emails")
@@ -111,6 +119,7 @@ def load_demo(
         deliveries=distribution.deliveries,
         commitments=commitments.made,
         storyteller_replies=follow_ups.replies,
+        transcripts=transcripts.transcripts,
     )
 
 

@@ -56,10 +56,11 @@ def test_load_demo_reports_every_step(db: Session) -> None:
 
     assert len(steps) == STEP_COUNT
     assert steps[0] == "People: CEO (1 of 1,200)"
-    assert [step.split(":")[0] for step in steps[-5:]] == [
+    assert [step.split(":")[0] for step in steps[-6:]] == [
         "Sessions",
         "Attendance",
         "Invitations",
+        "Transcripts",
         "Recaps",
         "Distribution",
     ]
