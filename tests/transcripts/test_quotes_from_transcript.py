@@ -181,6 +181,10 @@ def test_page_makes_a_quote_of_the_ticked_cues(organizer_web: PageClient, db: Se
     page = organizer_web.get(response.headers["location"])
     assert "Added to the recap&#39;s quotes: edit its words in the recap editor." in page.text
     editor = organizer_web.get(f"/sessions/{sid}/recap")
+    assert (
+        f'· from the <a href="/sessions/{sid}/transcript?offset=0#cue-3">transcript</a> at 0:12'
+        in editor.text
+    )
     assert 'Ana Ruiz, CFO, Acme Logistics, <span class="quote-at">at 0:12</span>' in editor.text
 
 
