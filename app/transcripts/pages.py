@@ -7,7 +7,7 @@ Nothing is sent from here: everything lands in the recap's working copy, reviewe
 import re
 from dataclasses import dataclass, field
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.auth.dependencies import CurrentUser
 from app.db import SessionDep, id_of
-from app.deps import MAX_ID, Pagination
+from app.deps import MAX_ID, IdPath, Pagination
 from app.errors import AppError, Invalid
 from app.kit.forms import form_failed
 from app.kit.paging import pager
@@ -237,8 +237,6 @@ def _back(story_session: StorySession, done: str, back: str = "", **extra: str) 
 
 
 def _query(back: str) -> list[tuple[str, str]]:
-    from urllib.parse import parse_qsl
-
     return parse_qsl(back.lstrip("?"))[:10]
 
 
@@ -433,7 +431,7 @@ def add_question_page(
     response_class=HTMLResponse,
 )
 def remove_question_page(
-    session: SessionDep, story_session: ValidSession, question_id: int, back: Back = ""
+    session: SessionDep, story_session: ValidSession, question_id: IdPath, back: Back = ""
 ) -> Response:
     """Take a question out of the recap."""
     questions.delete_question(session, story_session=story_session, question_id=question_id)
