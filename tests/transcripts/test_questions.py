@@ -121,6 +121,7 @@ def test_adding_or_removing_a_question_makes_an_approved_recap_a_draft(db: Sessi
     reading = reading_session(db)
     question = _ask(db, reading, 1)
     approve_recap(db, story_session=reading.story_session)
+
     def status() -> RecapStatus | None:
         recap = get_recap(db, story_session=reading.story_session)
         return recap.status if recap else None
