@@ -168,6 +168,7 @@ class LeaderRow(BaseModel):
     department: str
     level: DashboardLevel
     sessions_attended: int
+    """Sessions held they came to: in the attendance report, or spoke or wrote in the chat."""
     sessions_held: int
     last_attended_at: datetime | None
     invitations_accepted: int | None = None

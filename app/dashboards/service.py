@@ -400,6 +400,9 @@ def _leader_rows(
         person_id, name, title, department, level_id, attended, last, override, target = record
         mine = ladder.in_period(counts.get(person_id, {}))
         signals = replace(ladder.signals_of(mine), sessions_attended=attended)
+        # Came as the ladder counts it: a session they spoke or wrote in the chat of counts
+        # even when its attendance report missed them, so they are not "never attended".
+        attended += signals.sessions_taken_part
         computed = compute_stage(signals, rules)
         override_stage = EngagementStage(override) if override else None
         target_stage = EngagementStage(target) if target else None

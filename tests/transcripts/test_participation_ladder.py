@@ -42,7 +42,10 @@ def test_a_leader_who_asked_in_chat_without_an_attendance_row_is_at_buy_in(
     )
 
     [row] = service.leaders(db, filters=UNTIL_Q1).items
-    assert (row.stage, row.sessions_attended) == (EngagementStage.buy_in, 0)
+    # Counted as having come, so not among the leaders who never attended.
+    assert (row.stage, row.sessions_attended) == (EngagementStage.buy_in, 1)
+    absentees = service.leaders(db, filters=UNTIL_Q1, never_attended=True)
+    assert absentees.items == []
     stage = person_stage(db, person=leader)
     assert stage is not None
     assert stage.computed_stage == EngagementStage.buy_in
