@@ -243,3 +243,18 @@ def test_use_as_summary_asks_before_replacing_one(organizer_web: PageClient, db:
     replaced = organizer_web.submit(f"/sessions/{sid}/transcript/summary", {"replace": "yes"})
     assert replaced.status_code == 303
     assert describe_recap(db, story_session=reading.story_session).summary == SUGGESTED["summary"]
+
+
+def test_a_viewer_cannot_make_a_quote_or_upload(viewer_web: PageClient, db: Session) -> None:
+    reading = reading_session(db)
+    sid = reading.story_session.id
+    quoted = viewer_web.submit(
+        f"/sessions/{sid}/transcript/quotes", {"transcript_id": reading.transcript.id, "cue": "2"}
+    )
+    assert quoted.status_code == 403
+    uploaded = viewer_web.submit(
+        f"/sessions/{sid}/transcripts", files={"file": ("t.vtt", zoom_vtt(), "text/vtt")}
+    )
+    assert uploaded.status_code == 403
+    assert db.exec(select(RecapQuote)).all() == []
+    assert counts(db) == (2, 5, 10)

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
@@ -12,6 +13,7 @@ from app.recaps.approval import preview_document
 from app.recaps.quotes import add_quote
 from app.recaps.render import recap_pdf_html
 from app.recaps.schemas import QuoteCreate, QuoteCues
+from app.templating import clock, recording_at
 from tests.conftest import PageClient
 from tests.factories import create_session
 from tests.transcripts.reading import reading_session
@@ -120,3 +122,35 @@ def test_the_pdf_and_email_print_a_transcript_quotes_time_without_a_link(db: Ses
     text, email_html = render_email("recap", {**recap_context(doc), "link": "https://x.example"})
     assert "“Fix the invoices, please.”\n  — Ana Ruiz, CFO, Acme Logistics, at 12:24\n" in text
     assert "— Ana Ruiz, CFO, Acme Logistics, at 12:24</div>" in email_html
+
+
+@pytest.mark.parametrize(
+    ("url", "seconds", "expected"),
+    [
+        (
+            "https://www.youtube.com/watch?v=abc&t=5",
+            754.9,
+            "https://www.youtube.com/watch?v=abc&t=754",
+        ),
+        ("https://youtu.be/abc", 61, "https://youtu.be/abc?t=61"),
+        (
+            "https://acme.sharepoint.com/:v:/r/rec.mp4?csf=1",
+            90,
+            "https://acme.sharepoint.com/:v:/r/rec.mp4?csf=1&t=90",
+        ),
+        ("https://video.acme.example/s/42#chapter-2", 3.2, "https://video.acme.example/s/42#t=3"),
+        ("https://video.acme.example/s/42", None, "https://video.acme.example/s/42"),
+        ("", 10, ""),
+    ],
+)
+def test_recording_at_opens_each_kind_of_player_at_the_second(
+    url: str, seconds: float | None, expected: str
+) -> None:
+    assert recording_at(url, seconds) == expected
+
+
+@pytest.mark.parametrize(
+    ("seconds", "expected"), [(0, "0:00"), (65.9, "1:05"), (3725, "1:02:05"), (None, "")]
+)
+def test_clock_shows_a_moment_of_the_recording(seconds: float | None, expected: str) -> None:
+    assert clock(seconds) == expected
