@@ -77,7 +77,8 @@ def test_demo_recaps_tell_the_story(db: Session, monkeypatch: pytest.MonkeyPatch
     assert {r.status for r in recaps} <= {RecapStatus.approved, RecapStatus.sent}
     assert db.exec(select(func.count()).select_from(RecapVersion)).one() == made
 
-    # Quotes only from speakers who consented, 2 to 4 per quoted recap.
+    # Quotes only from speakers who consented: 2 to 4 typed per quoted recap, and at most one
+    # picked from a demo transcript.
     consents = db.exec(
         select(SessionSpeaker.consent).join(
             RecapQuote, col(RecapQuote.speaker_id) == SessionSpeaker.id
@@ -85,10 +86,21 @@ def test_demo_recaps_tell_the_story(db: Session, monkeypatch: pytest.MonkeyPatch
     ).all()
     assert consents
     assert Consent.none not in consents
-    per_recap = db.exec(
-        select(func.count()).select_from(RecapQuote).group_by(col(RecapQuote.recap_id))
+    typed = db.exec(
+        select(func.count())
+        .select_from(RecapQuote)
+        .where(col(RecapQuote.transcript_id).is_(None))
+        .group_by(col(RecapQuote.recap_id))
     ).all()
-    assert all(2 <= n <= 4 for n in per_recap)
+    assert all(2 <= n <= 4 for n in typed)
+    picked = db.exec(
+        select(func.count())
+        .select_from(RecapQuote)
+        .where(col(RecapQuote.transcript_id).is_not(None))
+        .group_by(col(RecapQuote.recap_id))
+    ).all()
+    assert picked
+    assert all(n == 1 for n in picked)
 
     items = db.exec(select(ActionItem)).all()
     owners = set(people.ids_by_level["vp"] + people.ids_by_level["director"])
