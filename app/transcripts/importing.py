@@ -7,7 +7,8 @@ file again changes nothing.
 
 import hashlib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from zoneinfo import ZoneInfo
 
 from fastapi import UploadFile
 from sqlalchemy import delete
@@ -34,7 +35,7 @@ from app.models import (
 from app.system.metrics import counted_import
 from app.templating import clock, local_datetime
 from app.transcripts.parsing import parse_transcript
-from app.transcripts.parsing.model import ParsedCue
+from app.transcripts.parsing.model import ParsedCue, ParsedTranscript
 from app.transcripts.queries import import_read
 from app.transcripts.schemas import TranscriptImportRead
 from app.transcripts.speakers import Found, match_speakers
@@ -43,6 +44,8 @@ from app.transcripts.suggestions import CueText
 
 __all__ = ["delete_transcript", "import_transcript", "import_upload", "recompute_suggestions"]
 
+_DAY = 24 * 3600
+_HALF_DAY = _DAY // 2
 LATE_AFTER_END = 3600
 """Cues ending this many seconds after the session's planned end are kept, with a warning."""
 
@@ -95,6 +98,8 @@ def import_transcript(
     parsed = parse_transcript(data, filename=filename)
     if not parsed.cues:
         raise Invalid(f"{filename} has no cues: nothing was said or written in it.")
+    if parsed.clock_times:
+        parsed = _from_session_start(parsed, story_session)
 
     confirmed = _confirmed_speakers(session, session_id=session_id)
     replaced = session.exec(
@@ -255,6 +260,31 @@ def _confirmed_speakers(session: Session, *, session_id: int) -> dict[str, Found
             continue
         found[label] = (match, storyteller, person)
     return found
+
+
+def _from_session_start(parsed: ParsedTranscript, story_session: StorySession) -> ParsedTranscript:
+    """A chat saved from the meeting window writes the time of day in the session's zone:
+    read as seconds from the session's start, like a recording's timings."""
+    local = story_session.starts_at.astimezone(ZoneInfo(story_session.timezone))
+    start = local.hour * 3600 + local.minute * 60 + local.second
+    early = 0
+    cues = []
+    for cue in parsed.cues:
+        offset = cue.start_seconds - start
+        if offset < -_HALF_DAY:  # written after midnight, in a session that began before it
+            offset += _DAY
+        if offset < 0:
+            early += 1
+            offset = 0.0
+        cues.append(replace(cue, start_seconds=offset, end_seconds=offset))
+    warnings = list(parsed.warnings)
+    if early:
+        warnings.append(
+            f"{counted(early, 'message')} {'was' if early == 1 else 'were'} written before "
+            f"the session's start ({local:%H:%M}, {story_session.timezone} time) and "
+            f"{'is' if early == 1 else 'are'} shown at 0:00."
+        )
+    return replace(parsed, cues=cues, warnings=warnings, clock_times=False)
 
 
 def _timing_warnings(story_session: StorySession, cues: Sequence[ParsedCue]) -> list[str]:

@@ -1,7 +1,7 @@
 """Importing a transcript or chat into a session: what is stored, replaced, kept and refused."""
 
 from collections.abc import Collection, Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import event
@@ -500,3 +500,37 @@ def test_a_file_name_with_a_nul_is_stored_without_it(db: Session, suggested: Rec
     )
 
     assert imported.filename == "desk.vtt"
+
+
+def test_chat_saved_with_clock_times_is_read_from_the_session_start(db: Session) -> None:
+    # 23:58 Paris on a winter day: the chat runs past midnight, one message is early.
+    story_session = create_session(
+        db,
+        starts_at=datetime(2026, 11, 30, 22, 58, tzinfo=UTC),
+        timezone="Europe/Paris",
+        status=SessionStatus.completed,
+    )
+    chat = (
+        b"23:57:00 From Ana Ruiz to Everyone : Hello, early!\n"
+        b"23:58:40 From Ana Ruiz to Everyone : Welcome\n"
+        b"00:00:05 From Bob Lee to Everyone : Can you share the slides?\n"
+    )
+
+    done = import_transcript(
+        db, story_session=story_session, data=chat, filename="chat.txt", user=None
+    )
+
+    cues = db.exec(
+        select(TranscriptCue.start_seconds, TranscriptCue.text)
+        .where(TranscriptCue.transcript_id == done.id)
+        .order_by(col(TranscriptCue.position))
+    ).all()
+    assert cues == [
+        (0.0, "Hello, early!"),
+        (40.0, "Welcome"),
+        (125.0, "Can you share the slides?"),
+    ]
+    assert done.warnings[-1] == (
+        "1 message was written before the session's start (23:58, Europe/Paris time) and is "
+        "shown at 0:00."
+    )
