@@ -17,6 +17,7 @@ from app.models import (
     CommitmentStatus,
     Person,
     Recap,
+    RecapTheme,
     RecapVersion,
     StorySession,
 )
@@ -129,13 +130,16 @@ def _load(
         item = session.exec(
             select(ActionItem).where(ActionItem.session_id == story.id).order_by(col(ActionItem.id))
         ).first()
+        answers_item = item is not None and rng.random() < 0.5
         commitment = make_commitment(
             session,
             story,
             person=person,
             data=CommitmentAnswer(
                 text=text,
-                action_item_id=item.id if item is not None and rng.random() < 0.5 else None,
+                action_item_id=item.id if answers_item and item is not None else None,
+                # The others answer what the customer raised most: the recap's first theme.
+                theme_id=None if answers_item else _first_theme(session, story),
                 due_on=(story.starts_at + timedelta(days=due_days)).date() if due_days else None,
             ),
             now=created,
@@ -158,6 +162,15 @@ def _load(
     for story in (previous, latest):
         _complete_recap(session, story)
     return DemoCommitments(made=made, done=done, dropped=dropped)
+
+
+def _first_theme(session: Session, story: StorySession) -> int | None:
+    return session.exec(
+        select(RecapTheme.theme_id)
+        .join(Recap, col(Recap.id) == RecapTheme.recap_id)
+        .where(Recap.session_id == story.id)
+        .order_by(col(RecapTheme.theme_id))
+    ).first()
 
 
 def _complete_recap(session: Session, story: StorySession) -> None:

@@ -77,16 +77,20 @@ SUMMARY_POINTS = (
     "Product quality is the reason they chose us, and still the reason they stay.",
 )
 ACTIONS = (
-    "Collect carrier documents once, in one place, during onboarding",
-    "Give support read access to contract terms for billing questions",
-    "Send a proactive alert when a delivery window will be missed",
-    "Introduce the ordering portal in every onboarding call",
-    "Cut the returns cycle for uniforms to under two weeks",
-    "Name one account owner per key customer and publish the handover checklist",
-    "Print the delivery note number on every invoice line",
-    "Publish where our fabrics come from, by product line",
-    "Offer an on-site fitting day within a month of signature",
-    "Review the certification quiz with three customer admins",
+    # What each item does, and the theme it answers.
+    ("Collect carrier documents once, in one place, during onboarding", "Onboarding"),
+    ("Give support read access to contract terms for billing questions", "Billing and invoicing"),
+    ("Send a proactive alert when a delivery window will be missed", "Delivery windows"),
+    ("Introduce the ordering portal in every onboarding call", "Ordering portal"),
+    ("Cut the returns cycle for uniforms to under two weeks", "Sizing and returns"),
+    (
+        "Name one account owner per key customer and publish the handover checklist",
+        "Account management",
+    ),
+    ("Print the delivery note number on every invoice line", "Billing and invoicing"),
+    ("Publish where our fabrics come from, by product line", "Sustainability"),
+    ("Offer an on-site fitting day within a month of signature", "Sizing and returns"),
+    ("Review the certification quiz with three customer admins", "Onboarding"),
 )
 PROGRESS_NOTES = (
     "Scoped with the team; first draft shared with two customers.",
@@ -237,12 +241,14 @@ def _action_items(
     created: datetime,
 ) -> list[ActionItem]:
     items = []
-    for description in rng.sample(ACTIONS, rng.randint(2, 3)):
+    for description, theme in rng.sample(ACTIONS, rng.randint(2, 3)):
         due = (created + timedelta(days=rng.choice((21, 30, 45, 60, 90)))).date()
         item = create_action_item(
             session,
             story_session=story,
-            data=ActionItemCreate(description=description, owner_id=rng.choice(owners), due_on=due),
+            data=ActionItemCreate(
+                description=description, owner_id=rng.choice(owners), due_on=due, theme=theme
+            ),
             now=created,
         )
         items.append(item)

@@ -187,14 +187,24 @@ def _clock(seconds: float, *, millis: bool) -> str:
     return f"{text}.{thousandths:03d}" if millis else text
 
 
+def timeline(lines: list[tuple[str, str]], *, start: float = 4.0) -> list[tuple[float, float]]:
+    """When each line is said: one after the other, each as long as its words take."""
+    times, at = [], start
+    for _, text in lines:
+        end = at + max(1.5, len(text.split()) / WORDS_PER_SECOND)
+        times.append((at, end))
+        at = end + 0.4
+    return times
+
+
 def zoom_vtt(lines: list[tuple[str, str]], *, start: float = 4.0) -> str:
     """A Zoom cloud-recording transcript: numbered cues, `Name: text`, times by length."""
-    blocks, at = ["WEBVTT", ""], start
-    for number, (label, text) in enumerate(lines, start=1):
-        end = at + max(1.5, len(text.split()) / WORDS_PER_SECOND)
+    blocks = ["WEBVTT", ""]
+    for number, ((label, text), (at, end)) in enumerate(
+        zip(lines, timeline(lines, start=start), strict=True), start=1
+    ):
         blocks += [str(number), f"{_clock(at, millis=True)} --> {_clock(end, millis=True)}"]
         blocks += [f"{label}: {text}", ""]
-        at = end + 0.4
     return "\n".join(blocks)
 
 
@@ -225,7 +235,8 @@ def _script(
     host = cast.host.name
     first_teller = cast.tellers[0][0].name
     said = [(host, line.format(teller=first_teller, customer=customer)) for line in OPENING]
-    chat: list[tuple[float, str, str]] = [(2.0, host, CHAT_OPENING)]
+    # Chat messages by the line of speech they are written during.
+    written: list[tuple[int, str, str]] = [(0, host, CHAT_OPENING)]
     said.append((cast.tellers[0][1], WELCOME.format(years=rng.randint(2, 9))))
     said.append((host, HANDOVER))
     for index, topic in enumerate(topics):
@@ -233,14 +244,16 @@ def _script(
         said += [(teller, line) for line in topic.told]
         if index < len(cast.askers):
             asker = cast.askers[index].name
+            written.append((len(said) - 1, asker, topic.chat_question))
             said.append((asker, topic.question))
             said += [(teller, line) for line in topic.answer]
-            chat.append((120.0 + 240 * index, asker, topic.chat_question))
     if cast.absent is not None:
-        chat.append((150.0 + 120 * len(topics), cast.absent.name, ABSENT_QUESTION))
+        written.append((len(said) - 2, cast.absent.name, ABSENT_QUESTION))
     if cast.guest is not None:
-        chat.append((60.0 + 240 * len(topics), cast.guest.name, rng.choice(CHAT_THANKS)))
+        written.append((len(said) - 1, cast.guest.name, rng.choice(CHAT_THANKS)))
     said += [(host, line.format(first=first_teller.split()[0])) for line in CLOSING]
+    times = timeline(said)
+    chat = [(round(times[line][0] + 2), label, text) for line, label, text in written]
     return said, sorted(chat)
 
 
@@ -311,6 +324,9 @@ def load_transcripts(session: Session, *, sessions: DemoSessions) -> DemoTranscr
             topics = [order[(3 * index + part) % len(order)] for part in range(3)]
             said, chat = _script(cast, customer.name if customer else "our customer", topics, rng)
             day = f"{story.starts_at:%Y%m%d-%H%M%S}"
+            # The cloud recording the transcript came with: its times open it there.
+            story.recording_url = f"https://zoom.example.com/rec/share/northwind-{day}"
+            session.add(story)
             spoken = import_transcript(
                 session,
                 story_session=story,
