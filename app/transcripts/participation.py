@@ -138,6 +138,8 @@ class SessionParticipation:
     """A session's participants, and those of them the attendance report does not list."""
 
     by_person: dict[int, Participation]
+    participants: list[Participant]
+    """Everyone who took part, by name."""
     not_in_report: list[Participant]
     """Took part, yet have no attendance row at all: shown, never added silently."""
 
@@ -149,20 +151,26 @@ def session_participation(session: Session, *, session_id: int) -> SessionPartic
         for (_, person_id), taken in participation(session, session_ids=[session_id]).items()
     }
     if not by_person:
-        return SessionParticipation(by_person={}, not_in_report=[])
+        return SessionParticipation(by_person={}, participants=[], not_in_report=[])
     listed = select(_ATTENDANCE.c.person_id).where(
         _ATTENDANCE.c.session_id == session_id, _ATTENDANCE.c.person_id.is_not(None)
     )
-    missing = (
-        select(_PERSON.c.id, _PERSON.c.name)
-        .where(_PERSON.c.id.in_(sorted(by_person)), _PERSON.c.id.not_in(listed))
+    people = (
+        select(_PERSON.c.id, _PERSON.c.name, _PERSON.c.id.in_(listed))
+        .where(_PERSON.c.id.in_(sorted(by_person)))
         .order_by(_PERSON.c.name, _PERSON.c.id)
     )
-    rows = session.connection().execute(missing).all()
+    rows = session.connection().execute(people).all()
+    participants = [
+        Participant(person_id=person_id, name=name, participation=by_person[person_id])
+        for person_id, name, _ in rows
+    ]
     return SessionParticipation(
         by_person=by_person,
+        participants=participants,
         not_in_report=[
-            Participant(person_id=person_id, name=name, participation=by_person[person_id])
-            for person_id, name in rows
+            participant
+            for participant, (_, _, in_report) in zip(participants, rows, strict=True)
+            if not in_report
         ],
     )

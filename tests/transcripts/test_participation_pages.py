@@ -11,7 +11,8 @@ from tests.factories import create_attendance, create_person, create_session, cr
 
 def _cells(page: str, name: str) -> list[str]:
     """The cells of the attendance row that links to `name`, tags stripped."""
-    row = next(row for row in page.split("<tr>") if f">{name}</a>" in row)
+    rows = (row.split("</tr>", 1)[0] for row in page.split("<tr>")[1:])
+    row = next(row for row in rows if f">{name}</a>" in row)
     cells = re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)
     return [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in cells]
 
@@ -46,6 +47,13 @@ def test_attendance_page_marks_who_took_part_and_who_is_missing_from_the_report(
 
     assert _cells(page, "Vera Chief")[6] == "took part spoke 4 min · asked 1 question in chat"
     assert _cells(page, "Quiet Listener")[6] == "—"
+    took_part = page.split('id="took-part">', 1)[1].split("</section>", 1)[0]
+    assert took_part.startswith("Took part (2)</h2>")
+    assert (
+        f'<li><a href="/people/{chief.id}">Vera Chief</a>: '
+        "spoke 4 min · asked 1 question in chat</li>"
+    ) in took_part
+    assert '<div class="value">2</div><div class="label"><a href="#took-part">took part</a>' in page
     section = page.split('id="took-part-unreported">', 1)[1].split("</section>", 1)[0]
     assert section.startswith("Took part but not in the attendance report (1)</h2>")
     assert (
@@ -65,4 +73,5 @@ def test_attendance_page_without_transcripts_has_no_took_part_note(
     page = viewer_web.get(f"/sessions/{story.id}/attendance").text
 
     assert "took-part-unreported" not in page
+    assert 'id="took-part"' not in page
     assert _cells(page, "Ada Lovelace")[6] == "—"
