@@ -137,7 +137,8 @@ _FILLER_WORDS = _word_set(
 _GENERIC_WORDS = _word_set(
     """time times day days week weeks month months year years team teams company companies
     customer customers work part point end side story lot people person one two first last
-    start beginning moment case example place number numbers sense idea"""
+    start beginning moment case example place number numbers sense idea site sites
+    thing things way ways bit kind morning afternoon evening night today tomorrow yesterday"""
 )
 _VERBS = _word_set(
     """tell tells telling told say says saying said notice notices noticing remember remembers

@@ -288,3 +288,21 @@ def test_a_transcript_without_punctuation_still_gets_themes_but_no_quotes() -> N
     assert result.quotes == []
     assert result.summary == ""
     assert [(t.name, t.theme_id) for t in result.themes][:1] == [("Billing", 1)]
+
+
+def test_times_of_day_and_generic_nouns_are_never_themes() -> None:
+    said = [
+        "This afternoon our site lost power, and the site manager called support twice.",
+        "Every afternoon the site waits for the courier, and the courier never calls ahead.",
+        "By the afternoon the site team has given up on courier updates for the day.",
+    ]
+    cues = [
+        CueText(position=n, speaker=DANA, start_seconds=n * 10.0, end_seconds=n * 10.0 + 9, text=t)
+        for n, t in enumerate(said, start=1)
+    ]
+
+    themes = [
+        theme.name.casefold() for theme in suggest(cues, customer_speakers={DANA}, themes=[]).themes
+    ]
+
+    assert themes == ["courier"]  # not "afternoon the site"
