@@ -112,11 +112,12 @@ def import_read(
     session: Session, *, transcript: Transcript, unchanged: bool = False, format_label: str = ""
 ) -> TranscriptImportRead:
     """What an import stored, as the API and the import page show it."""
-    read = _read(transcript, 0)
+    speakers = speaker_counts(session, transcript=transcript)
+    read = _read(transcript, len(speakers))
     return TranscriptImportRead(
-        **read.model_dump(exclude={"speaker_count", "format_label"}),
+        **read.model_dump(exclude={"format_label"}),
         format_label=format_label or read.format_label,
-        speakers=speaker_counts(session, transcript=transcript),
+        speakers=speakers,
         unchanged=unchanged,
     )
 

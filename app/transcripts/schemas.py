@@ -28,26 +28,9 @@ class SpeakerCount(BaseModel):
     seconds_spoken: float
 
 
-class TranscriptImportRead(BaseModel):
-    """What an import of a transcript or chat stored, or found already stored."""
-
-    id: int
-    session_id: int
-    kind: TranscriptKind
-    format: str
-    format_label: str
-    filename: str
-    cue_count: int
-    duration_seconds: float
-    speakers: list[SpeakerCount]
-    """Most seconds spoken first (chat: most messages)."""
-    warnings: list[str]
-    unchanged: bool = False
-    """True when this exact file was imported before: nothing was changed."""
-    created_at: datetime
-
-
 class TranscriptRead(BaseModel):
+    """A stored transcript or chat of a session, as lists show it."""
+
     id: int
     session_id: int
     kind: TranscriptKind
@@ -59,6 +42,15 @@ class TranscriptRead(BaseModel):
     speaker_count: int
     warnings: list[str]
     created_at: datetime
+
+
+class TranscriptImportRead(TranscriptRead):
+    """What an import of a transcript or chat stored, or found already stored."""
+
+    speakers: list[SpeakerCount]
+    """Most seconds spoken first (chat: most messages)."""
+    unchanged: bool = False
+    """True when this exact file was imported before: nothing was changed."""
 
 
 class TranscriptDetail(TranscriptRead):
