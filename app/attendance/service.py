@@ -32,6 +32,7 @@ from app.auth import throttle
 from app.config import get_settings
 from app.db import id_of, insert_many, table_of
 from app.errors import AppError, Conflict, Invalid, NotFound, TooManyRequests
+from app.kit import search
 from app.kit.signing import sign, unsign
 from app.mail.addresses import normalize_email
 from app.models import (
@@ -366,12 +367,11 @@ def list_attendance(
             col(Attendance.person_id).is_(None), col(Attendance.external).is_(False)
         )
     if q and (q := q.replace("\x00", "").strip()):
-        escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
+        pattern = search.containing(q)
         query = query.where(
             or_(
                 *(
-                    column.ilike(pattern, escape="\\")
+                    column.ilike(pattern, escape=search.ESCAPE)
                     for column in (
                         col(Person.name),
                         col(Person.email),

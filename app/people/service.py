@@ -17,6 +17,7 @@ from app.audit import service as audit
 from app.db import id_of, table_of
 from app.deps import MAX_ID
 from app.errors import Conflict, Invalid, NotFound
+from app.kit import search
 from app.mail.addresses import normalize_email
 from app.models import AliasKind, Level, Person, PersonAlias
 from app.people.history import attended_totals
@@ -74,11 +75,6 @@ def person_by_email(session: Session, email: str) -> Person | None:
     return session.exec(select(Person).where(Person.email == normalize_email(email))).first()
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def list_people(
     session: Session,
     *,
@@ -109,7 +105,7 @@ def list_people(
             raise NotFound(f"There is no person with id {after} to list the people after.")
         params.update(after_name=cursor.name, after_id=cursor.id)
     if q and (q := q.replace("\x00", "").strip()):
-        params["pattern"] = _like(q)
+        params["pattern"] = search.containing(q)
     if department:
         params["department"] = department.replace("\x00", "")
     if level:
@@ -146,10 +142,10 @@ def _directory_queries(
         pattern = bindparam("pattern", type_=String())
         conditions.append(
             or_(
-                person.name.ilike(pattern, escape="\\"),
-                person.email.ilike(pattern, escape="\\"),
-                person.title.ilike(pattern, escape="\\"),
-                person.department.ilike(pattern, escape="\\"),
+                person.name.ilike(pattern, escape=search.ESCAPE),
+                person.email.ilike(pattern, escape=search.ESCAPE),
+                person.title.ilike(pattern, escape=search.ESCAPE),
+                person.department.ilike(pattern, escape=search.ESCAPE),
             )
         )
         # An erased person has no name to be found by; "erased" must not list them all either.

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, func, select
 from app.audit import service as audit
 from app.db import id_of
 from app.errors import Conflict, Invalid, NotFound
+from app.kit import search
 from app.models import ActionItem, Commitment, Recap, RecapTheme, Theme
 from app.recaps.schemas import MAX_THEME_CHARS, ThemeFigures, ThemeRead
 
@@ -68,8 +69,7 @@ def list_themes(
     query = select(Theme, uses).join(RecapTheme, col(RecapTheme.theme_id) == Theme.id, isouter=True)
     key = theme_key(prefix)
     if key:
-        escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(col(Theme.key).like(f"{escaped}%", escape="\\"))
+        query = query.where(col(Theme.key).like(search.starting_with(key), escape=search.ESCAPE))
     query = query.group_by(col(Theme.id))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(

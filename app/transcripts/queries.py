@@ -6,6 +6,7 @@ from sqlmodel import Session, col, select
 
 from app.db import id_of
 from app.errors import NotFound
+from app.kit import search
 from app.models import (
     Person,
     SessionSpeaker,
@@ -133,11 +134,6 @@ def transcript_detail(session: Session, *, transcript: Transcript) -> Transcript
     )
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def cues_page(
     session: Session,
     *,
@@ -162,7 +158,9 @@ def cues_page(
     q = q.replace("\x00", "").strip()
     if q:
         # ILIKE on PostgreSQL; elsewhere lower() of both sides, so SQLite folds the same way.
-        query = query.where(col(TranscriptCue.text).ilike(_like(q), escape="\\"))
+        query = query.where(
+            col(TranscriptCue.text).ilike(search.containing(q), escape=search.ESCAPE)
+        )
     if speaker_label is not None:
         query = query.where(
             col(TranscriptCue.speaker_id).is_(None)
